@@ -1,0 +1,65 @@
+# fansite: `make run` serves the site on 127.0.0.1:8000, `make test` runs the suite.
+# Both set up the virtual environment first; nothing else needs installing.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+# Parallel test workers (pytest-xdist); "0" runs in one process.
+WORKERS ?= auto
+
+# Find a Python >= 3.12: the one .python-version names (through pyenv when
+# present), then python3.13, python3.12, python3. Never an older one.
+PYTHON_CANDIDATES := $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
+BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
+
+.PHONY: help venv run test test-postgres migrate superuser check lint format clean
+
+help:
+	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
+	@echo "make test       set up and run the whole test suite"
+	@echo "make superuser  create an admin account"
+	@echo "make lint       ruff check and format check"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(BOOTSTRAP_PYTHON)" ]; then echo "fansite needs Python 3.12 or newer: install python3.13 (e.g. 'pyenv install 3.13' or 'apt-get install python3.13') and run make again." >&2; exit 1; fi
+	@echo "Creating $(VENV) with $(BOOTSTRAP_PYTHON) ($$($(BOOTSTRAP_PYTHON) --version))"
+	@[ -x $(PY) ] || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+var:
+	@mkdir -p var/mail var/media
+
+migrate: venv var
+	DEBUG=$${DEBUG-1} $(PY) manage.py migrate --noinput
+
+run: migrate
+	DEBUG=$${DEBUG-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+superuser: migrate
+	DEBUG=$${DEBUG-1} $(PY) manage.py createsuperuser
+
+test: venv var
+	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+check: venv
+	DEBUG=$${DEBUG-1} $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG-1} $(PY) manage.py check
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

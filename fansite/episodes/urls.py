@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "episodes"
+
+urlpatterns = [
+    path("episodes/", views.episode_list, name="episode_list"),
+]
