@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "fansite.users",
     "fansite.episodes",
     "fansite.articles",
+    "fansite.threads",
+    "fansite.comments",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fansite.core.context_processors.site",
+                "fansite.core.context_processors.reader",
             ],
         },
     },
@@ -162,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "articles:article_list"
 
 ACCOUNT_ADAPTER = "fansite.users.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

@@ -1,11 +1,98 @@
+import hashlib
+import re
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.files.storage import default_storage
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .validators import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, UsernameValidator
+
+# Background colours for generated avatars. Each one gives white initials a
+# contrast ratio of at least 4.5:1 (WCAG AA for normal text); the tests check it.
+AVATAR_COLOURS = (
+    "#b3261e",
+    "#a63c06",
+    "#8a5a00",
+    "#3f6212",
+    "#15803d",
+    "#0f766e",
+    "#0e7490",
+    "#1d4ed8",
+    "#4338ca",
+    "#6d28d9",
+    "#a21caf",
+    "#be185d",
+)
+AVATAR_TEXT_COLOUR = "#ffffff"
+
+# Rendition file name inside a member's avatar folder, e.g. avatars/<hex>/128.webp.
+AVATAR_RENDITION_NAME = "{folder}/{size}.webp"
 
 
 class User(AbstractUser):
     """A member of the site. Usernames are unique regardless of case."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        help_text=_(
+            "3 to 30 characters: letters, digits, dots (.), hyphens (-) and underscores (_)."
+        ),
+        validators=[MinLengthValidator(USERNAME_MIN_LENGTH), UsernameValidator()],
+        error_messages={"unique": _("That username is taken.")},
+    )
+    display_name = models.CharField(
+        _("display name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Shown instead of your username. Leave it empty to use your username."),
+    )
+    bio = models.TextField(
+        _("bio"),
+        max_length=500,
+        blank=True,
+        help_text=_("A few words about yourself, up to 500 characters. Plain text."),
+    )
+    avatar = models.CharField(
+        _("avatar"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Storage folder holding the square renditions of the uploaded picture; "
+            "empty when the member uses the generated initials avatar."
+        ),
+    )
+
+    watched_up_to = models.PositiveSmallIntegerField(
+        _("watched up to episode"),
+        default=0,
+        help_text=_(
+            "The last episode this member has watched (0: none yet). Anything that spoils a "
+            "later episode stays hidden from them until they ask to see it."
+        ),
+    )
+    banned_until = models.DateTimeField(
+        _("banned until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While set and in the future, the member can read but not post, edit or report."
+        ),
+    )
+    ban_reason = models.CharField(
+        _("ban reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to the member when they try to post."),
+    )
 
     objects = UserManager()
 
@@ -14,8 +101,71 @@ class User(AbstractUser):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message=_("That username is taken."),
+            ),
         ]
 
     def __str__(self):
         return self.username
+
+    def get_absolute_url(self):
+        return reverse("users:profile_detail", kwargs={"username": self.username})
+
+    @property
+    def is_banned(self):
+        return self.banned_until is not None and self.banned_until > timezone.now()
+
+    @property
+    def public_name(self):
+        """What the site calls this member: the display name, else the username."""
+        return self.display_name or self.username
+
+    @property
+    def initials(self):
+        """One or two letters for the generated avatar: ``Nam On-jo`` gives ``NO``."""
+        words = [word for word in re.split(r"[\s._-]+", self.public_name) if word]
+        if not words:
+            return "?"
+        letters = words[0][0] + (words[1][0] if len(words) > 1 else "")
+        return letters.upper()
+
+    @property
+    def avatar_colour(self):
+        """A background colour that stays the same for a username, whatever its case."""
+        digest = hashlib.sha256(self.username.casefold().encode()).digest()
+        return AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
+
+    @property
+    def avatar_text_colour(self):
+        return AVATAR_TEXT_COLOUR
+
+    @property
+    def has_avatar(self):
+        return bool(self.avatar)
+
+    def avatar_rendition_names(self):
+        """Storage names of every rendition of the uploaded avatar (empty if none)."""
+        if not self.avatar:
+            return []
+        return [
+            AVATAR_RENDITION_NAME.format(folder=self.avatar, size=size)
+            for size in settings.AVATAR_SIZES
+        ]
+
+    def avatar_url(self, size):
+        """URL of the rendition best suited to ``size`` CSS pixels.
+
+        That is the smallest stored rendition at least ``size`` wide (the largest
+        one if none is). Without an uploaded avatar this is the generated
+        initials avatar as a ``data:`` URI, so callers always get an image.
+        """
+        if not self.avatar:
+            from .avatars import default_avatar_data_uri
+
+            return default_avatar_data_uri(self, size)
+        sizes = sorted(settings.AVATAR_SIZES)
+        best = next((candidate for candidate in sizes if candidate >= size), sizes[-1])
+        return default_storage.url(AVATAR_RENDITION_NAME.format(folder=self.avatar, size=best))

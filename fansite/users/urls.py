@@ -1,5 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "users"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("members/<str:username>/", views.profile_detail, name="profile_detail"),
+    path("settings/profile/", views.profile_edit, name="profile_edit"),
+]

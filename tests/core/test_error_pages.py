@@ -19,8 +19,8 @@ def test_unknown_address_gets_the_sites_404_page(client):
 @pytest.mark.parametrize(
     ("handler", "status", "heading"),
     [
-        (views.bad_request, HTTPStatus.BAD_REQUEST, "didn&#x27;t make sense"),
-        (views.permission_denied, HTTPStatus.FORBIDDEN, "can&#x27;t do that"),
+        (views.bad_request, HTTPStatus.BAD_REQUEST, "make sense"),
+        (views.permission_denied, HTTPStatus.FORBIDDEN, "do that here"),
     ],
 )
 def test_error_handlers_render_in_site_style(handler, status, heading, rf: RequestFactory):

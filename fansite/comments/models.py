@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fansite.core.markdown import render_markdown
+from fansite.episodes.models import Episode
+
+BODY_MAX_LENGTH = 10_000
+
+
+class CommentQuerySet(models.QuerySet):
+    def for_target(self, target):
+        """Comments on an article or a thread."""
+        from fansite.threads.models import Thread
+
+        if isinstance(target, Thread):
+            return self.filter(thread=target)
+        return self.filter(article=target)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def with_authors(self):
+        return self.select_related("author", "reply_to__author")
+
+
+class Comment(models.Model):
+    """A post on an article or in a thread. The first comment of a thread opens it."""
+
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("article"),
+    )
+    thread = models.ForeignKey(
+        "threads.Thread",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("thread"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to (top comment)"),
+        help_text=_("Replies are shown one level deep, under this top-level comment."),
+    )
+    reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answers"),
+        help_text=_("The reply this one answers, when it answers a reply."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("body"), max_length=BODY_MAX_LENGTH, help_text=_("Markdown."))
+    body_html = models.TextField(_("rendered body"), editable=False, blank=True)
+    spoils_episode = models.ForeignKey(
+        Episode,
+        on_delete=models.PROTECT,
+        to_field="position",
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("spoils up to"),
+    )
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
+    is_removed = models.BooleanField(
+        _("removed by author"), default=False, help_text=_("Shown as “comment removed”.")
+    )
+    is_hidden = models.BooleanField(
+        _("hidden by moderators"), default=False, help_text=_("Readable to moderators only.")
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, thread__isnull=True)
+                | Q(article__isnull=True, thread__isnull=False),
+                name="comment_on_article_xor_thread",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["thread", "parent", "id"], name="comment_thread_listing"),
+            models.Index(fields=["article", "parent", "id"], name="comment_article_listing"),
+            models.Index(fields=["author", "-created_at"], name="comment_by_author"),
+        ]
+
+    def __str__(self):
+        return _("Comment %(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs):
+        # The one deliberate save() rule: keep the rendered HTML in step with the
+        # Markdown source, so pages never render Markdown per view.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("comments:comment_permalink", kwargs={"pk": self.pk})
+
+    @property
+    def target(self):
+        return self.thread if self.thread_id else self.article
+
+    @property
+    def spoiler_level(self):
+        return self.spoils_episode_id
+
+    @property
+    def reveal_key(self):
+        return f"c{self.pk}"
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    @property
+    def is_visible(self):
+        return not (self.is_removed or self.is_hidden)
+
+
+class CommentRevision(models.Model):
+    """An earlier version of an edited comment, kept for moderators."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
+    body = models.TextField(_("body"))
+    spoils_episode = models.ForeignKey(
+        Episode,
+        on_delete=models.PROTECT,
+        to_field="position",
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("spoils up to"),
+    )
+    created_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("earlier version")
+        verbose_name_plural = _("earlier versions")
+
+    def __str__(self):
+        return _("Version of comment %(pk)s from %(when)s") % {
+            "pk": self.comment_id,
+            "when": self.created_at,
+        }

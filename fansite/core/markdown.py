@@ -1,0 +1,680 @@
+"""The site's one Markdown renderer, with spoiler syntax.
+
+Comments, threads and editorial articles are all written in Markdown and rendered here, once,
+when they are saved; the stored HTML is what pages show. Three public functions:
+
+``render_markdown(text, trusted=False)``
+    Markdown to sanitized HTML. ``trusted=True`` is for staff-written articles only.
+``plain_text(text)``
+    Spoiler-free plain text for titles, meta descriptions, feeds, excerpts and notifications.
+    The result is *not* HTML-escaped: templates escape it like any other string.
+``excerpt(text, length=200)``
+    ``plain_text()`` shortened at a word boundary.
+
+Syntax and the exact HTML it produces (after sanitizing):
+
+* CommonMark plus tables and ``~~strikethrough~~`` (rendered as ``<del>``). Raw HTML in the
+  source is never passed through, not even for trusted text: it shows as text. Bare URLs are
+  not turned into links. Fenced code loses its language class (there is no highlighter).
+* Inline spoiler, Reddit style, ``>!hidden *text*!<``::
+
+      <label class="spoiler"><input type="checkbox" class="spoiler__toggle"><span
+      class="spoiler__cover">Spoiler</span><span class="spoiler__content">hidden
+      <em>text</em></span></label>
+
+  (one line, no whitespace between the tags). The content is parsed as inline Markdown. There
+  is no nesting: the first ``!<`` closes, and ``>!`` inside a spoiler is literal text. An
+  unclosed ``>!`` (or an empty ``>!!<``) is literal text. Markers inside code spans, code
+  blocks, link destinations or after a backslash (``\\>!``) are left alone. A line starting
+  with ``>!`` is a paragraph line with a spoiler, not a block quote; inside a block quote such
+  a line ends the quote.
+* Block spoiler, ``:::spoiler`` or ``:::spoiler Some label`` up to a line ``:::``::
+
+      <details class="spoiler-block"><summary>Spoiler</summary><div
+      class="spoiler-block__content"> ...blocks... </div></details>
+
+  With a label, the summary reads ``Spoiler: Some label`` (the label is plain text, escaped).
+  Block spoilers nest: every ``:::spoiler`` line opens one more level and every ``:::`` line
+  closes the innermost one, so a nested spoiler never ends its parent early; ``:::`` lines
+  inside fenced code do not count. An unclosed block spoiler runs to the end of the text (or of
+  the quote or list it sits in), which hides more rather than less.
+* Images. Untrusted text never produces ``<img>``: ``![alt](url)`` becomes the link
+  ``<a href="url">Image: alt</a>`` (plain text ``Image: alt`` inside another link). Trusted
+  text turns images on a same-site path (``/static/...``, ``/media/...``) into
+  ``<img src="..." alt="..." loading="lazy">`` and any other image into the link form. A
+  trusted paragraph holding nothing but one such image with a title becomes
+  ``<figure><img ...><figcaption>Title</figcaption></figure>``. Spoilers in alt text show as
+  ``[spoiler]``.
+* Quote attribution. A block quote whose last paragraph (or the last line of it) starts with
+  ``— `` or ``-- `` becomes ``<figure class="quote"><blockquote>...</blockquote>
+  <figcaption>— Name</figcaption></figure>`` (``--`` is written as an em dash). A quote that
+  is nothing but such a line stays a plain quote.
+* Links get ``rel="nofollow ugc noopener"`` (untrusted) or ``rel="noopener"`` (trusted). Only
+  http, https, mailto and relative URLs survive; other links stay as literal text.
+* Headings never compete with the page's own: untrusted text renders h1 and h2 as h3 (h3-h6
+  unchanged), trusted text renders h1 as h2 (h2-h6 unchanged).
+* Table column alignment becomes ``class="align-left|align-center|align-right"`` on th/td,
+  because the content security policy forbids ``style`` attributes.
+
+The HTML is finally cleaned by nh3 with an allow-list of exactly the tags, attributes and
+class names above, so a bug in the rendering rules cannot open a hole.
+
+Everything is linear in the size of the input: scans that could otherwise restart at every
+marker (unclosed ``>!``, unclosed ``:::spoiler``, ``>!`` lines in quotes) are bounded or
+remembered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+
+import nh3
+from django.utils.translation import gettext
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import blockquote as commonmark_blockquote
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = ["excerpt", "plain_text", "render_markdown"]
+
+SPOILER_OPEN = ">!"
+SPOILER_CLOSE = "!<"
+SPOILER_PLACEHOLDER = "[spoiler]"
+ELLIPSIS = "…"
+
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_SPOILER_BLOCK_OPENER_RE = re.compile(r":{3,}[ \t]*spoiler(?![^ \t])", re.IGNORECASE)
+_SPOILER_BLOCK_CLOSER_RE = re.compile(r":{3,}[ \t]*")
+_FENCE_RE = re.compile(r"`{3,}|~{3,}")
+_ATTRIBUTION_PREFIXES = ("— ", "-- ")
+_ALIGNMENTS = frozenset({"left", "center", "right"})
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+
+def _is_safe_url(url: str) -> bool:
+    """Allow http, https, mailto and relative URLs; markdown-it leaves anything else as text."""
+    match = _SCHEME_RE.match(url.strip())
+    return match is None or match.group(1).lower() in _SAFE_SCHEMES
+
+
+def _is_same_site_path(url: str) -> bool:
+    # "//host" and "/\host" are protocol-relative to browsers, so only a single slash counts.
+    return url.startswith("/") and not url.startswith(("//", "/\\"))
+
+
+# --- Inline spoilers: >!hidden!< --------------------------------------------------------------
+#
+# Parsed like a link label: find the first closing marker by skipping whole inline tokens (so a
+# `!<` inside a code span or link does not count), then tokenize the content recursively, so
+# emphasis can never straddle the spoiler's edges and the HTML stays well nested.
+# Per-state bookkeeping lives in attributes on the StateInline object:
+#   _fansite_in_spoiler  True while scanning or tokenizing a spoiler: no nesting.
+#   _fansite_no_close    (posMax, position): no closer exists from position up to posMax, so
+#                        a run of unclosed openers is scanned once, not once per opener.
+
+
+def _find_spoiler_close(state: StateInline, start: int) -> int:
+    """Position of the first closing marker at or after `start`, or -1."""
+    known_failure = getattr(state, "_fansite_no_close", None)
+    if known_failure and known_failure[0] == state.posMax and start >= known_failure[1]:
+        return -1
+    old_pos = state.pos
+    state._fansite_in_spoiler = True  # type: ignore[attr-defined]
+    state.pos = start
+    found = -1
+    try:
+        while state.pos < state.posMax:
+            if state.src.startswith(SPOILER_CLOSE, state.pos, state.posMax):
+                found = state.pos
+                break
+            state.md.inline.skipToken(state)
+    finally:
+        state._fansite_in_spoiler = False  # type: ignore[attr-defined]
+        state.pos = old_pos
+    if found < 0:
+        state._fansite_no_close = (state.posMax, start)  # type: ignore[attr-defined]
+    return found
+
+
+def _inline_spoiler(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    if not state.src.startswith(SPOILER_OPEN, start, state.posMax):
+        return False
+    if getattr(state, "_fansite_in_spoiler", False):
+        return False
+    content_start = start + len(SPOILER_OPEN)
+    close = _find_spoiler_close(state, content_start)
+    if close <= content_start:  # unclosed, or empty like ">!!<"
+        return False
+    if not silent:
+        token = state.push("spoiler_open", "label", 1)
+        token.markup = SPOILER_OPEN
+        old_max = state.posMax
+        state.pos = content_start
+        state.posMax = close
+        state._fansite_in_spoiler = True  # type: ignore[attr-defined]
+        try:
+            state.md.inline.tokenize(state)
+        finally:
+            state._fansite_in_spoiler = False  # type: ignore[attr-defined]
+            state.posMax = old_max
+        token = state.push("spoiler_close", "label", -1)
+        token.markup = SPOILER_CLOSE
+    state.pos = close + len(SPOILER_CLOSE)
+    return True
+
+
+# --- Block quotes that step aside for ">!" lines ----------------------------------------------
+
+
+def _line_starts_spoiler(state: StateBlock, line: int) -> bool:
+    start = state.bMarks[line] + state.tShift[line]
+    return state.src.startswith(SPOILER_OPEN, start, state.eMarks[line])
+
+
+def _first_spoiler_line_in_quote(state: StateBlock, start_line: int, end_line: int) -> int | None:
+    """The first `>!` line the quote starting at `start_line` would swallow, if any.
+
+    Walks the lines exactly as markdown-it's block quote rule decides where a quote ends
+    (`>` lines, lazy continuation lines, stop at a blank line or a block that interrupts), so
+    it costs no more than the quote rule itself.
+    """
+    src = state.src
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    last_line_empty = not src[first + 1 : state.eMarks[start_line]].strip(" \t")
+    terminators = state.md.block.ruler.getRules("blockquote")
+    old_parent = state.parentType
+    state.parentType = "blockquote"
+    try:
+        for line in range(start_line + 1, end_line):
+            pos = state.bMarks[line] + state.tShift[line]
+            maximum = state.eMarks[line]
+            if pos >= maximum:
+                return None
+            if src[pos] == ">" and state.sCount[line] >= state.blkIndent:
+                if src.startswith(SPOILER_OPEN, pos, maximum):
+                    return line
+                last_line_empty = not src[pos + 1 : maximum].strip(" \t")
+                continue
+            if last_line_empty:
+                return None
+            if any(rule(state, line, end_line, True) for rule in terminators):
+                return None
+        return None
+    finally:
+        state.parentType = old_parent
+
+
+def _blockquote(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if _line_starts_spoiler(state, start_line):
+        return False
+    if silent:
+        return commonmark_blockquote(state, start_line, end_line, True)
+    stop = _first_spoiler_line_in_quote(state, start_line, end_line)
+    if stop is None:
+        return commonmark_blockquote(state, start_line, end_line, False)
+    # End the quote before the spoiler line; lowering lineMax also keeps the quote's last
+    # paragraph from lazily continuing onto it.
+    old_line_max = state.lineMax
+    state.lineMax = stop
+    try:
+        return commonmark_blockquote(state, start_line, stop, False)
+    finally:
+        state.lineMax = old_line_max
+
+
+# --- Block spoilers: :::spoiler ... ::: --------------------------------------------------------
+
+
+def _line_text(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _spoiler_block_label(text: str) -> str | None:
+    """The label of a `:::spoiler label` line ("" without one), None for any other line."""
+    match = _SPOILER_BLOCK_OPENER_RE.match(text)
+    return None if match is None else text[match.end() :].strip()
+
+
+def _find_spoiler_block_end(state: StateBlock, start_line: int, end_line: int) -> tuple[int, bool]:
+    """(line, closed): the matching `:::` line, or where an unclosed spoiler has to end."""
+    depth = 1
+    fence: tuple[str, int] | None = None
+    for line in range(start_line + 1, end_line):
+        text = _line_text(state, line)
+        if text and state.sCount[line] < state.blkIndent:
+            return line, False  # outdented: the list item holding the spoiler has ended
+        if state.sCount[line] - state.blkIndent >= 4:
+            continue  # indented code, or content of a fenced block
+        fence_match = _FENCE_RE.match(text)
+        if fence is not None:
+            if (
+                fence_match
+                and text[0] == fence[0]
+                and fence_match.end() >= fence[1]
+                and not text[fence_match.end() :].strip()
+            ):
+                fence = None
+            continue
+        if fence_match and not (text[0] == "`" and "`" in text[fence_match.end() :]):
+            fence = (text[0], fence_match.end())
+        elif _SPOILER_BLOCK_CLOSER_RE.fullmatch(text):
+            depth -= 1
+            if depth == 0:
+                return line, True
+        elif _spoiler_block_label(text) is not None:
+            depth += 1
+    return end_line, False
+
+
+def _spoiler_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.is_code_block(start_line):
+        return False
+    label = _spoiler_block_label(_line_text(state, start_line))
+    if label is None:
+        return False
+    if silent:
+        return True
+    end, closed = _find_spoiler_block_end(state, start_line, end_line)
+    old_parent, old_line_max = state.parentType, state.lineMax
+    state.parentType = "spoiler"
+    state.lineMax = end  # content can never run past the closing line
+    token = state.push("spoiler_block_open", "details", 1)
+    token.markup = ":::"
+    token.info = label
+    token.block = True
+    token.map = [start_line, end]
+    state.md.block.tokenize(state, start_line + 1, end)
+    token = state.push("spoiler_block_close", "details", -1)
+    token.markup = ":::"
+    token.block = True
+    state.parentType, state.lineMax = old_parent, old_line_max
+    state.line = end + 1 if closed else end
+    return True
+
+
+# --- Plain text of inline tokens ----------------------------------------------------------------
+
+
+def _inline_text(children: Sequence[Token] | None) -> str:
+    """Markup-free text of inline tokens, with every spoiler replaced by the placeholder."""
+    parts: list[str] = []
+    in_spoiler = False
+    for token in children or ():
+        if in_spoiler:
+            in_spoiler = token.type != "spoiler_close"
+        elif token.type == "spoiler_open":
+            parts.append(gettext(SPOILER_PLACEHOLDER))
+            in_spoiler = True
+        elif token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(_inline_text(token.children))
+    return "".join(parts)
+
+
+# --- Core rules: rewrite the token stream before rendering -----------------------------------
+
+
+def _is_trusted(env: EnvType) -> bool:
+    return bool(env.get("trusted"))
+
+
+def _demote_headings(state: StateCore) -> None:
+    lowest = 2 if _is_trusted(state.env) else 3
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{max(int(token.tag[1]), lowest)}"
+
+
+def _table_alignment_classes(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrs:
+            style = str(token.attrs.pop("style", ""))
+            alignment = style.removeprefix("text-align:")
+            if alignment in _ALIGNMENTS:
+                token.attrSet("class", f"align-{alignment}")
+
+
+def _image_as_link(image: Token, alt: str, inside_link: bool) -> list[Token]:
+    text = Token("text", "", 0)
+    text.content = gettext("Image: %(alt)s") % {"alt": alt} if alt else gettext("Image")
+    if inside_link:
+        return [text]
+    link_open = Token("link_open", "a", 1)
+    link_open.attrSet("href", str(image.attrGet("src") or ""))
+    return [link_open, text, Token("link_close", "a", -1)]
+
+
+def _rewrite_images(state: StateCore) -> None:
+    """Images become links unless trusted and local; a lone captioned image becomes a figure."""
+    if state.env.get("plain_text"):
+        return
+    trusted = _is_trusted(state.env)
+    tokens = state.tokens
+    for index, block in enumerate(tokens):
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        link_depth = 0
+        for child in block.children:
+            if child.type == "link_open":
+                link_depth += 1
+            elif child.type == "link_close":
+                link_depth -= 1
+            if child.type != "image":
+                children.append(child)
+                continue
+            alt = _inline_text(child.children)
+            src = str(child.attrGet("src") or "")
+            if not (trusted and _is_same_site_path(src)):
+                children.extend(_image_as_link(child, alt, inside_link=link_depth > 0))
+                continue
+            child.meta["alt"] = alt
+            child.meta["caption"] = str(child.attrGet("title") or "")
+            children.append(child)
+        block.children = children
+        if (
+            len(children) == 1
+            and children[0].type == "image"
+            and children[0].meta["caption"]
+            and 0 < index < len(tokens) - 1
+            and tokens[index - 1].type == "paragraph_open"
+            and tokens[index + 1].type == "paragraph_close"
+        ):
+            _make_figure(tokens[index - 1], block, tokens[index + 1])
+
+
+def _make_figure(paragraph_open: Token, inline: Token, paragraph_close: Token) -> None:
+    for token in (paragraph_open, paragraph_close):
+        token.tag = "figure"
+        token.hidden = False  # paragraphs in tight lists are hidden; a figure must not be
+    caption = Token("text", "", 0)
+    caption.content = inline.children[0].meta["caption"]
+    inline.children += [
+        Token("figcaption_open", "figcaption", 1),
+        caption,
+        Token("figcaption_close", "figcaption", -1),
+    ]
+
+
+def _starts_attribution(children: Sequence[Token]) -> bool:
+    return bool(
+        children
+        and children[0].type == "text"
+        and children[0].content.startswith(_ATTRIBUTION_PREFIXES)
+    )
+
+
+def _split_attribution(inline: Token) -> list[Token] | None:
+    """Inline children of the attribution at the start of the paragraph or after its last
+    top-level line break; the paragraph keeps the rest. None when there is none."""
+    children = inline.children or []
+    if _starts_attribution(children):
+        inline.children = []
+        return children
+    depth = 0
+    last_break = -1
+    for position, child in enumerate(children):
+        depth += child.nesting
+        if depth == 0 and child.type in ("softbreak", "hardbreak"):
+            last_break = position
+    if last_break < 0 or not _starts_attribution(children[last_break + 1 :]):
+        return None
+    inline.children = children[:last_break]
+    return children[last_break + 1 :]
+
+
+def _attribute_quotes(state: StateCore) -> None:
+    """Wrap quotes ending in "— Name" in <figure class="quote"> with a <figcaption>."""
+    tokens = state.tokens
+    open_stack: list[int] = []
+    insert_before: dict[int, Token] = {}
+    replace: dict[int, list[Token]] = {}
+    for index, token in enumerate(tokens):
+        if token.type == "blockquote_open":
+            open_stack.append(index)
+            continue
+        if token.type != "blockquote_close" or not open_stack:
+            continue
+        start = open_stack.pop()
+        if index - start < 4 or tokens[index - 1].type != "paragraph_close":
+            continue
+        paragraph_open, inline = tokens[index - 3], tokens[index - 2]
+        if paragraph_open.type != "paragraph_open" or paragraph_open.level != token.level + 1:
+            continue
+        attribution = _split_attribution(inline)
+        if attribution is None:
+            continue
+        if not inline.children and index - 3 == start + 1:
+            inline.children = attribution  # nothing but the attribution: leave the quote be
+            continue
+        first = attribution[0]
+        if first.content.startswith("-- "):
+            first.content = "— " + first.content.removeprefix("-- ")
+        caption = Token("inline", "", 0)
+        caption.children = attribution
+        caption.content = "".join(child.content for child in attribution)
+        figure_open = Token("figure_open", "figure", 1)
+        figure_open.attrSet("class", "quote")
+        figure_open.block = True
+        figcaption_close = Token("figcaption_close", "figcaption", -1)
+        figure_close = Token("figure_close", "figure", -1)
+        figcaption_close.block = figure_close.block = True
+        # The paragraph goes when the attribution was all of it.
+        kept = tokens[index - 3 : index] if inline.children else []
+        insert_before[start] = figure_open
+        replace[index - 3] = [
+            *kept,
+            token,
+            Token("figcaption_open", "figcaption", 1),
+            caption,
+            figcaption_close,
+            figure_close,
+        ]
+        replace[index - 2] = replace[index - 1] = replace[index] = []
+    if not insert_before:
+        return
+    rebuilt: list[Token] = []
+    for index, token in enumerate(tokens):
+        if index in insert_before:
+            rebuilt.append(insert_before[index])
+        rebuilt.extend(replace.get(index, [token]))
+    state.tokens[:] = rebuilt
+
+
+# --- Render rules ---------------------------------------------------------------------------
+
+
+def _render_spoiler_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return (
+        '<label class="spoiler"><input type="checkbox" class="spoiler__toggle">'
+        f'<span class="spoiler__cover">{escape(gettext("Spoiler"))}</span>'
+        '<span class="spoiler__content">'
+    )
+
+
+def _render_spoiler_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</span></label>"
+
+
+def _render_spoiler_block_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    label = tokens[idx].info
+    summary = gettext("Spoiler: %(label)s") % {"label": label} if label else gettext("Spoiler")
+    return (
+        f'<details class="spoiler-block"><summary>{escape(summary)}</summary>'
+        '<div class="spoiler-block__content">\n'
+    )
+
+
+def _render_spoiler_block_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</div></details>\n"
+
+
+def _render_fence(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f"<pre><code>{escape(tokens[idx].content, quote=False)}</code></pre>\n"
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # Only trusted, same-site images get here; the others were rewritten into links.
+    token = tokens[idx]
+    src = escape(str(token.attrGet("src") or ""))
+    alt = escape(token.meta.get("alt", ""))
+    return f'<img src="{src}" alt="{alt}" loading="lazy">'
+
+
+def _render_del_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "<del>"
+
+
+def _render_del_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</del>"
+
+
+# --- The parser, built once ---------------------------------------------------------------
+
+
+def _build_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _is_safe_url  # type: ignore[method-assign]
+    interrupts = ["paragraph", "reference", "blockquote", "list"]
+    md.block.ruler.at("blockquote", _blockquote, {"alt": interrupts})
+    md.block.ruler.before("fence", "spoiler_block", _spoiler_block, {"alt": interrupts})
+    md.inline.ruler.after("backticks", "spoiler", _inline_spoiler)
+    md.core.ruler.push("fansite_headings", _demote_headings)
+    md.core.ruler.push("fansite_table_alignment", _table_alignment_classes)
+    md.core.ruler.push("fansite_images", _rewrite_images)
+    md.core.ruler.push("fansite_quote_attribution", _attribute_quotes)
+    md.add_render_rule("spoiler_open", _render_spoiler_open)
+    md.add_render_rule("spoiler_close", _render_spoiler_close)
+    md.add_render_rule("spoiler_block_open", _render_spoiler_block_open)
+    md.add_render_rule("spoiler_block_close", _render_spoiler_block_close)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("s_open", _render_del_open)
+    md.add_render_rule("s_close", _render_del_close)
+    return md
+
+
+_PARSER = _build_parser()
+
+
+# --- Sanitizing ---------------------------------------------------------------------------
+
+_TAGS = frozenset(
+    {
+        *("p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote"),
+        *("ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "h6"),
+        *("table", "thead", "tbody", "tr", "th", "td"),
+        *("label", "input", "span", "details", "summary", "div", "figure", "figcaption"),
+    }
+)
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_CLASSES = {
+    "label": {"spoiler"},
+    "input": {"spoiler__toggle"},
+    "span": {"spoiler__cover", "spoiler__content"},
+    "details": {"spoiler-block"},
+    "div": {"spoiler-block__content"},
+    "figure": {"quote"},
+    "th": {f"align-{alignment}" for alignment in _ALIGNMENTS},
+    "td": {f"align-{alignment}" for alignment in _ALIGNMENTS},
+}
+
+
+def _cleaner(*, trusted: bool) -> nh3.Cleaner:
+    tags = _TAGS | {"img"} if trusted else _TAGS
+    attributes = {**_ATTRIBUTES, "img": {"src", "alt"}} if trusted else _ATTRIBUTES
+    return nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        allowed_classes=_CLASSES,
+        # Whatever reaches the sanitizer, an <input> can only ever be a checkbox.
+        tag_attribute_values={"input": {"type": {"checkbox"}}, "img": {"loading": {"lazy"}}},
+        set_tag_attribute_values={"input": {"type": "checkbox"}},
+        url_schemes=set(_SAFE_SCHEMES),
+        url_relative="pass_through",
+        link_rel="noopener" if trusted else "nofollow ugc noopener",
+        strip_comments=True,
+    )
+
+
+_CLEANER = _cleaner(trusted=False)
+_TRUSTED_CLEANER = _cleaner(trusted=True)
+
+
+# --- Public API -----------------------------------------------------------------------------
+
+
+def render_markdown(text: str, *, trusted: bool = False) -> str:
+    """Markdown -> sanitized HTML. trusted=True is for staff-written articles."""
+    html = _PARSER.render(text, {"trusted": trusted})
+    cleaner = _TRUSTED_CLEANER if trusted else _CLEANER
+    return cleaner.clean(html)
+
+
+def plain_text(text: str) -> str:
+    """Spoiler-free plain text of a Markdown source: markup stripped, every inline spoiler
+    replaced by "[spoiler]", every block spoiler by "[spoiler]", whitespace collapsed.
+    For page titles, meta descriptions, feeds, excerpts, notifications.
+
+    The result is not escaped: it is text, to be escaped wherever it is put into HTML.
+    """
+    parts: list[str] = []
+    hidden_level: int | None = None
+    for token in _PARSER.parse(text, {"plain_text": True}):
+        if hidden_level is not None:
+            if token.type == "spoiler_block_close" and token.level == hidden_level:
+                hidden_level = None
+            continue
+        if token.type == "spoiler_block_open":
+            parts.append(gettext(SPOILER_PLACEHOLDER))
+            hidden_level = token.level
+        elif token.type == "inline":
+            parts.append(_inline_text(token.children))
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+    return " ".join(" ".join(parts).split())
+
+
+def excerpt(text: str, length: int = 200) -> str:
+    """plain_text() cut at a word boundary to at most `length` chars, with "…" if cut."""
+    plain = plain_text(text)
+    if len(plain) <= length:
+        return plain
+    if length < len(ELLIPSIS):
+        return ""
+    cut = plain[: length - len(ELLIPSIS)]
+    if plain[len(cut)] != " ":  # the cut fell inside a word: drop the partial word
+        boundary = cut.rfind(" ")
+        if boundary > 0:
+            cut = cut[:boundary]
+    return cut.rstrip(" ,;:") + ELLIPSIS

@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fansite.episodes.models import Episode
+
+
+class BoardQuerySet(models.QuerySet):
+    def with_episode(self):
+        return self.select_related("episode__season__series")
+
+
+class Board(models.Model):
+    class Kind(models.TextChoices):
+        EPISODE = "episode", _("Episode board")
+        GENERAL = "general", _("General board")
+
+    title = models.CharField(_("title"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.CharField(
+        _("description"), max_length=300, blank=True, help_text=_("Spoiler-free.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.GENERAL)
+    episode = models.OneToOneField(
+        Episode,
+        on_delete=models.CASCADE,
+        to_field="position",
+        null=True,
+        blank=True,
+        related_name="board",
+        verbose_name=_("episode"),
+        help_text=_("Episode boards spoil up to their episode; threads default to it."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order among general boards (smaller first).")
+    )
+    thread_count = models.PositiveIntegerField(_("threads"), default=0, editable=False)
+    post_count = models.PositiveIntegerField(_("posts"), default=0, editable=False)
+    last_activity_at = models.DateTimeField(
+        _("last activity"), null=True, blank=True, editable=False
+    )
+
+    objects = BoardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "episode", "position", "title"]
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="episode", episode__isnull=False)
+                | models.Q(kind="general", episode__isnull=True),
+                name="board_episode_iff_episode_kind",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("threads:board_detail", kwargs={"slug": self.slug})
+
+    @property
+    def spoiler_level(self):
+        """Episode boards spoil up to their episode; general boards spoil nothing."""
+        return self.episode_id
+
+
+class ThreadQuerySet(models.QuerySet):
+    def for_board(self, board):
+        """A board's threads: pinned first, then most recently active."""
+        return (
+            self.filter(board=board)
+            .select_related("author")
+            .order_by("-is_pinned", "-last_activity_at", "-pk")
+        )
+
+
+class Thread(models.Model):
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="threads", verbose_name=_("board")
+    )
+    title = models.CharField(_("title"), max_length=140)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("author"),
+    )
+    spoils_episode = models.ForeignKey(
+        Episode,
+        on_delete=models.PROTECT,
+        to_field="position",
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("spoils up to"),
+        help_text=_("The title and opening post may spoil up to this episode."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Locked threads take no new comments.")
+    )
+    reply_count = models.PositiveIntegerField(_("replies"), default=0, editable=False)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_pinned", "-last_activity_at", "-pk"]
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [
+            models.Index(
+                fields=["board", "-is_pinned", "-last_activity_at", "-id"],
+                name="thread_board_listing",
+            ),
+            models.Index(fields=["author", "-created_at"], name="thread_by_author"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("threads:thread_detail", kwargs={"pk": self.pk})
+
+    @property
+    def spoiler_level(self):
+        return self.spoils_episode_id
+
+    @property
+    def reveal_key(self):
+        return f"t{self.pk}"
+
+    @property
+    def is_open(self):
+        return not self.is_locked

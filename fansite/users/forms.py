@@ -1,0 +1,68 @@
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .avatars import ACCEPTED_FORMATS, prepare_avatar
+from .models import User
+from .validators import is_reserved_username
+
+# Bidirectional overrides and isolates can make a name read backwards and
+# spill into the text around it; nobody needs them in a display name.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class ProfileForm(forms.Form):
+    """A member's own profile: name, bio and picture.
+
+    A plain form rather than a ModelForm so that a rejected submission never
+    touches ``request.user``, which the page header is rendered from.
+    """
+
+    display_name = User._meta.get_field("display_name").formfield()
+    bio = User._meta.get_field("bio").formfield(widget=forms.Textarea(attrs={"rows": 5}))
+    avatar = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_(
+            "A JPEG, PNG, WebP or GIF image. It is cropped to a square from the centre; "
+            "details such as the location it was taken are removed."
+        ),
+        widget=forms.FileInput(
+            attrs={"accept": ",".join(f"image/{name.lower()}" for name in ACCEPTED_FORMATS)}
+        ),
+    )
+    remove_avatar = forms.BooleanField(
+        label=_("Remove my picture and use my initials instead"), required=False
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        self.member = member
+        kwargs.setdefault("initial", {"display_name": member.display_name, "bio": member.bio})
+        super().__init__(*args, **kwargs)
+        if not member.has_avatar:
+            del self.fields["remove_avatar"]
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"]
+        if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
+            raise ValidationError(
+                _("Remove the control characters from your display name."),
+                code="control_characters",
+            )
+        # "Admin" or "Moderator" next to a post would look like the site speaking.
+        if is_reserved_username(name) and not self.member.is_staff:
+            raise ValidationError(
+                _("That name is reserved for the site and its staff. Please choose another."),
+                code="reserved",
+            )
+        return name
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if not upload:
+            return None
+        # Checks and renders the picture now, so a bad upload is a form error
+        # like any other and nothing has been stored yet.
+        return prepare_avatar(upload)
