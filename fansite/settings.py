@@ -254,6 +254,11 @@ AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env.int("AVATAR_MAX_PIXELS", default=25_000_000)
 AVATAR_SIZES = (48, 128, 256)
 
+# --- Discussions ------------------------------------------------------
+
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
+
 # --- Security -----------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

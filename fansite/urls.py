@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("fansite.users.urls")),
     path("", include("fansite.episodes.urls")),
     path("", include("fansite.articles.urls")),
+    path("", include("fansite.threads.urls")),
+    path("", include("fansite.comments.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -207,3 +207,12 @@ class Article(TimeStampedModel):
     def description(self):
         """Spoiler-free summary for lists, meta tags and feeds."""
         return self.standfirst or excerpt(self.body)
+
+    @property
+    def spoiler_level(self):
+        """Running number of the last episode the article spoils (None: spoils nothing)."""
+        return self.spoils_episode.position if self.spoils_episode_id else None
+
+    @property
+    def reveal_key(self):
+        return f"a{self.pk}"

@@ -117,7 +117,11 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         # The one deliberate save() rule: keep the rendered HTML in step with the
         # Markdown source, so pages never render Markdown per view.
-        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_html = render_markdown(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -43,6 +43,22 @@ class Reader:
     def with_reveal(self, key: str) -> Reader:
         return Reader(self.progress, self.revealed | {key})
 
+    def accepting(self, level: int | None) -> Reader:
+        """This reader after choosing to see a page that spoils up to ``level``.
+
+        Revealing a thread (or article) shows the comments on it that spoil no
+        more than it does; comments that spoil even later stay gated.
+        """
+        if level is None or level <= self.progress:
+            return self
+        return Reader(level, self.revealed)
+
+    def for_page(self, item) -> Reader:
+        """The reader for the comments under ``item`` (a thread or an article)."""
+        if self.spoils(item) and item.reveal_key in self.revealed:
+            return self.accepting(item.spoiler_level)
+        return self
+
 
 def progress_for(request) -> int:
     user = getattr(request, "user", None)

@@ -1,6 +1,8 @@
+from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from .models import Board
+from .models import Board, Thread
 
 
 def ensure_episode_board(episode):
@@ -16,3 +18,21 @@ def ensure_episode_board(episode):
         },
     )
     return board
+
+
+@transaction.atomic
+def start_thread(*, board, author, title, body, spoils_episode=None):
+    """Open a thread on a board with its first post."""
+    from fansite.comments.services import create_comment, ensure_can_post, resolve_spoiler_level
+
+    ensure_can_post(author)
+    thread = Thread.objects.create(
+        board=board,
+        author=author,
+        title=title,
+        spoils_episode_id=resolve_spoiler_level(board, spoils_episode),
+    )
+    Board.objects.filter(pk=board.pk).update(thread_count=F("thread_count") + 1)
+    create_comment(target=thread, author=author, body=body, is_reply=False)
+    thread.refresh_from_db()
+    return thread
