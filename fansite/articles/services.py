@@ -10,7 +10,7 @@ def publish_articles(*, articles, now=None):
     before keep their original publication date (see Article.publish)."""
     now = now or timezone.now()
     changed = 0
-    for article in articles.select_for_update().filter(status=Article.Status.DRAFT):
+    for article in articles.select_for_update(of=("self",)).filter(status=Article.Status.DRAFT):
         article.publish(now=now)
         article.save(update_fields=["status", "published_at", "updated_at"])
         changed += 1
@@ -21,7 +21,7 @@ def publish_articles(*, articles, now=None):
 def unpublish_articles(*, articles):
     """Send the given published articles back to draft; returns how many changed."""
     changed = 0
-    for article in articles.select_for_update().filter(status=Article.Status.PUBLISHED):
+    for article in articles.select_for_update(of=("self",)).filter(status=Article.Status.PUBLISHED):
         article.unpublish()
         article.save(update_fields=["status", "updated_at"])
         changed += 1
