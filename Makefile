@@ -16,11 +16,12 @@ WORKERS ?= auto
 PYTHON_CANDIDATES := $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
 BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
 
-.PHONY: help venv run test test-postgres migrate superuser check lint format clean
+.PHONY: help venv run serve test migrate superuser check lint format clean
 
 help:
 	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
 	@echo "make test       set up and run the whole test suite"
+	@echo "make serve      run like production: gunicorn, DEBUG off, collected static files"
 	@echo "make superuser  create an admin account"
 	@echo "make lint       ruff check and format check"
 
@@ -42,6 +43,23 @@ migrate: venv var
 
 run: migrate
 	DEBUG=$${DEBUG-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production set-up, locally: gunicorn (gunicorn.conf.py), DEBUG off, hashed and
+# compressed static files through WhiteNoise, migrations first. Uses DATABASE_URL
+# when set (PostgreSQL), else the SQLite file. Plain HTTP on 127.0.0.1, so HTTPS
+# redirects and secure-only cookies are switched off here (and only here).
+SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA=1
+
+var/secret_key: | var
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+serve: venv var var/secret_key
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 superuser: migrate
 	DEBUG=$${DEBUG-1} $(PY) manage.py createsuperuser
