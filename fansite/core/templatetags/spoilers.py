@@ -1,7 +1,5 @@
 """Template helpers for episode-aware spoiler gating (see fansite.core.spoilers)."""
 
-from urllib.parse import urlencode
-
 from django import template
 
 from fansite.core.spoilers import REVEAL_PARAM, reader_for
@@ -34,7 +32,7 @@ def reveal_url(context, item, anchor=""):
     if item.reveal_key not in revealed:
         query.setlist(REVEAL_PARAM, [*revealed, item.reveal_key])
     fragment = f"#{anchor}" if anchor else ""
-    return f"{request.path}?{urlencode(query, doseq=True)}{fragment}"
+    return f"{request.path}?{query.urlencode()}{fragment}"
 
 
 @register.simple_tag(takes_context=True)
