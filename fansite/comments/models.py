@@ -23,6 +23,10 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def visible(self):
+        """Comments everyone can read: neither removed by the author nor hidden."""
+        return self.filter(is_removed=False, is_hidden=False)
+
     def with_authors(self):
         return self.select_related("author", "reply_to__author")
 

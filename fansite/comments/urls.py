@@ -1,5 +1,16 @@
 from django.urls import path
 
+from . import views
+
 app_name = "comments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "comments/new/<slug:kind>/<int:pk>/",
+        views.comment_create,
+        name="comment_create",
+    ),
+    path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+]

@@ -1,0 +1,114 @@
+"""Reading comments for pages: one page of a conversation, permalinks, a member's latest.
+
+Every function here runs a fixed number of SQL queries whatever the number of
+comments, and returns objects whose related rows the templates need (authors,
+the comment a reply answers, the thread or article) already loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+
+from .forms import comment_form_for
+from .models import Comment
+
+# comment_form_for lives in forms.py; it is re-exported because page views that
+# fetch the comments here also build the form.
+__all__ = ["CommentPage", "comment_form_for", "comment_page", "comments_by", "page_for_comment"]
+
+
+def target_kind(target) -> str:
+    """ "thread" or "article": the ``kind`` part of the posting URL."""
+    from fansite.threads.models import Thread
+
+    return "thread" if isinstance(target, Thread) else "article"
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of the conversation on a thread or an article.
+
+    ``page_obj``   Page of top-level comments, oldest first; each has ``reply_list``
+                   (its replies, oldest first) and ``is_opening_post``.
+    ``paginator``  the Paginator behind it.
+    ``total``      every comment on the target, replies included.
+    ``kind``       "thread" or "article".
+    """
+
+    page_obj: Page
+    paginator: Paginator
+    total: int
+    kind: str
+
+    @property
+    def page_range(self):
+        return self.paginator.get_elided_page_range(self.page_obj.number, on_each_side=2)
+
+
+def _per_page(per_page):
+    return per_page or settings.COMMENTS_PER_PAGE
+
+
+def comment_page(*, target, page=None, per_page=None) -> CommentPage:
+    """The given page (a number or the raw ``?page=`` value; invalid values give the
+    nearest valid page) of ``target``'s comments, in three queries: the counts, the
+    page's top-level comments, and all their replies."""
+    comments = Comment.objects.for_target(target)
+    counts = comments.aggregate(
+        total=Count("pk"), top_level=Count("pk", filter=Q(parent__isnull=True))
+    )
+    paginator = Paginator(comments.top_level().with_authors().order_by("pk"), _per_page(per_page))
+    # Already counted above: spare the paginator its own COUNT query.
+    paginator.count = counts["top_level"]
+    page_obj = paginator.get_page(page)
+
+    parents = list(page_obj.object_list)
+    replies_by_parent = {parent.pk: [] for parent in parents}
+    if parents:
+        replies = (
+            Comment.objects.filter(parent__in=[parent.pk for parent in parents])
+            .with_authors()
+            .order_by("pk")
+        )
+        for reply in replies:
+            replies_by_parent[reply.parent_id].append(reply)
+    kind = target_kind(target)
+    for parent in parents:
+        parent.reply_list = replies_by_parent[parent.pk]
+        parent.is_opening_post = False
+        for reply in parent.reply_list:
+            reply.is_opening_post = False
+    if kind == "thread" and page_obj.number == 1 and parents:
+        # A thread's first comment is its opening post.
+        parents[0].is_opening_post = True
+    page_obj.object_list = parents
+    return CommentPage(page_obj=page_obj, paginator=paginator, total=counts["total"], kind=kind)
+
+
+def page_for_comment(comment, per_page=None) -> int:
+    """The page number (1-based) that shows ``comment``: the page of its top-level
+    comment, since replies are listed under their parent."""
+    top_pk = comment.parent_id or comment.pk
+    siblings = Comment.objects.top_level().filter(
+        thread_id=comment.thread_id, article_id=comment.article_id
+    )
+    earlier = siblings.filter(pk__lt=top_pk).count()
+    return earlier // _per_page(per_page) + 1
+
+
+def comments_by(user, limit=10):
+    """A member's latest visible comments, newest first, with the thread (and its
+    board) or article loaded. Comments on unpublished articles are left out."""
+    from fansite.articles.models import Article
+
+    return list(
+        Comment.objects.visible()
+        .filter(author=user)
+        .filter(Q(article__isnull=True) | Q(article__in=Article.objects.published()))
+        .select_related("author", "thread__board", "article__spoils_episode")
+        .order_by("-created_at", "-pk")[:limit]
+    )

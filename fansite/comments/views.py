@@ -1,0 +1,222 @@
+"""Posting, editing, removing and linking to comments.
+
+The comments themselves are shown by the thread and article pages through the
+``comments/_comments.html`` partial; these views only handle the forms and the
+permalinks. A failed post never loses the member's text: the form page shows
+the reason next to what they typed.
+"""
+
+from http import HTTPStatus
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fansite.core.spoilers import REVEAL_PARAM, reader_for
+
+from .forms import CommentForm
+from .models import Comment
+from .selectors import page_for_comment, target_kind
+from .services import (
+    PostingRefused,
+    edit_comment,
+    ensure_can_edit,
+    ensure_can_post,
+    post_comment,
+    remove_comment,
+)
+
+
+def _get_target(request, kind, pk):
+    if kind == "thread":
+        from fansite.threads.models import Thread
+
+        return get_object_or_404(Thread, pk=pk)
+    if kind == "article":
+        from fansite.articles.models import Article
+
+        articles = Article.objects.select_related("spoils_episode")
+        if not request.user.is_staff:
+            articles = articles.published()
+        return get_object_or_404(articles, pk=pk)
+    raise Http404
+
+
+def _login_url(request, next_url):
+    return f"{reverse('account_login')}?{urlencode({'next': next_url})}"
+
+
+def _form_page(request, *, form, target, action, error=None, comment=None, status=HTTPStatus.OK):
+    """The stand-alone comment form: a refused or invalid post with its text, or an edit."""
+    back_url = comment.get_absolute_url() if comment else target.get_absolute_url()
+    context = {
+        "form": form,
+        "target": target,
+        "kind": target_kind(target),
+        "comment": comment,
+        "action": action,
+        "error": error,
+        "back_url": back_url,
+        "login_url": None
+        if request.user.is_authenticated
+        else _login_url(request, target.get_absolute_url()),
+    }
+    return render(request, "comments/comment_form.html", context, status=status)
+
+
+def _permalink_for(request, comment):
+    """Where to send a member after they wrote ``comment``: its permalink, revealing
+    it if it spoils more than they have watched (they wrote it, after all)."""
+    url = comment.get_absolute_url()
+    if reader_for(request).spoils(comment):
+        url += "?" + urlencode({REVEAL_PARAM: comment.reveal_key})
+    return url
+
+
+@require_POST
+def comment_create(request, kind, pk):
+    target = _get_target(request, kind, pk)
+    form = CommentForm(request.POST)
+    action = request.path
+
+    def refused(message):
+        return _form_page(
+            request,
+            form=form,
+            target=target,
+            action=action,
+            error=message,
+            status=HTTPStatus.FORBIDDEN,
+        )
+
+    try:
+        ensure_can_post(request.user, target)
+    except PostingRefused as refusal:
+        return refused(refusal.message)
+    if not form.is_valid():
+        return _form_page(request, form=form, target=target, action=action)
+
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = Comment.objects.for_target(target).filter(pk=form.cleaned_data["parent"]).first()
+        if parent is None or not parent.is_visible:
+            form.add_error(
+                None,
+                _(
+                    "The comment you are answering is no longer available. Your text is "
+                    "below: post it as a new comment or keep it for later."
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["parent"] = ""
+            return _form_page(request, form=form, target=target, action=action)
+    try:
+        comment = post_comment(
+            target=target,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            spoils_episode=form.cleaned_data["spoils_episode"],
+            parent=parent,
+        )
+    except PostingRefused as refusal:
+        return refused(refusal.message)
+    return HttpResponseRedirect(_permalink_for(request, comment))
+
+
+def _comment_or_404(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.select_related("author", "thread", "article__spoils_episode"), pk=pk
+    )
+    if comment.article_id and not request.user.is_staff and not comment.article.is_published:
+        raise Http404
+    return comment
+
+
+def _edit_initial(comment):
+    default_level = comment.target.spoiler_level
+    level = comment.spoiler_level
+    raised = level is not None and (default_level is None or level > default_level)
+    return {"body": comment.body, "spoils_episode": level if raised else None}
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk):
+    comment = _comment_or_404(request, pk)
+    target = comment.target
+    action = request.path
+    form = CommentForm(request.POST) if request.method == "POST" else None
+    try:
+        ensure_can_edit(request.user, comment)
+    except PostingRefused as refusal:
+        # Someone else's comment is not pre-filled: its text may be gated for them.
+        return _form_page(
+            request,
+            form=form,
+            target=target,
+            action=action,
+            comment=comment,
+            error=refusal.message,
+            status=HTTPStatus.FORBIDDEN,
+        )
+    if form is None:
+        form = CommentForm(initial=_edit_initial(comment))
+    elif form.is_valid():
+        try:
+            edit_comment(
+                comment=comment,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                spoils_episode=form.cleaned_data["spoils_episode"],
+            )
+        except PostingRefused as refusal:
+            return _form_page(
+                request,
+                form=form,
+                target=target,
+                action=action,
+                comment=comment,
+                error=refusal.message,
+                status=HTTPStatus.FORBIDDEN,
+            )
+        return HttpResponseRedirect(_permalink_for(request, comment))
+    return _form_page(request, form=form, target=target, action=action, comment=comment)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, pk):
+    comment = _comment_or_404(request, pk)
+    context = {"comment": comment, "target": comment.target, "error": None}
+    try:
+        ensure_can_edit(request.user, comment)
+    except PostingRefused as refusal:
+        context["error"] = refusal.message
+        return render(request, "comments/comment_delete.html", context, status=HTTPStatus.FORBIDDEN)
+    if request.method == "POST":
+        remove_comment(comment=comment, user=request.user)
+        messages.success(
+            request,
+            _("Your comment was removed. Replies to it stay in the conversation."),
+            fail_silently=True,
+        )
+        return redirect(comment)
+    return render(request, "comments/comment_delete.html", context)
+
+
+def comment_permalink(request, pk):
+    """The stable address of a comment: sends the reader to the page showing it."""
+    comment = _comment_or_404(request, pk)
+    query = {}
+    page = page_for_comment(comment)
+    if page > 1:
+        query["page"] = page
+    reveals = request.GET.getlist(REVEAL_PARAM)
+    if reveals:
+        query[REVEAL_PARAM] = reveals
+    url = comment.target.get_absolute_url()
+    if query:
+        url += "?" + urlencode(query, doseq=True)
+    return HttpResponseRedirect(f"{url}#{comment.anchor}")
