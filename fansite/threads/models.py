@@ -11,6 +11,15 @@ class BoardQuerySet(models.QuerySet):
     def with_episode(self):
         return self.select_related("episode__season__series")
 
+    def with_latest_thread_id(self):
+        """Annotate ``latest_thread_id``: the board's most recently active thread."""
+        latest = (
+            Thread.objects.filter(board=models.OuterRef("pk"))
+            .order_by("-last_activity_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.annotate(latest_thread_id=models.Subquery(latest))
+
 
 class Board(models.Model):
     class Kind(models.TextChoices):
@@ -136,6 +145,11 @@ class Thread(models.Model):
     @property
     def reveal_key(self):
         return f"t{self.pk}"
+
+    @property
+    def anchor(self):
+        """The id of the thread's row in lists (the reveal link returns there)."""
+        return f"thread-{self.pk}"
 
     @property
     def is_open(self):

@@ -1,5 +1,12 @@
 from django.urls import path
 
+from . import views
+
 app_name = "threads"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("boards/", views.board_list, name="board_list"),
+    path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
+    path("boards/<slug:slug>/new/", views.thread_create, name="thread_create"),
+    path("threads/<int:pk>/", views.thread_detail, name="thread_detail"),
+]

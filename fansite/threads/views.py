@@ -1,0 +1,121 @@
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from fansite.comments.forms import comment_form_for
+from fansite.comments.models import Comment
+from fansite.comments.selectors import comment_page
+from fansite.comments.services import PostingRefused, ensure_can_post
+from fansite.core.markdown import excerpt
+from fansite.core.spoilers import REVEAL_PARAM, reader_for
+
+from . import selectors, services
+from .forms import ThreadForm
+from .models import Board, Thread
+
+
+def board_list(request):
+    """Every board, episode boards by season first, with counts and latest activity."""
+    return render(request, "threads/board_list.html", {"sections": selectors.board_sections()})
+
+
+def board_detail(request, slug):
+    """A board's threads: pinned first, then the most recently active."""
+    board = get_object_or_404(Board.objects.with_episode(), slug=slug)
+    paginator = Paginator(Thread.objects.for_board(board), settings.THREADS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    context = {
+        "board": board,
+        "page_obj": page_obj,
+        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
+    }
+    return render(request, "threads/board_detail.html", context)
+
+
+def thread_create(request, slug):
+    """Start a thread on a board. A refused or invalid post re-renders the form with
+    everything the member typed."""
+    board = get_object_or_404(Board.objects.with_episode(), slug=slug)
+    if request.method != "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = None
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        form = ThreadForm(request.POST, board=board)
+        if form.is_valid():
+            try:
+                thread = services.start_thread(
+                    board=board,
+                    author=request.user,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    spoils_episode=form.cleaned_data["spoils_episode"],
+                )
+            except PostingRefused as refused:
+                # The bound form goes back to the page, so nothing typed is lost.
+                refusal = refused.message
+                status = HTTPStatus.FORBIDDEN
+            else:
+                url = thread.get_absolute_url()
+                if reader_for(request).spoils(thread):
+                    # The author knows what they wrote: show it to them, not its gate.
+                    url = f"{url}?{REVEAL_PARAM}={thread.reveal_key}"
+                return redirect(url)
+    else:
+        form = ThreadForm(board=board)
+        try:
+            ensure_can_post(request.user)
+        except PostingRefused as refused:
+            # Say so before the member types anything.
+            refusal = refused.message
+    context = {"board": board, "form": form, "refusal": refusal}
+    return render(request, "threads/thread_create.html", context, status=status)
+
+
+def _gate_label(item):
+    return _("Spoiler for episode %(number)s") % {"number": item.spoiler_level}
+
+
+def _description(thread, opener, page_reader):
+    """A spoiler-safe summary of the opening post, for meta description and Open Graph."""
+    if opener is None or not opener.is_visible:
+        return _("A discussion thread on the %(board)s board.") % {"board": thread.board.title}
+    if page_reader.hides(opener):
+        return _gate_label(opener)
+    return excerpt(opener.body, 160)
+
+
+def thread_detail(request, pk):
+    """A thread and its comments. When the thread spoils beyond the reader's progress,
+    its title appears nowhere on the page (not even in <head>) until they reveal it."""
+    thread = get_object_or_404(
+        Thread.objects.select_related("board__episode", "author", "spoils_episode"), pk=pk
+    )
+    reader = reader_for(request)
+    # Revealing the thread also shows the comments that spoil no more than it does.
+    page_reader = reader.for_page(thread)
+    is_gated = reader.hides(thread)
+    label = _gate_label(thread) if is_gated else None
+    opener = (
+        Comment.objects.for_target(thread)
+        .order_by("pk")
+        .only("pk", "body", "spoils_episode", "is_removed", "is_hidden", "thread")
+        .first()
+    )
+    context = {
+        "thread": thread,
+        "board": thread.board,
+        "is_gated": is_gated,
+        "spoiler_label": label,
+        "page_title": label if is_gated else thread.title,
+        "description": label if is_gated else _description(thread, opener, page_reader),
+        "page_reader": page_reader,
+        "comments": comment_page(target=thread, page=request.GET.get("page")),
+        # Refuses (with the reason) on locked threads and for banned members.
+        "comment_form": comment_form_for(request, thread, page_reader),
+    }
+    return render(request, "threads/thread_detail.html", context)
