@@ -37,6 +37,12 @@ class ArticleFeed(Feed):
         return articles
 
     def item_description(self, article):
+        if article.spoiler_level is not None and not article.standfirst:
+            # Feed readers know nothing of the reader's progress: an excerpt of a
+            # spoiling body would give it away. The standfirst is spoiler-free by policy.
+            return _("Spoilers up to episode %(number)s. Read it on the site.") % {
+                "number": article.spoiler_level
+            }
         return article.description
 
     def item_link(self, article):

@@ -1,9 +1,15 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from fansite.comments.selectors import comment_form_for, comment_page
+from fansite.core.spoilers import reader_for
+from fansite.threads.models import Thread
+from fansite.users.forms import episode_positions
+
 from .models import Article, Tag
 
 ARTICLES_PER_PAGE = 10
+LATEST_DISCUSSION_COUNT = 10
 
 
 def _paginate(request, articles):
@@ -15,9 +21,19 @@ def _paginate(request, articles):
     }
 
 
+def latest_discussions():
+    """The most recently active threads, with their boards (one query)."""
+    return list(
+        Thread.objects.select_related("board").order_by("-last_activity_at", "-pk")[
+            :LATEST_DISCUSSION_COUNT
+        ]
+    )
+
+
 def article_list(request):
-    """The home page: published articles, newest first."""
+    """The home page: published articles, newest first, and the latest discussions."""
     context = _paginate(request, Article.objects.published().with_related())
+    context["latest_threads"] = latest_discussions()
     return render(request, "articles/article_list.html", context)
 
 
@@ -27,7 +43,22 @@ def article_detail(request, slug):
         # Drafts and scheduled articles do not exist for readers.
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    reader = reader_for(request)
+    # Once the reader has chosen to read the article, comments that spoil no more
+    # than it does are shown too; later spoilers stay gated one by one.
+    page_reader = reader.for_page(article)
+    positions = episode_positions()
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "page_reader": page_reader,
+            "finishes_series": bool(positions) and article.spoiler_level == positions[-1],
+            "comments": comment_page(target=article, page=request.GET.get("page")),
+            "comment_form": comment_form_for(request, article, page_reader),
+        },
+    )
 
 
 def tag_detail(request, slug):

@@ -88,7 +88,8 @@ def set_progress(request, episode: int) -> None:
     """Remember how far the reader has watched: on the profile, else in the session."""
     user = request.user
     if user.is_authenticated:
-        type(user).objects.filter(pk=user.pk).update(watched_up_to=episode)
+        # request.user is a lazy proxy: type() of it is not the model.
+        user._meta.model.objects.filter(pk=user.pk).update(watched_up_to=episode)
         user.watched_up_to = episode
     else:
         request.session[SESSION_KEY] = episode

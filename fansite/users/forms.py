@@ -1,6 +1,7 @@
 import unicodedata
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,68 @@ from .validators import is_reserved_username
 # Bidirectional overrides and isolates can make a name read backwards and
 # spill into the text around it; nobody needs them in a display name.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# --- Reading progress -------------------------------------------------------
+
+# The header's progress selector is on every page, so the list of episodes is
+# cached rather than queried per page. The catalogue changes about once a season;
+# a new or removed episode shows in the selector at most this many seconds later
+# (or at once, when forget_episode_positions() is connected to Episode's
+# post_save/post_delete signals).
+EPISODE_POSITIONS_CACHE_KEY = "users:episode-positions"
+EPISODE_POSITIONS_TIMEOUT = 5 * 60
+
+
+def episode_positions():
+    """Running numbers of every episode, in order: [1, 2, ..., 12]. Cached."""
+    from fansite.episodes.models import Episode
+
+    return cache.get_or_set(
+        EPISODE_POSITIONS_CACHE_KEY,
+        lambda: list(Episode.objects.order_by("position").values_list("position", flat=True)),
+        EPISODE_POSITIONS_TIMEOUT,
+    )
+
+
+def forget_episode_positions(**kwargs):
+    """Signal receiver: drop the cached episode list after an Episode changes."""
+    cache.delete(EPISODE_POSITIONS_CACHE_KEY)
+
+
+def progress_choices():
+    """Choices for "I've watched up to": nothing yet, then each episode."""
+    return [
+        (0, _("Nothing yet")),
+        *(
+            (position, _("Episode %(number)s") % {"number": position})
+            for position in episode_positions()
+        ),
+    ]
+
+
+def progress_field(**kwargs):
+    return forms.TypedChoiceField(
+        label=_("I've watched up to"),
+        coerce=int,
+        choices=progress_choices,
+        help_text=_(
+            "Anything that spoils a later episode is left out of the pages you read, "
+            "until you ask to see it."
+        ),
+        **kwargs,
+    )
+
+
+class ProgressForm(forms.Form):
+    """How far the reader has watched (0: nothing yet)."""
+
+    watched_up_to = progress_field(
+        error_messages={
+            "invalid_choice": _("Choose “Nothing yet” or one of the episodes in the list."),
+            "required": _("Choose how far you have watched."),
+        }
+    )
 
 
 class ProfileForm(forms.Form):
@@ -36,10 +99,19 @@ class ProfileForm(forms.Form):
     remove_avatar = forms.BooleanField(
         label=_("Remove my picture and use my initials instead"), required=False
     )
+    # Optional so that a submission without it (an older form) keeps the progress.
+    watched_up_to = progress_field(required=False, empty_value=None)
 
     def __init__(self, *args, member, **kwargs):
         self.member = member
-        kwargs.setdefault("initial", {"display_name": member.display_name, "bio": member.bio})
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": member.display_name,
+                "bio": member.bio,
+                "watched_up_to": member.watched_up_to,
+            },
+        )
         super().__init__(*args, **kwargs)
         if not member.has_avatar:
             del self.fields["remove_avatar"]

@@ -7,4 +7,5 @@ app_name = "users"
 urlpatterns = [
     path("members/<str:username>/", views.profile_detail, name="profile_detail"),
     path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("progress/", views.progress_update, name="progress_update"),
 ]

@@ -1,18 +1,27 @@
+from http import HTTPStatus
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import ProfileForm
+from fansite.core.markdown import excerpt
+from fansite.core.spoilers import reader_for, set_progress
+
+from .forms import ProfileForm, ProgressForm
 from .services import update_profile
 
 User = get_user_model()
 
-# How many of a member's articles their profile lists.
+# How many of a member's articles, threads and comments their profile lists.
 PROFILE_ARTICLE_COUNT = 10
+PROFILE_THREAD_COUNT = 10
+PROFILE_COMMENT_COUNT = 10
+COMMENT_EXCERPT_LENGTH = 200
 
 
 def published_articles_by(member):
@@ -28,6 +37,32 @@ def published_articles_by(member):
     return list(article_model.objects.published().filter(author=member)[:PROFILE_ARTICLE_COUNT])
 
 
+def threads_by(member):
+    """The member's latest threads, with their boards."""
+    from fansite.threads.models import Thread
+
+    return list(
+        Thread.objects.filter(author=member)
+        .select_related("board")
+        .order_by("-created_at", "-pk")[:PROFILE_THREAD_COUNT]
+    )
+
+
+def visible_comments_by(member, reader):
+    """The member's latest comments, each with a spoiler-free ``excerpt`` when the
+    reader may see it (None when the comment is gated for them)."""
+    from fansite.comments.selectors import comments_by
+
+    comments = [c for c in comments_by(member, PROFILE_COMMENT_COUNT) if c.is_visible]
+    for comment in comments:
+        # Only computed for comments the reader may see: a gated comment's text
+        # must not reach the page in any form.
+        comment.excerpt = (
+            None if reader.hides(comment) else excerpt(comment.body, COMMENT_EXCERPT_LENGTH)
+        )
+    return comments
+
+
 def profile_detail(request, username):
     member = get_object_or_404(User.objects.filter(is_active=True), username__iexact=username)
     if member.username != username:
@@ -36,7 +71,51 @@ def profile_detail(request, username):
     return render(
         request,
         "users/profile_detail.html",
-        {"member": member, "articles": published_articles_by(member)},
+        {
+            "member": member,
+            "articles": published_articles_by(member),
+            "threads": threads_by(member),
+            "comments": visible_comments_by(member, reader_for(request)),
+        },
+    )
+
+
+def safe_next(request, default="/"):
+    """The ``next`` address from the form or query, if it points back to this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def progress_message(episode):
+    if episode == 0:
+        return _("Spoilers for every episode are now hidden.")
+    return _("Spoilers are now hidden beyond episode %(number)s.") % {"number": episode}
+
+
+@require_http_methods(["GET", "POST"])
+def progress_update(request):
+    """Set how far the reader has watched: the header's selector posts here.
+
+    Works for members (stored on the profile) and visitors (stored in the session).
+    """
+    next_url = safe_next(request)
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            episode = form.cleaned_data["watched_up_to"]
+            set_progress(request, episode)
+            messages.success(request, progress_message(episode))
+            return redirect(next_url)
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = ProgressForm(initial={"watched_up_to": reader_for(request).progress})
+        status = HTTPStatus.OK
+    return render(
+        request, "users/progress_update.html", {"form": form, "next": next_url}, status=status
     )
 
 
@@ -54,6 +133,8 @@ def profile_edit(request):
                 avatar=form.cleaned_data["avatar"],
                 remove_avatar=form.cleaned_data.get("remove_avatar", False),
             )
+            if form.cleaned_data["watched_up_to"] is not None:
+                set_progress(request, form.cleaned_data["watched_up_to"])
             messages.success(request, _("Your profile has been saved."))
             return redirect(member)
     else:
