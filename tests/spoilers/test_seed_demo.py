@@ -137,3 +137,11 @@ def test_demo_members_can_log_in_with_the_documented_password():
 def test_comments_without_threads_are_refused():
     with pytest.raises(CommandError, match="needs at least one thread"):
         call_command("seed_demo", "--threads", "0", "--comments", "5", stdout=StringIO())
+
+
+def test_every_opening_post_is_written_by_the_thread_author():
+    call_command("seed_demo", threads=6, comments=30, members=4, seed=3, stdout=StringIO())
+
+    for thread in Thread.objects.all():
+        opening = Comment.objects.filter(thread=thread).order_by("created_at", "pk").first()
+        assert opening.author_id == thread.author_id

@@ -292,7 +292,8 @@ class Command(BaseCommand):
         return Thread.objects.bulk_create(threads)
 
     def plan_comments(self, plan, threads, count, now):
-        """Add (thread, created_at, parent's index in ``plan`` or None, spoiler level) to
+        """Add (thread, created_at, parent's index in ``plan`` or None, spoiler level,
+        is opening post) to
         ``plan`` for every comment: each thread's opening post, then ``count`` more
         spread unevenly over the threads."""
         rng = self.rng
@@ -306,7 +307,7 @@ class Command(BaseCommand):
             extra = per_thread[thread.pk]
             span = max((now - thread.created_at).total_seconds(), 1.0)
             moments = sorted(rng.uniform(0, span) for _ in range(extra))
-            plan.append([thread, thread.created_at, None, thread.spoiler_level])
+            plan.append([thread, thread.created_at, None, thread.spoiler_level, True])
             top_level = []
             for offset in moments:
                 level = thread.spoiler_level
@@ -317,7 +318,9 @@ class Command(BaseCommand):
                     parent = rng.choice(top_level)
                 else:
                     top_level.append(len(plan))
-                plan.append([thread, thread.created_at + timedelta(seconds=offset), parent, level])
+                plan.append(
+                    [thread, thread.created_at + timedelta(seconds=offset), parent, level, False]
+                )
 
     def insert_comments(self, plan, members):
         """Top-level comments first (their ids are needed), then replies, in time order."""
@@ -333,13 +336,13 @@ class Command(BaseCommand):
                 batch = order[start : start + BATCH_SIZE]
                 rows = []
                 for i in batch:
-                    thread, created, parent, level = plan[i]
+                    thread, created, parent, level, is_opening = plan[i]
                     body, body_html = rng.choice(texts)
                     rows.append(
                         Comment(
                             thread=thread,
                             parent=saved[parent] if parent is not None else None,
-                            author=rng.choice(members),
+                            author=thread.author if is_opening else rng.choice(members),
                             body=body,
                             body_html=body_html,
                             spoils_episode_id=level,
