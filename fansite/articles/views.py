@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404, render
 
 from fansite.comments.selectors import comment_form_for, comment_page
 from fansite.core.spoilers import reader_for
+from fansite.episodes.catalogue import episode_positions
 from fansite.threads.models import Thread
-from fansite.users.forms import episode_positions
 
 from .models import Article, Tag
 

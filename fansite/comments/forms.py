@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.models import Episode
+from fansite.episodes.catalogue import episode_positions
 
 from .models import BODY_MAX_LENGTH, Comment
 from .services import PostingRefused, ensure_can_post
@@ -13,10 +13,12 @@ REPLY_PARAM = "reply_to"
 
 def episode_choices():
     """The "spoils up to" options, read when the form is rendered or validated."""
-    episodes = Episode.objects.order_by("position").values_list("position", flat=True)
     return [
         ("", _("Nothing beyond this page's episode")),
-        *((position, _("Episode %(number)s") % {"number": position}) for position in episodes),
+        *(
+            (position, _("Episode %(number)s") % {"number": position})
+            for position in episode_positions()
+        ),
     ]
 
 

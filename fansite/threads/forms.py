@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fansite.comments.models import BODY_MAX_LENGTH
-from fansite.episodes.models import Episode
+from fansite.episodes.catalogue import episode_positions
 
 from .models import Thread
 
@@ -49,7 +49,7 @@ class ThreadForm(forms.Form):
         self.fields["body"].help_text = body_help()
         field = self.fields["spoils_episode"]
         level = board.spoiler_level
-        episodes = Episode.objects.order_by("position").values_list("position", flat=True)
+        episodes = episode_positions()
         if level is None:
             field.choices = [("", _("No spoilers")), *((n, str(n)) for n in episodes)]
             field.help_text = _(
@@ -58,7 +58,7 @@ class ThreadForm(forms.Form):
             )
         else:
             # Authors may raise the level above the board's episode, never lower it.
-            field.choices = [(n, str(n)) for n in episodes.filter(position__gte=level)]
+            field.choices = [(n, str(n)) for n in episodes if n >= level]
             field.required = True
             field.initial = level
             field.help_text = _(

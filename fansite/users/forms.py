@@ -1,9 +1,10 @@
 import unicodedata
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from fansite.episodes.catalogue import episode_positions
 
 from .avatars import ACCEPTED_FORMATS, prepare_avatar
 from .models import User
@@ -15,30 +16,6 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 
 # --- Reading progress -------------------------------------------------------
-
-# The header's progress selector is on every page, so the list of episodes is
-# cached rather than queried per page. The catalogue changes about once a season;
-# a new or removed episode shows in the selector at most this many seconds later
-# (or at once, when forget_episode_positions() is connected to Episode's
-# post_save/post_delete signals).
-EPISODE_POSITIONS_CACHE_KEY = "users:episode-positions"
-EPISODE_POSITIONS_TIMEOUT = 5 * 60
-
-
-def episode_positions():
-    """Running numbers of every episode, in order: [1, 2, ..., 12]. Cached."""
-    from fansite.episodes.models import Episode
-
-    return cache.get_or_set(
-        EPISODE_POSITIONS_CACHE_KEY,
-        lambda: list(Episode.objects.order_by("position").values_list("position", flat=True)),
-        EPISODE_POSITIONS_TIMEOUT,
-    )
-
-
-def forget_episode_positions(**kwargs):
-    """Signal receiver: drop the cached episode list after an Episode changes."""
-    cache.delete(EPISODE_POSITIONS_CACHE_KEY)
 
 
 def progress_choices():
