@@ -29,7 +29,7 @@ def test_home_paginates_newest_first(client):
     assert card_titles(first) == [f"Story {number:02}" for number in range(10)]
     nav = parse(first.text).find("nav", "pagination")
     assert nav.attrs["aria-label"] == "Pagination"
-    assert nav.find("a", rel="next").attrs["href"] == "?page=2"
+    assert nav.find("a", rel="next").attrs["href"] == "/?page=2"
 
     last = client.get(reverse("articles:article_list"), {"page": 3})
     titles = card_titles(last)

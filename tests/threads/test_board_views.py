@@ -139,7 +139,7 @@ def test_board_page_paginates(client, settings):
 
     first = client.get(theories.get_absolute_url())
     assert thread_titles(first) == ["Theory 4", "Theory 3"]
-    assert 'href="?page=2" rel="next"' in first.text
+    assert f'href="{theories.get_absolute_url()}?page=2" rel="next"' in first.text
 
     last = client.get(theories.get_absolute_url(), {"page": 3})
     assert thread_titles(last) == ["Theory 0"]
