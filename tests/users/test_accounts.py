@@ -223,3 +223,14 @@ class TestUsernameRules:
         sign_up(client, username="\uff4e\uff41\uff4d\uff4f\uff4e")  # full-width "namon"
 
         assert User.objects.get().username == "namon"
+
+
+def test_repeated_failed_logins_are_rate_limited(client):
+    UserFactory(username="guesswho")
+
+    for _attempt in range(5):
+        client.post(reverse("account_login"), {"login": "guesswho", "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": "guesswho", "password": PASSWORD})
+
+    assert "Too many failed login attempts" in response.text
+    assert not is_logged_in(client)
