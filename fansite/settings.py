@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fansite.articles",
     "fansite.threads",
     "fansite.comments",
+    "fansite.moderation",
 ]
 
 MIDDLEWARE = [

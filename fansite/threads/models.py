@@ -117,6 +117,11 @@ class Thread(models.Model):
         _("locked"), default=False, help_text=_("Locked threads take no new comments.")
     )
     reply_count = models.PositiveIntegerField(_("replies"), default=0, editable=False)
+    is_hidden = models.BooleanField(
+        _("hidden by moderators"),
+        default=False,
+        help_text=_("Hidden threads are left out of lists and show a placeholder to members."),
+    )
 
     objects = ThreadQuerySet.as_manager()
 
