@@ -16,7 +16,7 @@ WORKERS ?= auto
 PYTHON_CANDIDATES := $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
 BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
 
-.PHONY: help venv run serve test migrate superuser check lint format clean
+.PHONY: help venv run serve test browser-deps migrate superuser check lint format clean
 
 help:
 	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
@@ -64,8 +64,20 @@ serve: venv var var/secret_key
 superuser: migrate
 	DEBUG=$${DEBUG-1} $(PY) manage.py createsuperuser
 
-test: venv var
-	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+# The browser tests run on their own, after the rest: they use a live server
+# and transactional databases, which must not interleave with the fast tests.
+test: venv var browser-deps
+	$(PY) -m pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser -p no:randomly $(PYTEST_ARGS) tests/browser
+
+# axe-core for the browser tests' accessibility checks, from the npm registry
+# into var/npm (never from a CDN). Without npm the browser tests are skipped.
+AXE_VERSION := 4.14.1
+browser-deps: var
+	@if [ -f var/npm/node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION); \
+	else echo "npm not found: browser tests will be skipped (they need axe-core)"; fi
 
 check: venv
 	DEBUG=$${DEBUG-1} $(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,131 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against a live server.
+
+They need two things this repository does not ship: Chromium (`apt-get install
+chromium`) and axe-core (`make browser-deps`, which installs it from the npm
+registry into var/npm/). Where either is missing they are skipped with one line
+saying so, unless BROWSER_TESTS=required (set by .ci/run), where that is an error.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+AXE_SCRIPT = ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+REQUIRED = os.environ.get("BROWSER_TESTS") == "required"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-results" / "screenshots"))
+
+# Playwright's synchronous API runs an event loop in the test's thread; the
+# database work the tests do around it is ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _missing():
+    missing = []
+    if not CHROMIUM:
+        missing.append("Chromium (apt-get install chromium)")
+    if not AXE_SCRIPT.exists():
+        missing.append("axe-core (make browser-deps)")
+    return missing
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    missing = _missing()
+    if not browser_items or not missing:
+        return
+    if REQUIRED:
+        raise pytest.UsageError(
+            "Browser tests are required here but cannot run: missing " + " and ".join(missing)
+        )
+    skip = pytest.mark.skip(reason="browser tests need " + " and ".join(missing))
+    for item in browser_items:
+        item.add_marker(skip)
+    config._fansite_browser_skip = (len(browser_items), missing)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    skipped = getattr(config, "_fansite_browser_skip", None)
+    if skipped:
+        count, missing = skipped
+        terminalreporter.write_line(
+            f"Skipped {count} browser tests: install {' and '.join(missing)} to run them "
+            "(see docs/testing.md)."
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def problems(page):
+    """Console errors, uncaught exceptions and failed requests seen by the page."""
+    seen = []
+    page.on(
+        "console",
+        lambda message: seen.append(f"console {message.type}: {message.text}")
+        if message.type == "error"
+        else None,
+    )
+    page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: seen.append(f"failed: {request.url}"))
+    page.on(
+        "response",
+        lambda response: seen.append(f"HTTP {response.status}: {response.url}")
+        if response.status >= 500
+        else None,
+    )
+    yield seen
+    assert not seen, "\n".join(seen)
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    return AXE_SCRIPT.read_text()
+
+
+@pytest.fixture
+def check_accessibility(page, axe_source):
+    """Run axe-core on the current page; fail on serious or critical violations."""
+
+    def check():
+        # evaluate() runs outside the page's Content-Security-Policy.
+        page.evaluate(axe_source)
+        result = page.evaluate("async () => await axe.run(document)")
+        bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + ", ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in bad
+        ]
+        assert not bad, f"{page.url}\n" + "\n".join(details)
+
+    return check
+
+
+@pytest.fixture
+def screenshot(page):
+    def take(name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    return take
