@@ -59,12 +59,13 @@ def pytest_terminal_summary(terminalreporter, config):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    headless = browser_type_launch_args.get("headless", True)  # --headed turns it off
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "headless": True,
+        "headless": headless,
         "args": [
-            "--headless",
+            *(["--headless"] if headless else []),
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
