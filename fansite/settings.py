@@ -6,6 +6,7 @@ A ``.env`` file at the top of the repository is read when present; real
 environment variables always win over it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -254,6 +255,39 @@ AVATAR_SIZES = (48, 128, 256)
 
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
+
+# --- Limits and anti-abuse (see docs/limits.md) ----------------------------
+
+# Rates per action, "<count>/<period>/<scope>": periods s, m, h, d (e.g. "5/10m/ip"),
+# scopes user and ip. Counted in the cache below: use Redis when running more than
+# one worker process, or every process counts on its own.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS_CACHE = "default"
+RATE_LIMITS = {
+    "comment": ["10/m/user", "120/h/user", "30/m/ip"],
+    "edit": ["20/m/user", "200/h/user", "60/m/ip"],
+    "thread": ["3/m/user", "15/h/user", "10/m/ip"],
+    "report": ["10/m/user", "60/h/user", "30/m/ip"],
+    "avatar": ["5/10m/user", "20/d/user", "30/h/ip"],
+}
+# How many reverse proxies append the client address to X-Forwarded-For (nginx with
+# $proxy_add_x_forwarded_for: 1). 0 trusts only REMOTE_ADDR; never set it higher than
+# the real number of proxies, or clients can choose their own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Members younger than NEW_ACCOUNT_PERIOD may start only a few threads a day and, unless
+# allowed, post no links. Staff are exempt.
+NEW_ACCOUNT_PERIOD = timedelta(hours=env.int("NEW_ACCOUNT_PERIOD_HOURS", default=24))
+NEW_ACCOUNT_MAX_THREADS_PER_DAY = env.int("NEW_ACCOUNT_MAX_THREADS_PER_DAY", default=2)
+NEW_ACCOUNT_ALLOW_LINKS = env.bool("NEW_ACCOUNT_ALLOW_LINKS", default=False)
+
+# The same member posting the same text again within this window is refused.
+DUPLICATE_POST_WINDOW = timedelta(minutes=env.int("DUPLICATE_POST_WINDOW_MINUTES", default=10))
+
+# Content reported by this many different members is hidden until a moderator looks.
+MODERATION_AUTO_HIDE_REPORTS = env.int("MODERATION_AUTO_HIDE_REPORTS", default=3)
+
+# --- End of limits and anti-abuse -------------------------------------------
 
 # --- Security -----------------------------------------------------------
 

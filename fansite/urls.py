@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("fansite.articles.urls")),
     path("", include("fansite.threads.urls")),
     path("", include("fansite.comments.urls")),
+    path("", include("fansite.moderation.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -4,6 +4,8 @@ Settings changes for tests live here rather than in a second settings
 module: a fast password hasher, in-memory email, a throwaway MEDIA_ROOT.
 """
 
+from datetime import timedelta
+
 import pytest
 
 
@@ -26,3 +28,12 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def relaxed_posting_limits(settings):
+    """For tests that build a lot of content from one brand-new member in a moment:
+    no new-account limits and no duplicate-post check. Rate limits stay on, since
+    services do not count them; every other test runs with the real limits."""
+    settings.NEW_ACCOUNT_PERIOD = timedelta(0)
+    settings.DUPLICATE_POST_WINDOW = timedelta(0)

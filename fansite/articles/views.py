@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from fansite.comments.selectors import comment_form_for, comment_page
 from fansite.core.spoilers import reader_for
 from fansite.episodes.catalogue import episode_positions
-from fansite.threads.models import Thread
+from fansite.threads.selectors import listed_threads
 
 from .models import Article, Tag
 
@@ -21,19 +21,17 @@ def _paginate(request, articles):
     }
 
 
-def latest_discussions():
-    """The most recently active threads, with their boards (one query)."""
-    return list(
-        Thread.objects.select_related("board").order_by("-last_activity_at", "-pk")[
-            :LATEST_DISCUSSION_COUNT
-        ]
-    )
+def latest_discussions(user=None):
+    """The most recently active threads ``user`` may see (hidden ones only for
+    moderators), with their boards (one query)."""
+    threads = listed_threads(user).select_related("board").order_by("-last_activity_at", "-pk")
+    return list(threads[:LATEST_DISCUSSION_COUNT])
 
 
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions."""
     context = _paginate(request, Article.objects.published().with_related())
-    context["latest_threads"] = latest_discussions()
+    context["latest_threads"] = latest_discussions(request.user)
     return render(request, "articles/article_list.html", context)
 
 

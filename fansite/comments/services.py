@@ -3,23 +3,72 @@
 Every write goes through these functions (views, admin actions and management
 commands alike), so the posting rules and the denormalised counters cannot be
 bypassed. Counters are updated with F() so concurrent posts never lose counts.
+
+The posting rules: members only, not banned or deactivated, not into a locked
+thread; new members (younger than ``settings.NEW_ACCOUNT_PERIOD``) post no links
+unless ``NEW_ACCOUNT_ALLOW_LINKS``; and nobody posts the same text twice within
+``settings.DUPLICATE_POST_WINDOW``. Rate limits, which need the request (the
+client address), are checked by the views: see ``fansite.core.ratelimits``.
 """
 
+import re
+from datetime import timedelta
+from http import HTTPStatus
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from fansite.core.markdown import render_markdown
+
 from .models import Comment, CommentRevision
+
+# A ban ending this far ahead (moderators store "permanent" as a far-future date)
+# is described as permanent rather than by its date.
+PERMANENT_BAN_AFTER = timedelta(days=365 * 100)
+
+_LINK_RE = re.compile(r"<a[\s>]")
 
 
 class PostingRefused(Exception):
-    """A write the member may not make; the message says why, for the member."""
+    """A write the member may not make; the message says why, for the member.
+
+    ``status`` is the HTTP status a view answers with (subclasses such as
+    ``fansite.core.ratelimits.RateLimited`` use 429).
+    """
+
+    status = HTTPStatus.FORBIDDEN
 
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+def ban_end(user):
+    """When a banned member's ban ends, formatted for them; None if it is permanent."""
+    if user.banned_until - timezone.now() > PERMANENT_BAN_AFTER:
+        return None
+    return date_format(timezone.localtime(user.banned_until), "DATETIME_FORMAT")
+
+
+def ban_reason(user):
+    """ " Reason: <reason>", or nothing when moderators gave none."""
+    if not user.ban_reason:
+        return ""
+    return " " + _("Reason: %(reason)s") % {"reason": user.ban_reason}
+
+
+def describe_ban(user):
+    """ "You are banned from posting until <date>. Reason: <reason>" for a banned member."""
+    when = ban_end(user)
+    if when is None:
+        message = _("You are banned from posting permanently.")
+    else:
+        message = _("You are banned from posting until %(when)s.") % {"when": when}
+    return message + ban_reason(user)
 
 
 def ensure_can_post(user, target=None):
@@ -29,14 +78,92 @@ def ensure_can_post(user, target=None):
     if not user.is_active:
         raise PostingRefused(_("This account is deactivated and cannot post."))
     if user.is_banned:
-        when = date_format(timezone.localtime(user.banned_until), "DATETIME_FORMAT")
-        message = _("You are banned from posting until %(when)s.") % {"when": when}
-        if user.ban_reason:
-            message += " " + _("Reason: %(reason)s") % {"reason": user.ban_reason}
-        raise PostingRefused(message)
+        raise PostingRefused(describe_ban(user))
     thread = getattr(target, "thread", None) if isinstance(target, Comment) else target
+    if getattr(thread, "is_hidden", False):
+        raise PostingRefused(_("This thread has been hidden by moderators: it takes no comments."))
     if getattr(thread, "is_locked", False):
         raise PostingRefused(_("This thread is locked: it takes no new comments."))
+
+
+# --- New members ----------------------------------------------------------------
+
+
+def new_member_until(user):
+    """When ``user`` stops being a new member, or None if they are not one (any more).
+
+    Staff are never new members: they may need to post links from their first hour.
+    """
+    period = settings.NEW_ACCOUNT_PERIOD
+    if not period or user.is_staff:
+        return None
+    until = user.date_joined + period
+    return until if until > timezone.now() else None
+
+
+def contains_link(body):
+    """Whether ``body`` renders with a link: ``[text](url)``, ``<url>`` autolinks,
+    ``<name@example.org>``, and images (untrusted images render as links). Bare
+    addresses such as ``example.com`` stay plain text in our renderer, so they are
+    not links here either."""
+    return _LINK_RE.search(render_markdown(body)) is not None
+
+
+def ensure_allowed_content(author, body):
+    """Refuse links from new members (unless ``NEW_ACCOUNT_ALLOW_LINKS``)."""
+    if settings.NEW_ACCOUNT_ALLOW_LINKS:
+        return
+    until = new_member_until(author)
+    if until is None or not contains_link(body):
+        return
+    from fansite.core.ratelimits import wait_text
+
+    raise PostingRefused(
+        _(
+            "New members can post links once their account is %(age)s old. Remove the "
+            "link, or try again in %(wait)s."
+        )
+        % {
+            "age": wait_text(settings.NEW_ACCOUNT_PERIOD.total_seconds()),
+            "wait": wait_text((until - timezone.now()).total_seconds()),
+        }
+    )
+
+
+# --- Duplicates -----------------------------------------------------------------
+
+
+def normalise_body(body):
+    """The text with all runs of whitespace made single spaces, for comparing posts."""
+    return " ".join(body.split())
+
+
+def ensure_not_duplicate(author, body):
+    """Refuse a post whose text the author already posted, anywhere, within
+    ``settings.DUPLICATE_POST_WINDOW`` (a double click, or the same message sprayed
+    across threads). Posts the author removed do not count."""
+    window = settings.DUPLICATE_POST_WINDOW
+    if not window:
+        return
+    now = timezone.now()
+    text = normalise_body(body)
+    recent = Comment.objects.filter(
+        author=author, created_at__gt=now - window, is_removed=False
+    ).values_list("body", "created_at")
+    for earlier_body, created_at in recent:
+        if normalise_body(earlier_body) == text:
+            from fansite.core.ratelimits import wait_text
+
+            raise PostingRefused(
+                _(
+                    "You already posted exactly this text %(ago)s ago. To post it again, "
+                    "change it or wait %(wait)s."
+                )
+                % {
+                    "ago": wait_text((now - created_at).total_seconds()),
+                    "wait": wait_text((created_at + window - now).total_seconds()),
+                }
+            )
 
 
 def default_spoiler_level(target):
@@ -102,6 +229,8 @@ def create_comment(*, target, author, body, spoils_episode=None, parent=None, is
 def post_comment(*, target, author, body, spoils_episode=None, parent=None):
     """Post a comment on an article or a thread, optionally replying to another."""
     ensure_can_post(author, target)
+    ensure_allowed_content(author, body)
+    ensure_not_duplicate(author, body)
     return create_comment(
         target=target, author=author, body=body, spoils_episode=spoils_episode, parent=parent
     )
@@ -123,6 +252,8 @@ def edit_comment(*, comment, editor, body, spoils_episode=None):
     ensure_can_edit(editor, comment)
     if body == comment.body and spoils_episode in (None, comment.spoils_episode_id):
         return comment
+    if body != comment.body:
+        ensure_allowed_content(editor, body)
     CommentRevision.objects.create(
         comment=comment,
         body=comment.body,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fansite.core.ratelimits import check_rate_limit
 from fansite.core.spoilers import REVEAL_PARAM, reader_for
 
 from .forms import CommentForm
@@ -50,8 +51,15 @@ def _login_url(request, next_url):
     return f"{reverse('account_login')}?{urlencode({'next': next_url})}"
 
 
-def _form_page(request, *, form, target, action, error=None, comment=None, status=HTTPStatus.OK):
-    """The stand-alone comment form: a refused or invalid post with its text, or an edit."""
+def _form_page(
+    request, *, form, target, action, error=None, comment=None, status=HTTPStatus.OK, refusal=None
+):
+    """The stand-alone comment form: a refused or invalid post with its text, or an edit.
+
+    ``refusal`` (a PostingRefused) supplies the message and status of a refused write."""
+    if refusal is not None:
+        error = refusal.message
+        status = refusal.status
     back_url = comment.get_absolute_url() if comment else target.get_absolute_url()
     context = {
         "form": form,
@@ -65,7 +73,10 @@ def _form_page(request, *, form, target, action, error=None, comment=None, statu
         if request.user.is_authenticated
         else _login_url(request, target.get_absolute_url()),
     }
-    return render(request, "comments/comment_form.html", context, status=status)
+    response = render(request, "comments/comment_form.html", context, status=status)
+    if getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _permalink_for(request, comment):
@@ -83,20 +94,13 @@ def comment_create(request, kind, pk):
     form = CommentForm(request.POST)
     action = request.path
 
-    def refused(message):
-        return _form_page(
-            request,
-            form=form,
-            target=target,
-            action=action,
-            error=message,
-            status=HTTPStatus.FORBIDDEN,
-        )
+    def refused(refusal):
+        return _form_page(request, form=form, target=target, action=action, refusal=refusal)
 
     try:
         ensure_can_post(request.user, target)
     except PostingRefused as refusal:
-        return refused(refusal.message)
+        return refused(refusal)
     if not form.is_valid():
         return _form_page(request, form=form, target=target, action=action)
 
@@ -115,6 +119,8 @@ def comment_create(request, kind, pk):
             form.data["parent"] = ""
             return _form_page(request, form=form, target=target, action=action)
     try:
+        # Counted once the form is valid: a typo the form catches costs nothing.
+        check_rate_limit(request, "comment")
         comment = post_comment(
             target=target,
             author=request.user,
@@ -123,7 +129,7 @@ def comment_create(request, kind, pk):
             parent=parent,
         )
     except PostingRefused as refusal:
-        return refused(refusal.message)
+        return refused(refusal)
     return HttpResponseRedirect(_permalink_for(request, comment))
 
 
@@ -154,18 +160,13 @@ def comment_edit(request, pk):
     except PostingRefused as refusal:
         # Someone else's comment is not pre-filled: its text may be gated for them.
         return _form_page(
-            request,
-            form=form,
-            target=target,
-            action=action,
-            comment=comment,
-            error=refusal.message,
-            status=HTTPStatus.FORBIDDEN,
+            request, form=form, target=target, action=action, comment=comment, refusal=refusal
         )
     if form is None:
         form = CommentForm(initial=_edit_initial(comment))
     elif form.is_valid():
         try:
+            check_rate_limit(request, "edit")
             edit_comment(
                 comment=comment,
                 editor=request.user,
@@ -174,13 +175,7 @@ def comment_edit(request, pk):
             )
         except PostingRefused as refusal:
             return _form_page(
-                request,
-                form=form,
-                target=target,
-                action=action,
-                comment=comment,
-                error=refusal.message,
-                status=HTTPStatus.FORBIDDEN,
+                request, form=form, target=target, action=action, comment=comment, refusal=refusal
             )
         return HttpResponseRedirect(_permalink_for(request, comment))
     return _form_page(request, form=form, target=target, action=action, comment=comment)
@@ -194,7 +189,7 @@ def comment_delete(request, pk):
         ensure_can_edit(request.user, comment)
     except PostingRefused as refusal:
         context["error"] = refusal.message
-        return render(request, "comments/comment_delete.html", context, status=HTTPStatus.FORBIDDEN)
+        return render(request, "comments/comment_delete.html", context, status=refusal.status)
     if request.method == "POST":
         remove_comment(comment=comment, user=request.user)
         messages.success(

@@ -199,6 +199,9 @@ class ModerationLog(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("moderation log entry")
         verbose_name_plural = _("moderation log")
+        permissions = [
+            ("moderate_members", _("Can warn, suspend, ban and unban members")),
+        ]
         indexes = [models.Index(fields=["target_type", "target_id"], name="modlog_target")]
 
     def __str__(self):

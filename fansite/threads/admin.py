@@ -1,6 +1,15 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from fansite.moderation import services as moderation
+from fansite.moderation.admin_forms import (
+    ON_LIST_AND_FORM,
+    MoveThreadForm,
+    RespoilForm,
+    action_form_response,
+    run_for_each,
+)
 
 from . import services
 from .models import Board, Thread
@@ -49,14 +58,16 @@ class ThreadAdmin(admin.ModelAdmin):
         "spoils_episode",
         "is_pinned",
         "is_locked",
+        "is_hidden",
         "reply_count",
         "last_activity_at",
     ]
-    list_filter = ["board", "is_pinned", "is_locked"]
+    list_filter = ["board", "is_pinned", "is_locked", "is_hidden"]
     list_select_related = ["board", "author", "spoils_episode"]
     search_fields = ["title"]
-    raw_id_fields = ["author"]
-    # Pinning and locking go through the actions, which apply the moderation rules.
+    # Every change goes through the actions (fansite.moderation.services), so
+    # each one is checked and written to the moderation log; the change page
+    # is read-only for everyone, superusers included.
     fields = [
         "title",
         "board",
@@ -64,27 +75,31 @@ class ThreadAdmin(admin.ModelAdmin):
         "spoils_episode",
         "is_pinned",
         "is_locked",
+        "is_hidden",
         "reply_count",
         "created_at",
         "last_activity_at",
     ]
-    readonly_fields = [
-        "board",
-        "author",
-        "is_pinned",
-        "is_locked",
-        "reply_count",
-        "created_at",
-        "last_activity_at",
+    readonly_fields = fields
+    actions = [
+        "pin",
+        "unpin",
+        "lock",
+        "unlock",
+        "hide_threads",
+        "restore_threads",
+        "move_threads",
+        "respoil_threads",
     ]
-    actions = ["pin", "unpin", "lock", "unlock"]
 
     def has_add_permission(self, request):
         # A thread needs its opening post: members start threads on the site.
         return False
 
-    def _apply(self, request, queryset, service):
-        return sum(service(thread=thread, moderator=request.user) for thread in queryset)
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
 
     def delete_model(self, request, obj):
         services.delete_thread(thread=obj)
@@ -93,26 +108,155 @@ class ThreadAdmin(admin.ModelAdmin):
         for thread in queryset:
             services.delete_thread(thread=thread)
 
-    @admin.action(description=_("Pin to the top of the board"), permissions=["change"])
+    def _apply(self, request, queryset, service, done_message, **kwargs):
+        return run_for_each(
+            self,
+            request,
+            queryset.select_related("board", "author"),
+            lambda thread: service(thread=thread, moderator=request.user, **kwargs),
+            done_message=done_message,
+        )
+
+    @admin.action(
+        description=_("Pin to the top of the board"),
+        permissions=["change"],
+        location=ON_LIST_AND_FORM,
+    )
     def pin(self, request, queryset):
-        count = self._apply(request, queryset, services.pin_thread)
-        message = ngettext("Pinned %(count)d thread.", "Pinned %(count)d threads.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self._apply(
+            request,
+            queryset,
+            moderation.pin_thread,
+            ngettext_lazy("Pinned %(count)d thread.", "Pinned %(count)d threads.", "count"),
+        )
 
-    @admin.action(description=_("Unpin"), permissions=["change"])
+    @admin.action(description=_("Unpin"), permissions=["change"], location=ON_LIST_AND_FORM)
     def unpin(self, request, queryset):
-        count = self._apply(request, queryset, services.unpin_thread)
-        message = ngettext("Unpinned %(count)d thread.", "Unpinned %(count)d threads.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self._apply(
+            request,
+            queryset,
+            moderation.unpin_thread,
+            ngettext_lazy("Unpinned %(count)d thread.", "Unpinned %(count)d threads.", "count"),
+        )
 
-    @admin.action(description=_("Lock (no new comments)"), permissions=["change"])
+    @admin.action(
+        description=_("Lock (no new comments)"),
+        permissions=["change"],
+        location=ON_LIST_AND_FORM,
+    )
     def lock(self, request, queryset):
-        count = self._apply(request, queryset, services.lock_thread)
-        message = ngettext("Locked %(count)d thread.", "Locked %(count)d threads.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self._apply(
+            request,
+            queryset,
+            moderation.lock_thread,
+            ngettext_lazy("Locked %(count)d thread.", "Locked %(count)d threads.", "count"),
+        )
 
-    @admin.action(description=_("Unlock"), permissions=["change"])
+    @admin.action(description=_("Unlock"), permissions=["change"], location=ON_LIST_AND_FORM)
     def unlock(self, request, queryset):
-        count = self._apply(request, queryset, services.unlock_thread)
-        message = ngettext("Unlocked %(count)d thread.", "Unlocked %(count)d threads.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self._apply(
+            request,
+            queryset,
+            moderation.unlock_thread,
+            ngettext_lazy("Unlocked %(count)d thread.", "Unlocked %(count)d threads.", "count"),
+        )
+
+    def _hide_or_restore(self, request, queryset, service, done_message):
+        return run_for_each(
+            self,
+            request,
+            queryset.select_related("author"),
+            lambda thread: service(item=thread, moderator=request.user),
+            done_message=done_message,
+        )
+
+    @admin.action(
+        description=_("Hide the selected threads"),
+        permissions=["change"],
+        location=ON_LIST_AND_FORM,
+    )
+    def hide_threads(self, request, queryset):
+        self._hide_or_restore(
+            request,
+            queryset,
+            moderation.hide_item,
+            ngettext_lazy("Hid %(count)d thread.", "Hid %(count)d threads.", "count"),
+        )
+
+    @admin.action(
+        description=_("Show the selected threads again"),
+        permissions=["change"],
+        location=ON_LIST_AND_FORM,
+    )
+    def restore_threads(self, request, queryset):
+        self._hide_or_restore(
+            request,
+            queryset,
+            moderation.restore_item,
+            ngettext_lazy("Restored %(count)d thread.", "Restored %(count)d threads.", "count"),
+        )
+
+    @admin.action(
+        description=_("Move to board…"), permissions=["change"], location=ON_LIST_AND_FORM
+    )
+    def move_threads(self, request, queryset):
+        threads = queryset.select_related("board", "author")
+
+        def perform(data):
+            self._apply(
+                request,
+                threads,
+                moderation.move_thread,
+                ngettext_lazy("Moved %(count)d thread.", "Moved %(count)d threads.", "count"),
+                board=data["board"],
+                reason=data["reason"],
+            )
+
+        return action_form_response(
+            self,
+            request,
+            threads,
+            form_class=MoveThreadForm,
+            title=gettext("Move threads to another board"),
+            submit_label=gettext("Move"),
+            perform=perform,
+        )
+
+    @admin.action(
+        description=_("Change the spoiler episode…"),
+        permissions=["change"],
+        location=ON_LIST_AND_FORM,
+    )
+    def respoil_threads(self, request, queryset):
+        threads = queryset.select_related("author")
+
+        def perform(data):
+            run_for_each(
+                self,
+                request,
+                threads,
+                lambda thread: moderation.respoil_item(
+                    item=thread,
+                    episode_position=data["episode"],
+                    moderator=request.user,
+                    reason=data["reason"],
+                ),
+                done_message=ngettext_lazy(
+                    "Changed the spoiler episode of %(count)d thread.",
+                    "Changed the spoiler episode of %(count)d threads.",
+                    "count",
+                ),
+            )
+
+        return action_form_response(
+            self,
+            request,
+            threads,
+            form_class=RespoilForm,
+            title=gettext("Change the spoiler episode"),
+            description=gettext(
+                "The title and opening post of each thread are gated at this episode."
+            ),
+            submit_label=gettext("Change spoiler episode"),
+            perform=perform,
+        )

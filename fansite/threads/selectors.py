@@ -2,9 +2,57 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from .models import Board, Thread
+
+# Moderators (members with this permission) see hidden threads, marked "Hidden".
+MODERATE_THREADS_PERM = "threads.change_thread"
+
+
+def sees_hidden_threads(user) -> bool:
+    """Whether ``user`` may read threads that moderators have hidden.
+
+    Moderators are staff; asking only staff for their permissions spares every
+    other member's page the permission queries.
+    """
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_staff or user.is_superuser)
+        and user.has_perm(MODERATE_THREADS_PERM)
+    )
+
+
+def listed_threads(user, threads=None):
+    """``threads`` (default: every thread) as ``user`` may see them in lists:
+    without the hidden ones, unless ``user`` is a moderator."""
+    threads = Thread.objects.all() if threads is None else threads
+    if sees_hidden_threads(user):
+        return threads
+    return threads.filter(is_hidden=False)
+
+
+def shown_to(user, items):
+    """The threads, or comments, in ``items`` that ``user`` may see in a list.
+
+    For lists built elsewhere (profile pages): drops hidden threads, and comments
+    in hidden threads, for everyone but moderators. Runs no query as long as each
+    comment's thread is loaded with it.
+    """
+    items = list(items)
+    shown = [item for item in items if not _in_hidden_thread(item)]
+    if len(shown) == len(items) or sees_hidden_threads(user):
+        return items
+    return shown
+
+
+def _in_hidden_thread(item):
+    if isinstance(item, Thread):
+        return item.is_hidden
+    # A comment: only thread comments can sit in a hidden thread.
+    return bool(item.thread_id) and item.thread.is_hidden
 
 
 @dataclass
@@ -16,15 +64,21 @@ class BoardSection:
     boards: list[Board] = field(default_factory=list)
 
 
-def board_sections():
+def board_sections(user=None):
     """Every board, episode boards grouped by season first, then the general boards.
 
-    Each board carries ``latest_thread`` (its most recently active thread, or None),
-    fetched for all boards at once: two queries whatever the number of boards.
+    Each board carries ``latest_thread`` (its most recently active thread that
+    ``user`` may see, or None), fetched for all boards at once: two queries
+    whatever the number of boards.
     """
+    latest_thread = (
+        listed_threads(user, Thread.objects.filter(board=OuterRef("pk")))
+        .order_by("-last_activity_at", "-pk")
+        .values("pk")[:1]
+    )
     boards = list(
         Board.objects.with_episode()
-        .with_latest_thread_id()
+        .annotate(latest_thread_id=Subquery(latest_thread))
         .order_by("kind", "episode__position", "position", "title")
     )
     latest = Thread.objects.in_bulk(

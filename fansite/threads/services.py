@@ -1,8 +1,12 @@
-from django.core.exceptions import PermissionDenied
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Board, Thread
 
@@ -22,12 +26,56 @@ def ensure_episode_board(episode):
     return board
 
 
+def ensure_can_start_thread(author):
+    """Refuse a new member's thread beyond ``NEW_ACCOUNT_MAX_THREADS_PER_DAY`` in 24 hours."""
+    from fansite.comments.services import PostingRefused, new_member_until
+    from fansite.core.ratelimits import wait_text
+
+    until = new_member_until(author)
+    if until is None:
+        return
+    allowed = settings.NEW_ACCOUNT_MAX_THREADS_PER_DAY
+    now = timezone.now()
+    day = timedelta(days=1)
+    started = list(
+        Thread.objects.filter(author=author, created_at__gt=now - day)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: max(allowed, 1)]
+    )
+    if len(started) < allowed:
+        return
+    # The next thread is allowed when the oldest counted one is a day old, or when
+    # the member stops being new, whichever comes first.
+    next_at = min(started[-1] + day, until) if started else until
+    raise PostingRefused(
+        ngettext(
+            "New members can start %(count)d thread a day. You can start another in %(wait)s.",
+            "New members can start %(count)d threads a day. You can start another in %(wait)s.",
+            allowed,
+        )
+        % {"count": allowed, "wait": wait_text((next_at - now).total_seconds())}
+    )
+
+
 @transaction.atomic
 def start_thread(*, board, author, title, body, spoils_episode=None):
-    """Open a thread on a board with its first post."""
-    from fansite.comments.services import create_comment, ensure_can_post, resolve_spoiler_level
+    """Open a thread on a board with its first post.
+
+    The posting rules of comments apply to the opening post (bans, links from new
+    members, duplicates), and new members may only start a few threads a day.
+    """
+    from fansite.comments.services import (
+        create_comment,
+        ensure_allowed_content,
+        ensure_can_post,
+        ensure_not_duplicate,
+        resolve_spoiler_level,
+    )
 
     ensure_can_post(author)
+    ensure_can_start_thread(author)
+    ensure_allowed_content(author, body)
+    ensure_not_duplicate(author, body)
     thread = Thread.objects.create(
         board=board,
         author=author,
@@ -38,47 +86,6 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
     create_comment(target=thread, author=author, body=body, is_reply=False)
     thread.refresh_from_db()
     return thread
-
-
-def ensure_can_moderate(user):
-    """Raise PermissionDenied unless ``user`` may pin and lock threads."""
-    if user is None or not user.is_active or not user.has_perm("threads.change_thread"):
-        raise PermissionDenied(_("Only moderators can pin or lock threads."))
-
-
-def _set_flag(*, thread, moderator, field, value):
-    ensure_can_moderate(moderator)
-    if getattr(thread, field) == value:
-        return False
-    # Deliberately leaves last_activity_at alone: pinning or locking a thread is
-    # not activity and must not bump it up the board.
-    Thread.objects.filter(pk=thread.pk).update(**{field: value})
-    setattr(thread, field, value)
-    return True
-
-
-@transaction.atomic
-def lock_thread(*, thread, moderator):
-    """Close a thread to new comments. Returns whether anything changed."""
-    return _set_flag(thread=thread, moderator=moderator, field="is_locked", value=True)
-
-
-@transaction.atomic
-def unlock_thread(*, thread, moderator):
-    """Reopen a locked thread to new comments. Returns whether anything changed."""
-    return _set_flag(thread=thread, moderator=moderator, field="is_locked", value=False)
-
-
-@transaction.atomic
-def pin_thread(*, thread, moderator):
-    """Keep a thread at the top of its board. Returns whether anything changed."""
-    return _set_flag(thread=thread, moderator=moderator, field="is_pinned", value=True)
-
-
-@transaction.atomic
-def unpin_thread(*, thread, moderator):
-    """Let a pinned thread take its place by activity again. Returns whether anything changed."""
-    return _set_flag(thread=thread, moderator=moderator, field="is_pinned", value=False)
 
 
 @transaction.atomic

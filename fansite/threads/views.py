@@ -11,6 +11,7 @@ from fansite.comments.models import Comment
 from fansite.comments.selectors import comment_page
 from fansite.comments.services import PostingRefused, ensure_can_post
 from fansite.core.markdown import excerpt
+from fansite.core.ratelimits import check_rate_limit
 from fansite.core.spoilers import REVEAL_PARAM, reader_for
 
 from . import selectors, services
@@ -20,13 +21,15 @@ from .models import Board, Thread
 
 def board_list(request):
     """Every board, episode boards by season first, with counts and latest activity."""
-    return render(request, "threads/board_list.html", {"sections": selectors.board_sections()})
+    sections = selectors.board_sections(request.user)
+    return render(request, "threads/board_list.html", {"sections": sections})
 
 
 def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
-    paginator = Paginator(Thread.objects.for_board(board), settings.THREADS_PER_PAGE)
+    threads = selectors.listed_threads(request.user, Thread.objects.for_board(board))
+    paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "board": board,
@@ -43,11 +46,15 @@ def thread_create(request, slug):
     if request.method != "POST" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     refusal = None
+    retry_after = None
     status = HTTPStatus.OK
     if request.method == "POST":
         form = ThreadForm(request.POST, board=board)
         if form.is_valid():
             try:
+                ensure_can_post(request.user)
+                # Counted once the form is valid: a typo the form catches costs nothing.
+                check_rate_limit(request, "thread")
                 thread = services.start_thread(
                     board=board,
                     author=request.user,
@@ -58,7 +65,8 @@ def thread_create(request, slug):
             except PostingRefused as refused:
                 # The bound form goes back to the page, so nothing typed is lost.
                 refusal = refused.message
-                status = HTTPStatus.FORBIDDEN
+                status = refused.status
+                retry_after = getattr(refused, "retry_after", None)
             else:
                 url = thread.get_absolute_url()
                 if reader_for(request).spoils(thread):
@@ -69,11 +77,15 @@ def thread_create(request, slug):
         form = ThreadForm(board=board)
         try:
             ensure_can_post(request.user)
+            services.ensure_can_start_thread(request.user)
         except PostingRefused as refused:
             # Say so before the member types anything.
             refusal = refused.message
     context = {"board": board, "form": form, "refusal": refusal}
-    return render(request, "threads/thread_create.html", context, status=status)
+    response = render(request, "threads/thread_create.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _gate_label(item):
@@ -95,6 +107,10 @@ def thread_detail(request, pk):
     thread = get_object_or_404(
         Thread.objects.select_related("board__episode", "author", "spoils_episode"), pk=pk
     )
+    if thread.is_hidden and not selectors.sees_hidden_threads(request.user):
+        # A placeholder, not a 404, so links to it still say what happened; nothing
+        # of the thread (title, posts, meta) reaches the page.
+        return render(request, "threads/thread_hidden.html", {"thread": thread})
     reader = reader_for(request)
     # Revealing the thread also shows the comments that spoil no more than it does.
     page_reader = reader.for_page(thread)

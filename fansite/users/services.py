@@ -1,12 +1,42 @@
 """Writes to a member's profile that have side effects beyond one row."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import avatars
 
 
+def ensure_can_edit_profile(member):
+    """Banned members keep reading and may set their reading progress, but cannot
+    change how they appear to others. Raises PostingRefused with the reason."""
+    from fansite.comments.services import PostingRefused, ban_end, ban_reason
+
+    if not member.is_banned:
+        return
+    when = ban_end(member)
+    if when is None:
+        message = _("You are banned permanently, so you cannot change your name, bio or picture.")
+    else:
+        message = _(
+            "You are banned until %(when)s and cannot change your name, bio or picture before then."
+        ) % {"when": when}
+    raise PostingRefused(message + ban_reason(member))
+
+
 @transaction.atomic
 def update_profile(*, member, display_name, bio, avatar=None, remove_avatar=False):
+    """The member changes their own profile (refused while they are banned)."""
+    ensure_can_edit_profile(member)
+    return _save_profile(
+        member=member,
+        display_name=display_name,
+        bio=bio,
+        avatar=avatar,
+        remove_avatar=remove_avatar,
+    )
+
+
+def _save_profile(*, member, display_name, bio, avatar=None, remove_avatar=False):
     """Save the profile fields and, if given, replace or remove the avatar.
 
     ``avatar`` is a :class:`~fansite.users.avatars.PreparedAvatar`, already
@@ -35,7 +65,10 @@ def update_profile(*, member, display_name, bio, avatar=None, remove_avatar=Fals
 
 @transaction.atomic
 def remove_avatar(*, member):
-    """Go back to the generated initials avatar (used by the admin, for instance)."""
-    return update_profile(
+    """Go back to the generated initials avatar (used by the admin, for instance).
+
+    Allowed whatever the member's standing: moderators remove banned members'
+    pictures too."""
+    return _save_profile(
         member=member, display_name=member.display_name, bio=member.bio, remove_avatar=True
     )

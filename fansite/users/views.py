@@ -9,11 +9,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fansite.comments.services import PostingRefused
 from fansite.core.markdown import excerpt
+from fansite.core.ratelimits import check_rate_limit
 from fansite.core.spoilers import reader_for, set_progress
 
 from .forms import ProfileForm, ProgressForm
-from .services import update_profile
+from .services import ensure_can_edit_profile, update_profile
 
 User = get_user_model()
 
@@ -37,12 +39,13 @@ def published_articles_by(member):
     return list(article_model.objects.published().filter(author=member)[:PROFILE_ARTICLE_COUNT])
 
 
-def threads_by(member):
-    """The member's latest threads, with their boards."""
+def threads_by(member, viewer):
+    """The member's latest threads that ``viewer`` may see listed, with their boards."""
     from fansite.threads.models import Thread
+    from fansite.threads.selectors import listed_threads
 
     return list(
-        Thread.objects.filter(author=member)
+        listed_threads(viewer, Thread.objects.filter(author=member))
         .select_related("board")
         .order_by("-created_at", "-pk")[:PROFILE_THREAD_COUNT]
     )
@@ -74,7 +77,7 @@ def profile_detail(request, username):
         {
             "member": member,
             "articles": published_articles_by(member),
-            "threads": threads_by(member),
+            "threads": threads_by(member, request.user),
             "comments": visible_comments_by(member, reader_for(request)),
         },
     )
@@ -119,24 +122,66 @@ def progress_update(request):
     )
 
 
+def _changes_profile(member, data):
+    """Whether the valid profile form ``data`` changes what others see."""
+    return bool(
+        data["display_name"] != member.display_name
+        or data["bio"] != member.bio
+        or data["avatar"] is not None
+        or data.get("remove_avatar")
+    )
+
+
+def _refused_profile_page(request, form, refusal):
+    form.add_error(None, refusal.message)
+    context = {"form": form, "member": request.user}
+    response = render(request, "users/profile_edit.html", context, status=refusal.status)
+    if getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     member = request.user
     if request.method == "POST":
+        if request.FILES.get("avatar"):
+            try:
+                # Before the form reads the picture: processing images is the costly part.
+                check_rate_limit(request, "avatar")
+            except PostingRefused as refusal:
+                # Everything typed is kept; the file input cannot be refilled anyway.
+                form = ProfileForm(request.POST, member=member)
+                return _refused_profile_page(request, form, refusal)
         form = ProfileForm(request.POST, request.FILES, member=member)
         if form.is_valid():
-            update_profile(
-                member=member,
-                display_name=form.cleaned_data["display_name"],
-                bio=form.cleaned_data["bio"],
-                avatar=form.cleaned_data["avatar"],
-                remove_avatar=form.cleaned_data.get("remove_avatar", False),
-            )
-            if form.cleaned_data["watched_up_to"] is not None:
-                set_progress(request, form.cleaned_data["watched_up_to"])
+            progress = form.cleaned_data["watched_up_to"]
+            progress_changed = progress is not None and progress != member.watched_up_to
+            if progress_changed:
+                # Saved even when the rest is refused: banned members may still
+                # say how far they have watched.
+                set_progress(request, progress)
+            if _changes_profile(member, form.cleaned_data):
+                try:
+                    update_profile(
+                        member=member,
+                        display_name=form.cleaned_data["display_name"],
+                        bio=form.cleaned_data["bio"],
+                        avatar=form.cleaned_data["avatar"],
+                        remove_avatar=form.cleaned_data.get("remove_avatar", False),
+                    )
+                except PostingRefused as refusal:
+                    if progress_changed:
+                        messages.info(request, progress_message(progress))
+                    return _refused_profile_page(request, form, refusal)
             messages.success(request, _("Your profile has been saved."))
             return redirect(member)
     else:
         form = ProfileForm(member=member)
+        try:
+            ensure_can_edit_profile(member)
+        except PostingRefused as refusal:
+            # Say so before the member types anything.
+            messages.warning(request, refusal.message)
     return render(request, "users/profile_edit.html", {"form": form, "member": member})

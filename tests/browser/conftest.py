@@ -18,10 +18,6 @@ AXE_SCRIPT = ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 REQUIRED = os.environ.get("BROWSER_TESTS") == "required"
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-results" / "screenshots"))
 
-# Playwright's synchronous API runs an event loop in the test's thread; the
-# database work the tests do around it is ordinary synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _missing():
     missing = []
@@ -34,6 +30,13 @@ def _missing():
 
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if browser_items and os.environ.get("PYTEST_XDIST_WORKER"):
+        # Live-server tests flush the database; inside a parallel run they would
+        # wipe seeded data under the fast tests. `make test` runs them separately.
+        skip = pytest.mark.skip(reason="browser tests run in their own pytest run (-m browser)")
+        for item in browser_items:
+            item.add_marker(skip)
+        return
     missing = _missing()
     if not browser_items or not missing:
         return
@@ -55,6 +58,20 @@ def pytest_terminal_summary(terminalreporter, config):
             f"Skipped {count} browser tests: install {' and '.join(missing)} to run them "
             "(see docs/testing.md)."
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_database_access_beside_playwright():
+    # Playwright's synchronous API runs an event loop in the test's thread; the
+    # database work the tests do around it is ordinary synchronous code. Only
+    # for the browser tests: anywhere else Django's guard stays on.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -83,17 +100,21 @@ def problems(page):
     seen = []
     page.on(
         "console",
-        lambda message: seen.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            seen.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
     page.on("requestfailed", lambda request: seen.append(f"failed: {request.url}"))
     page.on(
         "response",
-        lambda response: seen.append(f"HTTP {response.status}: {response.url}")
-        if response.status >= 500
-        else None,
+        lambda response: (
+            seen.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 500
+            else None
+        ),
     )
     yield seen
     assert not seen, "\n".join(seen)

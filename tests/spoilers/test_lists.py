@@ -34,6 +34,7 @@ def latest_section(html):
     return html[start : html.index("</section>", start)]
 
 
+@pytest.mark.usefixtures("relaxed_posting_limits")
 def test_home_lists_the_ten_most_recently_active_threads(client):
     author = UserFactory()
     threads = make_threads(12, author)
@@ -59,6 +60,7 @@ def test_home_says_when_there_are_no_discussions(client):
     assert f'href="{reverse("threads:board_list")}"' in section
 
 
+@pytest.mark.usefixtures("relaxed_posting_limits")
 @pytest.mark.parametrize("count", [1, 30])
 def test_home_queries_do_not_grow_with_threads(client, django_assert_max_num_queries, count):
     make_threads(count, UserFactory())
@@ -116,6 +118,7 @@ def test_profile_of_a_member_who_posted_nothing_has_no_post_sections(client):
     assert "Comments</h2>" not in html
 
 
+@pytest.mark.usefixtures("relaxed_posting_limits")
 @pytest.mark.parametrize("count", [1, 25])
 def test_profile_queries_do_not_grow_with_posts(client, django_assert_max_num_queries, count):
     member = UserFactory()

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from fansite.comments.models import Comment
-from fansite.threads import services
 from tests.users.factories import UserFactory
 
 from .factories import ThreadFactory, board, reply
@@ -116,14 +115,3 @@ def test_thread_page_query_count_is_constant(client, django_assert_max_num_queri
 
     assert response.status_code == HTTPStatus.OK
     assert "Top 0" in response.text
-
-
-def test_admin_lock_rules_are_enforced_in_services():
-    thread = ThreadFactory()
-    with pytest.raises(services.PermissionDenied):
-        services.lock_thread(thread=thread, moderator=UserFactory())
-    moderator = UserFactory(is_staff=True, is_superuser=True)
-    assert services.lock_thread(thread=thread, moderator=moderator) is True
-    assert services.lock_thread(thread=thread, moderator=moderator) is False
-    thread.refresh_from_db()
-    assert thread.is_locked

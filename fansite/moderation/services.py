@@ -1,0 +1,617 @@
+"""Reports and moderation actions.
+
+Every moderation step goes through one of these functions, whether it comes
+from the admin report queue, an admin bulk action or a management shell, so
+the permission checks cannot be skipped and every change leaves exactly one
+entry in the append-only ModerationLog (who, what, target, why, before/after).
+
+A call that would change nothing (hiding a hidden comment, resolving an item
+without open reports) returns False/0 and writes no entry.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from fansite.comments.models import Comment
+from fansite.threads.models import Board, Thread
+
+from .models import ModerationLog, Report
+
+#: A permanent ban is stored as a ban that ends at the end of time.
+PERMANENT_BAN_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+DEFAULT_AUTO_HIDE_REPORTS = 3
+
+Action = ModerationLog.Action
+
+logger = logging.getLogger(__name__)
+
+
+class ReportRefused(Exception):
+    """A report the member may not make; the message says why, for the member."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def is_permanent_ban(until):
+    return until is not None and until.year >= PERMANENT_BAN_UNTIL.year
+
+
+def describe_ban(member):
+    """``"permanently"`` or ``"until 5 March 2025, 14:00"`` for messages."""
+    if is_permanent_ban(member.banned_until):
+        return _("permanently")
+    when = date_format(timezone.localtime(member.banned_until), "DATETIME_FORMAT")
+    return _("until %(when)s") % {"when": when}
+
+
+def target_type(item):
+    if isinstance(item, Comment):
+        return "comment"
+    if isinstance(item, Thread):
+        return "thread"
+    return "member"
+
+
+def target_repr(item):
+    """How the log names an item (moderators only: may contain spoilers)."""
+    if isinstance(item, Comment):
+        author = item.author.username if item.author_id else _("deleted member")
+        text = _("Comment %(pk)s by %(author)s") % {"pk": item.pk, "author": author}
+    elif isinstance(item, Thread):
+        text = _("Thread %(pk)s: %(title)s") % {"pk": item.pk, "title": item.title}
+    else:
+        text = _("Member %(username)s") % {"username": item.username}
+    return text[:200]
+
+
+def item_author(item):
+    """Who is answerable for an item: its author, or the member for a profile."""
+    if isinstance(item, Comment | Thread):
+        return item.author
+    return item
+
+
+def _log(*, moderator, action, item, reason="", before=None, after=None):
+    return ModerationLog.objects.create(
+        moderator=moderator,
+        action=action,
+        target_type=target_type(item),
+        target_id=item.pk,
+        target_repr=target_repr(item),
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _require(moderator, *perms):
+    if (
+        moderator is None
+        or not moderator.is_authenticated
+        or not moderator.is_active
+        or not moderator.is_staff
+        or not moderator.has_perms(perms)
+    ):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _content_perm(item):
+    if isinstance(item, Comment):
+        return "comments.change_comment"
+    if isinstance(item, Thread):
+        return "threads.change_thread"
+    raise TypeError(f"Only comments and threads can be moderated this way, not {item!r}.")
+
+
+def _ensure_can_act_on_member(moderator, member):
+    _require(moderator, "moderation.moderate_members")
+    if member.pk == moderator.pk:
+        raise PermissionDenied(_("You cannot take moderation action on your own account."))
+    if member.is_superuser:
+        raise PermissionDenied(_("Administrators' accounts cannot be moderated."))
+    if member.is_staff and not moderator.is_superuser:
+        raise PermissionDenied(
+            _("Only an administrator can take action on another staff member's account.")
+        )
+
+
+def _locked(item):
+    """``item`` re-read under a row lock, so concurrent moderation serialises."""
+    return type(item).objects.select_for_update().get(pk=item.pk)
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+def auto_hide_threshold():
+    return getattr(settings, "MODERATION_AUTO_HIDE_REPORTS", DEFAULT_AUTO_HIDE_REPORTS)
+
+
+def ensure_can_report(reporter):
+    """Raise ReportRefused unless ``reporter`` may report anything at all."""
+    if reporter is None or not reporter.is_authenticated:
+        raise ReportRefused(_("Log in to report something to the moderators."))
+    if not reporter.is_active:
+        raise ReportRefused(_("This account is deactivated and cannot report."))
+    if reporter.is_banned:
+        message = _("You are banned %(when)s and cannot report.") % {"when": describe_ban(reporter)}
+        if reporter.ban_reason:
+            message += " " + _("Reason: %(reason)s") % {"reason": reporter.ban_reason}
+        raise ReportRefused(message)
+
+
+@transaction.atomic
+def report_item(*, reporter, item, reason, details=""):
+    """A member reports a comment, a thread or a member's profile to the moderators.
+
+    When enough distinct members have open reports about a comment or thread
+    (settings.MODERATION_AUTO_HIDE_REPORTS), it is hidden pending review and the
+    log records an automatic AUTO_HIDE step. Profiles are never hidden this way.
+    """
+    ensure_can_report(reporter)
+    if reason not in Report.Reason.values:
+        raise ReportRefused(_("Choose a reason for your report."))
+    details = (details or "").strip()
+    if reason == Report.Reason.OTHER and not details:
+        raise ReportRefused(_("Tell the moderators what is wrong when you choose “Other”."))
+    max_details = Report._meta.get_field("details").max_length
+    if len(details) > max_details:
+        raise ReportRefused(
+            _("Keep the details under %(count)d characters.") % {"count": max_details}
+        )
+    author = item_author(item)
+    if author is not None and author.pk == reporter.pk:
+        if isinstance(item, Comment | Thread):
+            raise ReportRefused(_("You cannot report your own posts."))
+        raise ReportRefused(_("You cannot report your own profile."))
+
+    # Lock the reported row first: concurrent reports about the same item then
+    # count one another, so the threshold is neither skipped nor acted on twice.
+    item = _locked(item)
+    duplicate = _("You have already reported this; moderators will look at it.")
+    lookup = Report.target_lookup(item)
+    if Report.objects.open().filter(reporter=reporter, **lookup).exists():
+        raise ReportRefused(duplicate)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reporter=reporter,
+                reported_author=author,
+                reason=reason,
+                details=details,
+                **lookup,
+            )
+    except IntegrityError:
+        # Two submissions of the same report racing each other.
+        raise ReportRefused(duplicate) from None
+
+    if isinstance(item, Comment | Thread):
+        _auto_hide_if_reported_enough(item)
+    return report
+
+
+def _auto_hide_if_reported_enough(item):
+    reporters = (
+        Report.objects.open()
+        .filter(**Report.target_lookup(item))
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+    if reporters < auto_hide_threshold():
+        return False
+    # Conditional update: only the report that actually flips the flag logs it.
+    if not type(item).objects.filter(pk=item.pk, is_hidden=False).update(is_hidden=True):
+        return False
+    item.is_hidden = True
+    _log(
+        moderator=None,
+        action=Action.AUTO_HIDE,
+        item=item,
+        reason=_("Reported by %(count)d members; hidden pending review.") % {"count": reporters},
+        before={"is_hidden": False},
+        after={"is_hidden": True},
+    )
+    return True
+
+
+def _close_reports(*, item, moderator, status, action, text):
+    reports = Report.objects.open().filter(**Report.target_lookup(item)).select_for_update()
+    ids = sorted(reports.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    Report.objects.filter(pk__in=ids).update(
+        status=status, resolved_by=moderator, resolved_at=now, resolution=text[:300]
+    )
+    _log(
+        moderator=moderator,
+        action=action,
+        item=item,
+        reason=text,
+        before={"status": Report.Status.OPEN.value, "reports": ids},
+        after={"status": status.value, "reports": ids},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def resolve_reports(*, item, moderator, resolution):
+    """Close every open report about ``item`` as acted upon.
+
+    Writes one RESOLVE entry for the item (listing the report ids); returns how
+    many reports were closed.
+    """
+    _require(moderator, "moderation.change_report")
+    return _close_reports(
+        item=item,
+        moderator=moderator,
+        status=Report.Status.RESOLVED,
+        action=Action.RESOLVE,
+        text=resolution,
+    )
+
+
+@transaction.atomic
+def dismiss_reports(*, item, moderator, reason=""):
+    """Close every open report about ``item`` as unfounded (one DISMISS entry)."""
+    _require(moderator, "moderation.change_report")
+    return _close_reports(
+        item=item,
+        moderator=moderator,
+        status=Report.Status.DISMISSED,
+        action=Action.DISMISS,
+        text=reason or _("Dismissed: nothing to act on."),
+    )
+
+
+# --- Comments and threads --------------------------------------------------------------------
+
+
+def _set_fields(*, item, moderator, action, reason, perm, **values):
+    _require(moderator, perm)
+    current = _locked(item)
+    before = {field: getattr(current, field) for field in values}
+    if before == values:
+        return False
+    type(item).objects.filter(pk=item.pk).update(**values)
+    for field, value in values.items():
+        setattr(item, field, value)
+    changed = [field for field in values if before[field] != values[field]]
+    _log(
+        moderator=moderator,
+        action=action,
+        item=item,
+        reason=reason,
+        before={field: before[field] for field in changed},
+        after={field: values[field] for field in changed},
+    )
+    return True
+
+
+@transaction.atomic
+def hide_item(*, item, moderator, reason=""):
+    """Hide a comment or thread: members see a placeholder, moderators the text."""
+    return _set_fields(
+        item=item,
+        moderator=moderator,
+        action=Action.HIDE,
+        reason=reason,
+        perm=_content_perm(item),
+        is_hidden=True,
+    )
+
+
+@transaction.atomic
+def restore_item(*, item, moderator, reason=""):
+    """Show a hidden comment or thread again."""
+    return _set_fields(
+        item=item,
+        moderator=moderator,
+        action=Action.RESTORE,
+        reason=reason,
+        perm=_content_perm(item),
+        is_hidden=False,
+    )
+
+
+@transaction.atomic
+def lock_thread(*, thread, moderator, reason=""):
+    """Close a thread to new comments."""
+    return _set_fields(
+        item=thread,
+        moderator=moderator,
+        action=Action.LOCK,
+        reason=reason,
+        perm="threads.change_thread",
+        is_locked=True,
+    )
+
+
+@transaction.atomic
+def unlock_thread(*, thread, moderator, reason=""):
+    return _set_fields(
+        item=thread,
+        moderator=moderator,
+        action=Action.UNLOCK,
+        reason=reason,
+        perm="threads.change_thread",
+        is_locked=False,
+    )
+
+
+@transaction.atomic
+def pin_thread(*, thread, moderator, reason=""):
+    """Keep a thread at the top of its board (its activity time is left alone)."""
+    return _set_fields(
+        item=thread,
+        moderator=moderator,
+        action=Action.PIN,
+        reason=reason,
+        perm="threads.change_thread",
+        is_pinned=True,
+    )
+
+
+@transaction.atomic
+def unpin_thread(*, thread, moderator, reason=""):
+    return _set_fields(
+        item=thread,
+        moderator=moderator,
+        action=Action.UNPIN,
+        reason=reason,
+        perm="threads.change_thread",
+        is_pinned=False,
+    )
+
+
+def _refresh_last_activity(board_id):
+    latest = Thread.objects.filter(board_id=board_id).aggregate(latest=Max("last_activity_at"))
+    Board.objects.filter(pk=board_id).update(last_activity_at=latest["latest"])
+
+
+@transaction.atomic
+def move_thread(*, thread, board, moderator, reason=""):
+    """Move a thread to another board, keeping both boards' counters true.
+
+    Moving onto an episode board raises the thread's and its comments' spoiler
+    episode to at least the board's episode (never lowers it), because that
+    board's readers expect spoilers up to it and its lists gate accordingly.
+    """
+    _require(moderator, "threads.change_thread")
+    current = _locked(thread)
+    if current.board_id == board.pk:
+        return False
+    old_board_id = current.board_id
+    posts = Comment.objects.filter(thread=current).count()
+    before = {"board": old_board_id, "spoils_episode": current.spoils_episode_id}
+    updates = {"board": board}
+    after = {"board": board.pk, "spoils_episode": current.spoils_episode_id}
+    raised_comments = 0
+    level = board.spoiler_level
+    if level is not None:
+        if current.spoils_episode_id is None or current.spoils_episode_id < level:
+            updates["spoils_episode_id"] = level
+            after["spoils_episode"] = level
+        raised_comments = (
+            Comment.objects.filter(thread=current)
+            .filter(spoils_episode__isnull=True)
+            .update(spoils_episode_id=level)
+        ) + Comment.objects.filter(thread=current, spoils_episode_id__lt=level).update(
+            spoils_episode_id=level
+        )
+    Thread.objects.filter(pk=current.pk).update(**updates)
+    Board.objects.filter(pk=old_board_id).update(
+        thread_count=F("thread_count") - 1, post_count=F("post_count") - posts
+    )
+    Board.objects.filter(pk=board.pk).update(
+        thread_count=F("thread_count") + 1, post_count=F("post_count") + posts
+    )
+    _refresh_last_activity(old_board_id)
+    _refresh_last_activity(board.pk)
+    thread.board = board
+    thread.spoils_episode_id = after["spoils_episode"]
+    if before["spoils_episode"] == after["spoils_episode"]:
+        del before["spoils_episode"], after["spoils_episode"]
+    if raised_comments:
+        after["comments_raised_to_episode"] = raised_comments
+    _log(
+        moderator=moderator,
+        action=Action.MOVE,
+        item=thread,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    return True
+
+
+@transaction.atomic
+def respoil_item(*, item, episode_position, moderator, reason=""):
+    """Change the episode a comment or thread spoils up to (up or down).
+
+    For a thread, its opening post follows: the thread's level covers its title
+    and opening post together.
+    """
+    from fansite.episodes.models import Episode
+
+    _require(moderator, _content_perm(item))
+    if (
+        episode_position is not None
+        and not Episode.objects.filter(position=episode_position).exists()
+    ):
+        raise ValidationError(_("There is no episode %(n)s.") % {"n": episode_position})
+    current = _locked(item)
+    before = {"spoils_episode": current.spoils_episode_id}
+    after = {"spoils_episode": episode_position}
+    opening = None
+    if isinstance(item, Thread):
+        opening = Comment.objects.filter(thread=current).order_by("pk").first()
+        if opening is not None and opening.spoils_episode_id != episode_position:
+            before["opening_post_spoils_episode"] = opening.spoils_episode_id
+            after["opening_post_spoils_episode"] = episode_position
+    if before == after:
+        return False
+    type(item).objects.filter(pk=item.pk).update(spoils_episode_id=episode_position)
+    if "opening_post_spoils_episode" in after:
+        Comment.objects.filter(pk=opening.pk).update(spoils_episode_id=episode_position)
+    item.spoils_episode_id = episode_position
+    _log(
+        moderator=moderator,
+        action=Action.RESPOIL,
+        item=item,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    return True
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def _ban_fields(member):
+    return {"banned_until": _iso(member.banned_until), "ban_reason": member.ban_reason}
+
+
+def _set_ban(*, member, moderator, action, until, reason):
+    _ensure_can_act_on_member(moderator, member)
+    current = _locked(member)
+    before = _ban_fields(current)
+    get_user_model().objects.filter(pk=member.pk).update(banned_until=until, ban_reason=reason)
+    member.banned_until = until
+    member.ban_reason = reason
+    _log(
+        moderator=moderator,
+        action=action,
+        item=member,
+        reason=reason,
+        before=before,
+        after=_ban_fields(member),
+    )
+    return True
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason: the member will see it."))
+    return reason
+
+
+@transaction.atomic
+def suspend_member(*, member, until, moderator, reason):
+    """Bar a member from posting, editing and reporting until ``until``."""
+    reason = _require_reason(reason)
+    if until <= timezone.now():
+        raise ValidationError(_("Choose an end of the suspension in the future."))
+    return _set_ban(
+        member=member, moderator=moderator, action=Action.SUSPEND, until=until, reason=reason
+    )
+
+
+@transaction.atomic
+def ban_member(*, member, moderator, reason):
+    """Bar a member from posting, editing and reporting for good (they can still read)."""
+    reason = _require_reason(reason)
+    return _set_ban(
+        member=member,
+        moderator=moderator,
+        action=Action.BAN,
+        until=PERMANENT_BAN_UNTIL,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def unban_member(*, member, moderator, reason=""):
+    """Lift a suspension or ban. Returns False when the member was not banned."""
+    _ensure_can_act_on_member(moderator, member)
+    current = _locked(member)
+    if current.banned_until is None and not current.ban_reason:
+        return False
+    before = _ban_fields(current)
+    get_user_model().objects.filter(pk=member.pk).update(banned_until=None, ban_reason="")
+    member.banned_until = None
+    member.ban_reason = ""
+    _log(
+        moderator=moderator,
+        action=Action.UNBAN,
+        item=member,
+        reason=reason,
+        before=before,
+        after=_ban_fields(member),
+    )
+    return True
+
+
+@transaction.atomic
+def warn_member(*, member, moderator, reason):
+    """Send a member a warning email from the moderators and record it."""
+    reason = _require_reason(reason)
+    _ensure_can_act_on_member(moderator, member)
+    entry = _log(moderator=moderator, action=Action.WARN, item=member, reason=reason)
+    if member.email:
+        context = {"member": member, "reason": reason, "site_name": settings.SITE_NAME}
+        subject = render_to_string("moderation/email/warning_subject.txt", context).strip()
+        body = render_to_string("moderation/email/warning_message.txt", context)
+        transaction.on_commit(lambda: _send_warning(subject, body, member.email))
+    return entry
+
+
+def _send_warning(subject, body, address):
+    # After the commit the warning is on record; a mail server hiccup must not
+    # turn the moderator's request into an error page, so it is only logged.
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:
+        logger.exception("Could not email a moderation warning to %s", address)
+
+
+@transaction.atomic
+def hide_all_content(*, member, moderator, reason):
+    """Hide every comment and thread a member wrote (one HIDE_ALL entry with the counts)."""
+    reason = _require_reason(reason)
+    _ensure_can_act_on_member(moderator, member)
+    _require(moderator, "comments.change_comment", "threads.change_thread")
+    comments = Comment.objects.select_for_update().filter(author=member, is_hidden=False)
+    threads = Thread.objects.select_for_update().filter(author=member, is_hidden=False)
+    comment_ids = sorted(comments.values_list("pk", flat=True))
+    thread_ids = sorted(threads.values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=comment_ids).update(is_hidden=True)
+    Thread.objects.filter(pk__in=thread_ids).update(is_hidden=True)
+    _log(
+        moderator=moderator,
+        action=Action.HIDE_ALL,
+        item=member,
+        reason=reason,
+        before={"visible_comments": len(comment_ids), "visible_threads": len(thread_ids)},
+        after={
+            "hidden_comments": len(comment_ids),
+            "hidden_threads": len(thread_ids),
+            "comment_ids": comment_ids,
+            "thread_ids": thread_ids,
+        },
+    )
+    return len(comment_ids), len(thread_ids)
