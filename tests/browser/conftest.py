@@ -94,6 +94,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def _cancelled_favicon(request):
+    # Chromium fetches the favicon after the load event; navigating on at once
+    # cancels it (net::ERR_ABORTED). That is the test moving fast, not a failure.
+    return request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg")
+
+
 @pytest.fixture
 def problems(page):
     """Console errors, uncaught exceptions and failed requests seen by the page."""
@@ -107,7 +113,14 @@ def problems(page):
         ),
     )
     page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda request: seen.append(f"failed: {request.url}"))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None
+            if _cancelled_favicon(request)
+            else seen.append(f"failed: {request.url} ({request.failure})")
+        ),
+    )
     page.on(
         "response",
         lambda response: (
