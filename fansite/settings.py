@@ -165,6 +165,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "articles:article_list"
 
 ACCOUNT_ADAPTER = "fansite.users.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "fansite.users.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str(

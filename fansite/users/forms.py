@@ -1,5 +1,6 @@
 import unicodedata
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -115,3 +116,11 @@ class ProfileForm(forms.Form):
         # Checks and renders the picture now, so a bad upload is a form error
         # like any other and nothing has been stored yet.
         return prepare_avatar(upload)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, with a label that says what it accepts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")

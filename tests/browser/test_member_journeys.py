@@ -45,7 +45,7 @@ def log_in(page, live_server, member, check_accessibility):
     page.wait_for_url("**/accounts/login/**")
     check_accessibility()
     form = page.locator("main form")
-    form.get_by_label("Login", exact=True).fill(member.username)
+    form.get_by_label("Username or email").fill(member.username)
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_role("button", name="Log in").click()
     expect(header(page).get_by_role("button", name="Log out")).to_be_visible()

@@ -234,3 +234,9 @@ def test_repeated_failed_logins_are_rate_limited(client):
 
     assert "Too many failed login attempts" in response.text
     assert not is_logged_in(client)
+
+
+def test_login_field_says_it_takes_a_username_or_an_email(client):
+    response = client.get(reverse("account_login"))
+
+    assert "Username or email" in response.text
