@@ -743,9 +743,12 @@ def test_rendering_time_grows_linearly(make, n):
     ids=["50k unclosed spoilers", "20k nested quotes", "20k stars", "20k underscores"],
 )
 def test_hostile_input_renders_within_seconds(source):
+    # A generous bound (about a second here when idle): it only has to catch a
+    # catastrophic blow-up, which would take minutes, without flaking on a busy
+    # CI machine. The ratio tests above are the precise check.
     start = time.perf_counter()
     render_markdown(source)
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 20
 
 
 def test_large_comment_renders_in_linear_time():
@@ -756,4 +759,4 @@ def test_large_comment_renders_in_linear_time():
     small_text = paragraph * (50_000 // len(paragraph))
     large_text = paragraph * (200_000 // len(paragraph))
     assert_linear(render_markdown, small_text, large_text)
-    assert _seconds(render_markdown, large_text) < 4
+    assert _seconds(render_markdown, large_text) < 20
