@@ -72,3 +72,30 @@ def remove_avatar(*, member):
     return _save_profile(
         member=member, display_name=member.display_name, bio=member.bio, remove_avatar=True
     )
+
+
+class AccountDeletionRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def delete_account(*, member):
+    """Delete a member and their personal data; keep what they wrote, anonymised.
+
+    The account row goes, and with it the email addresses, reading progress,
+    profile and the reports they filed. Comments, threads and articles stay
+    where they are with no author ("[deleted member]"), so conversations keep
+    their shape. Avatar files are removed once the deletion has committed.
+    """
+    if member.is_staff or member.is_superuser:
+        raise AccountDeletionRefused(
+            _(
+                "Staff accounts are closed by an administrator, so that the moderation "
+                "record stays complete. Ask an administrator."
+            )
+        )
+    files = member.avatar_rendition_names()
+    member.delete()
+    transaction.on_commit(lambda: avatars.delete_avatar(files))

@@ -2,7 +2,7 @@ from http import HTTPStatus
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +14,13 @@ from fansite.core.markdown import excerpt
 from fansite.core.ratelimits import check_rate_limit
 from fansite.core.spoilers import reader_for, set_progress
 
-from .forms import ProfileForm, ProgressForm
-from .services import ensure_can_edit_profile, update_profile
+from .forms import AccountDeleteForm, ProfileForm, ProgressForm
+from .services import (
+    AccountDeletionRefused,
+    delete_account,
+    ensure_can_edit_profile,
+    update_profile,
+)
 
 User = get_user_model()
 
@@ -185,3 +190,28 @@ def profile_edit(request):
             # Say so before the member types anything.
             messages.warning(request, refusal.message)
     return render(request, "users/profile_edit.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    """Delete your own account (personal data removed, posts kept anonymously)."""
+    member = request.user
+    form = AccountDeleteForm(request.POST or None, member=member)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_account(member=member)
+        except AccountDeletionRefused as refused:
+            refusal = refused.message
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted. Thank you for being here."))
+            return redirect("/")
+    status = HTTPStatus.FORBIDDEN if refusal else HTTPStatus.OK
+    return render(
+        request,
+        "users/account_delete.html",
+        {"form": form, "member": member, "refusal": refusal},
+        status=status,
+    )
