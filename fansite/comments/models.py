@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fansite.core.markdown import render_markdown
-from fansite.episodes.models import Episode
+from fansite.episodes.models import spoiler_level_field
 
 BODY_MAX_LENGTH = 10_000
 
@@ -78,15 +78,7 @@ class Comment(models.Model):
     )
     body = models.TextField(_("body"), max_length=BODY_MAX_LENGTH, help_text=_("Markdown."))
     body_html = models.TextField(_("rendered body"), editable=False, blank=True)
-    spoils_episode = models.ForeignKey(
-        Episode,
-        on_delete=models.PROTECT,
-        to_field="position",
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("spoils up to"),
-    )
+    spoils_episode = spoiler_level_field()
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, editable=False)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
     is_removed = models.BooleanField(
@@ -159,15 +151,7 @@ class CommentRevision(models.Model):
         Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
     )
     body = models.TextField(_("body"))
-    spoils_episode = models.ForeignKey(
-        Episode,
-        on_delete=models.PROTECT,
-        to_field="position",
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("spoils up to"),
-    )
+    spoils_episode = spoiler_level_field()
     created_at = models.DateTimeField(_("replaced at"), default=timezone.now)
 
     class Meta:

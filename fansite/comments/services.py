@@ -12,7 +12,6 @@ client address), are checked by the views: see ``fansite.core.ratelimits``.
 """
 
 import re
-from datetime import timedelta
 from http import HTTPStatus
 
 from django.conf import settings
@@ -25,10 +24,6 @@ from django.utils.translation import gettext as _
 from fansite.core.markdown import render_markdown
 
 from .models import Comment, CommentRevision
-
-# A ban ending this far ahead (moderators store "permanent" as a far-future date)
-# is described as permanent rather than by its date.
-PERMANENT_BAN_AFTER = timedelta(days=365 * 100)
 
 _LINK_RE = re.compile(r"<a[\s>]")
 
@@ -49,7 +44,7 @@ class PostingRefused(Exception):
 
 def ban_end(user):
     """When a banned member's ban ends, formatted for them; None if it is permanent."""
-    if user.banned_until - timezone.now() > PERMANENT_BAN_AFTER:
+    if user.is_banned_permanently:
         return None
     return date_format(timezone.localtime(user.banned_until), "DATETIME_FORMAT")
 

@@ -9,7 +9,6 @@ A call that would change nothing (hiding a hidden comment, resolving an item
 without open reports) returns False/0 and writes no entry.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
@@ -17,19 +16,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
+from fansite.comments.services import ban_end
 from fansite.threads.models import Board, Thread
+from fansite.threads.services import refresh_board_activity
+from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
 
 from .models import ModerationLog, Report
-
-#: A permanent ban is stored as a ban that ends at the end of time.
-PERMANENT_BAN_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 DEFAULT_AUTO_HIDE_REPORTS = 3
 
@@ -50,15 +48,13 @@ class ReportRefused(Exception):
 
 
 def is_permanent_ban(until):
-    return until is not None and until.year >= PERMANENT_BAN_UNTIL.year
+    return until is not None and until >= PERMANENT_BAN_UNTIL
 
 
 def describe_ban(member):
     """``"permanently"`` or ``"until 5 March 2025, 14:00"`` for messages."""
-    if is_permanent_ban(member.banned_until):
-        return _("permanently")
-    when = date_format(timezone.localtime(member.banned_until), "DATETIME_FORMAT")
-    return _("until %(when)s") % {"when": when}
+    when = ban_end(member)
+    return _("permanently") if when is None else _("until %(when)s") % {"when": when}
 
 
 def target_type(item):
@@ -386,11 +382,6 @@ def unpin_thread(*, thread, moderator, reason=""):
     )
 
 
-def _refresh_last_activity(board_id):
-    latest = Thread.objects.filter(board_id=board_id).aggregate(latest=Max("last_activity_at"))
-    Board.objects.filter(pk=board_id).update(last_activity_at=latest["latest"])
-
-
 @transaction.atomic
 def move_thread(*, thread, board, moderator, reason=""):
     """Move a thread to another board, keeping both boards' counters true.
@@ -428,8 +419,8 @@ def move_thread(*, thread, board, moderator, reason=""):
     Board.objects.filter(pk=board.pk).update(
         thread_count=F("thread_count") + 1, post_count=F("post_count") + posts
     )
-    _refresh_last_activity(old_board_id)
-    _refresh_last_activity(board.pk)
+    refresh_board_activity(old_board_id)
+    refresh_board_activity(board.pk)
     thread.board = board
     thread.spoils_episode_id = after["spoils_episode"]
     if before["spoils_episode"] == after["spoils_episode"]:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.models import Episode
+from fansite.episodes.models import Episode, spoiler_level_field
 
 
 class BoardQuerySet(models.QuerySet):
@@ -100,14 +100,7 @@ class Thread(models.Model):
         related_name="threads",
         verbose_name=_("author"),
     )
-    spoils_episode = models.ForeignKey(
-        Episode,
-        on_delete=models.PROTECT,
-        to_field="position",
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("spoils up to"),
+    spoils_episode = spoiler_level_field(
         help_text=_("The title and opening post may spoil up to this episode."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)

@@ -88,18 +88,21 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
     return thread
 
 
+def refresh_board_activity(board_id):
+    """Set a board's last activity from its threads (after one leaves it)."""
+    latest = Thread.objects.filter(board_id=board_id).aggregate(latest=Max("last_activity_at"))
+    Board.objects.filter(pk=board_id).update(last_activity_at=latest["latest"])
+
+
 @transaction.atomic
 def delete_thread(*, thread):
     """Delete a thread and its comments, keeping its board's counters true."""
     board_id = thread.board_id
     posts = thread.comments.count()
     thread.delete()
-    last_activity_at = Thread.objects.filter(board_id=board_id).aggregate(
-        latest=Max("last_activity_at")
-    )["latest"]
     Board.objects.filter(pk=board_id).update(
         # Greatest(): a counter that drifted must not fail the delete.
         thread_count=Greatest(F("thread_count") - 1, 0),
         post_count=Greatest(F("post_count") - posts, 0),
-        last_activity_at=last_activity_at,
     )
+    refresh_board_activity(board_id)

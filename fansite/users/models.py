@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import re
 
@@ -30,6 +31,9 @@ AVATAR_COLOURS = (
     "#be185d",
 )
 AVATAR_TEXT_COLOUR = "#ffffff"
+
+# A permanent ban is stored as a ban that ends at the end of time.
+PERMANENT_BAN_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 # Rendition file name inside a member's avatar folder, e.g. avatars/<hex>/128.webp.
 AVATAR_RENDITION_NAME = "{folder}/{size}.webp"
@@ -117,6 +121,10 @@ class User(AbstractUser):
     @property
     def is_banned(self):
         return self.banned_until is not None and self.banned_until > timezone.now()
+
+    @property
+    def is_banned_permanently(self):
+        return self.banned_until is not None and self.banned_until >= PERMANENT_BAN_UNTIL
 
     @property
     def public_name(self):
