@@ -16,13 +16,16 @@ WORKERS ?= auto
 PYTHON_CANDIDATES := $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
 BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
 
-.PHONY: help venv run serve test browser-deps migrate superuser check lint format clean
+.PHONY: help venv run serve test test-server browser-deps migrate superuser backup restore bench check lint format clean
 
 help:
 	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make serve      run like production: gunicorn, DEBUG off, collected static files"
 	@echo "make superuser  create an admin account"
+	@echo "make backup     database and uploads into var/backups/ (BACKUP_DIR=... to change)"
+	@echo "make restore FILE=var/backups/....tar.gz   replace the database and uploads with a backup"
+	@echo "make bench      the performance benchmark (BENCH_ARGS=--quick for a short run)"
 	@echo "make lint       ruff check and format check"
 
 $(VENV)/.installed: pyproject.toml
@@ -66,9 +69,17 @@ superuser: migrate
 
 # The browser tests run on their own, after the rest: they use a live server
 # and transactional databases, which must not interleave with the fast tests.
+# The server tests start gunicorn with databases of their own (SQLite files and
+# scratch PostgreSQL databases), whatever DATABASE_URL says; SERVER_TESTS=0 skips
+# them (CI's PostgreSQL pass, which would only repeat them).
+SERVER_TESTS ?= 1
 test: venv var browser-deps
-	$(PY) -m pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) -m "not browser and not server" $(PYTEST_ARGS)
 	$(PY) -m pytest -m browser -p no:randomly $(PYTEST_ARGS) tests/browser
+	@if [ "$(SERVER_TESTS)" = 1 ]; then $(MAKE) --no-print-directory test-server; fi
+
+test-server: venv var
+	$(PY) -m pytest -m server -p no:randomly $(PYTEST_ARGS)
 
 # axe-core for the browser tests' accessibility checks, from the npm registry
 # into var/npm (never from a CDN). Without npm the browser tests are skipped.
@@ -78,6 +89,20 @@ browser-deps: var
 	elif command -v npm >/dev/null 2>&1; then \
 	  npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix var/npm axe-core@$(AXE_VERSION); \
 	else echo "npm not found: browser tests will be skipped (they need axe-core)"; fi
+
+# Backups: one archive holding the database (SQLite copy or pg_dump) and the
+# uploaded files. See docs/deploy.md, "Backups and restore".
+backup: venv var
+	DEBUG=$${DEBUG-1} $(PY) manage.py backup $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
+
+restore: venv var
+	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=var/backups/<archive>.tar.gz" >&2; exit 2; }
+	DEBUG=$${DEBUG-1} $(PY) manage.py restore "$(FILE)" $(RESTORE_ARGS)
+
+# The benchmark (docs/performance.md): seeds its own databases, serves them with
+# gunicorn and loads them with wrk. BENCH_ARGS=--quick for the short CI run.
+bench: venv var
+	$(PY) -m tests.benchmarks $(BENCH_ARGS)
 
 check: venv
 	DEBUG=$${DEBUG-1} $(PY) manage.py makemigrations --check --dry-run

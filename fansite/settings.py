@@ -233,8 +233,37 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # without a reverse proxy). Off in production by default: let nginx do it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 
+# Uploads go to MEDIA_ROOT (a local or shared folder) unless S3_BUCKET is set:
+# then to S3-compatible object storage through django-storages, so every app
+# server reads and writes the same files. Credentials come from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables (or an instance role).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # A public base URL (CDN or bucket website) when the bucket is public;
+            # otherwise files are served through signed, expiring URLs.
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": env.bool("S3_SIGNED_URLS", default=True),
+            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=3600),
+            "default_acl": None,
+            # Avatar names are random folders: never overwrite, never guess.
+            "file_overwrite": False,
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable",
+                "ContentDisposition": "inline",
+            },
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -256,6 +285,10 @@ AVATAR_SIZES = (48, 128, 256)
 
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
+
+# The benchmark's W0 ceiling: a bare view at /bench/ceiling/ (tests/benchmarks,
+# docs/performance.md). Never set on a public server.
+BENCHMARK_CEILING = env.bool("BENCHMARK_CEILING", default=False)
 
 # --- Limits and anti-abuse (see docs/limits.md) ----------------------------
 

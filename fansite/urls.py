@@ -21,6 +21,11 @@ if settings.SERVE_MEDIA:
 
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media)]
 
+if settings.BENCHMARK_CEILING:
+    from fansite.core.bench import ceiling
+
+    urlpatterns += [path("bench/ceiling/", ceiling)]
+
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found
