@@ -284,6 +284,10 @@ AVATAR_SIZES = (48, 128, 256)
 # --- Discussions ------------------------------------------------------
 
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+# Whole-page cache for thread, article, board and home pages (fansite.core.pagecache):
+# keyed by reader and invalidated on every write; 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_ALIAS = "default"
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 
 # The benchmark's W0 ceiling: a bare view at /bench/ceiling/ (tests/benchmarks,

@@ -1,6 +1,8 @@
 from django.db import transaction
 from django.utils import timezone
 
+from fansite.core import pagecache
+
 from .models import Article, render_body
 
 
@@ -39,4 +41,7 @@ def rerender_articles(*, batch_size=100):
             changed.append(article)
     with transaction.atomic():
         Article.objects.bulk_update(changed, ["body_html"], batch_size=batch_size)
+        if changed:
+            # bulk_update sends no signals: drop cached article pages here.
+            pagecache.bump(pagecache.ARTICLES, pagecache.LISTINGS)
     return len(changed)

@@ -10,6 +10,7 @@ from fansite.comments.forms import comment_form_for
 from fansite.comments.models import Comment
 from fansite.comments.selectors import comment_page
 from fansite.comments.services import PostingRefused, ensure_can_post
+from fansite.core import pagecache
 from fansite.core.markdown import excerpt
 from fansite.core.ratelimits import check_rate_limit
 from fansite.core.spoilers import REVEAL_PARAM, reader_for
@@ -19,12 +20,14 @@ from .forms import ThreadForm
 from .models import Board, Thread
 
 
+@pagecache.cached_page(lambda request: [pagecache.LISTINGS])
 def board_list(request):
     """Every board, episode boards by season first, with counts and latest activity."""
     sections = selectors.board_sections(request.user)
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
+@pagecache.cached_page(lambda request, slug: [pagecache.LISTINGS])
 def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
@@ -101,6 +104,7 @@ def _description(thread, opener, page_reader):
     return excerpt(opener.body, 160)
 
 
+@pagecache.cached_page(lambda request, pk: [pagecache.thread_scope(pk)])
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it."""

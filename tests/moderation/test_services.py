@@ -390,10 +390,13 @@ def test_closing_reports_records_who_when_why_in_one_entry_per_item(
 def test_warn_member_logs_and_emails_after_commit(moderator, django_capture_on_commit_callbacks):
     member = UserFactory(email="jinsu@example.com", display_name="Jin-su")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.warn_member(member=member, moderator=moderator, reason="Tag your spoilers")
+    # Nothing is sent until the transaction commits.
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
 
-    assert len(callbacks) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["jinsu@example.com"]

@@ -1,0 +1,168 @@
+"""Whole-page caching for the busiest pages, safe with spoilers and always fresh.
+
+A cached page is stored under a key made of everything that changes what the
+page shows:
+
+- the path and the page-relevant query (``page`` and the sorted ``reveal`` keys);
+- the reader: their progress, and for members their id and the profile fields
+  the header shows (so a member never receives another reader's page, and a
+  reader with progress 3 never receives the page rendered for progress 9);
+- the *generation* of each scope the page depends on ("site", "listings",
+  "articles", "thread:<pk>"). A generation is a random token in the cache;
+  any write to content in a scope replaces it (after the transaction commits),
+  so every page rendered before the write is simply never asked for again.
+
+Pages are only cached for plain GETs that show nothing request-specific: no
+pending messages, no form pre-filled from ``?reply_to=``/``?quote=``, not for
+staff (they see hidden content), not for members with a posting restriction.
+CSRF tokens are punched out before storing and the reader's own token is put
+back on every hit.
+
+Invalidation is wired in fansite.core.signals (saves and deletes of content,
+members, catalogue rows and moderation log entries) and, for bulk updates
+that send no signals, by the services that make them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from fansite.core.spoilers import REVEAL_PARAM, reader_for
+
+SITE = "site"
+LISTINGS = "listings"
+ARTICLES = "articles"
+# Query parameters that select what a cached page shows; any other parameter
+# (reply_to, quote, anything unknown) means the page is rendered afresh.
+PAGE_PARAMS = frozenset({"page", REVEAL_PARAM})
+CSRF_SENTINEL = "__fansite_csrf_token__"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def thread_scope(pk) -> str:
+    return f"thread:{pk}"
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _generation_key(scope: str) -> str:
+    return f"pagegen:{scope}"
+
+
+def bump(*scopes: str) -> None:
+    """Make every cached page that depends on ``scopes`` stale."""
+    keys = {_generation_key(scope) for scope in scopes}
+
+    def replace():
+        _cache().set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+
+    # Now, so this process's next page sees the change even before the commit
+    # (and tests, which never commit, see it), and again after the commit, so a
+    # page another process rendered from the old rows in between is dropped.
+    replace()
+    transaction.on_commit(replace)
+
+
+def _generations(scopes) -> list[str]:
+    cache = _cache()
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        # add() so that two processes starting at once agree on one token.
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        found[key] = cache.get(key)
+    return [str(found[key]) for key in keys]
+
+
+def _reader_part(request) -> str | None:
+    """What about the reader shapes the page, or None when their page must not
+    be cached at all."""
+    user = request.user
+    reader = reader_for(request)
+    if not user.is_authenticated:
+        return f"v:{reader.progress}"
+    if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:
+        return None
+    # Fields shown in the header and the compose form; a change to any of them
+    # gives a new key without waiting for an invalidation.
+    return f"m:{user.pk}:{reader.progress}:{user.display_name}:{user.avatar}"
+
+
+def _page_key(request, scopes) -> str | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if not PAGE_PARAMS.issuperset(request.GET.keys()):
+        return None
+    if len(get_messages(request)):
+        return None
+    reader = _reader_part(request)
+    if reader is None:
+        return None
+    reveals = ",".join(sorted(reader_for(request).revealed))
+    parts = [
+        request.path,
+        request.GET.get("page", ""),
+        reveals,
+        reader,
+        *_generations(scopes),
+    ]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f"page:{digest}"
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and "no-cache" not in response.get("Cache-Control", "")
+    )
+
+
+def cached_page(scopes):
+    """Cache a view's page per reader. ``scopes(request, **kwargs)`` names the
+    scopes the page depends on besides "site"."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not settings.PAGE_CACHE_SECONDS:
+                return view(request, *args, **kwargs)
+            key = _page_key(request, [SITE, *scopes(request, **kwargs)])
+            if key is None:
+                return view(request, *args, **kwargs)
+            cache = _cache()
+            stored = cache.get(key)
+            if stored is not None:
+                content_type, body = stored
+                response = HttpResponse(
+                    body.replace(CSRF_SENTINEL, get_token(request)), content_type=content_type
+                )
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _storable(response):
+                body = _CSRF_INPUT.sub(rf"\g<1>{CSRF_SENTINEL}\g<2>", response.content.decode())
+                cache.set(key, (response["Content-Type"], body), settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator
