@@ -284,6 +284,9 @@ AVATAR_SIZES = (48, 128, 256)
 # --- Discussions ------------------------------------------------------
 
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+# Replies shown under each comment on a thread or article page; the rest are one
+# "show all replies" link away, so a page's size stays bounded.
+REPLIES_SHOWN = env.int("REPLIES_SHOWN", default=3)
 # Whole-page cache for thread, article, board and home pages (fansite.core.pagecache):
 # keyed by reader and invalidated on every write; 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

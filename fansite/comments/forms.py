@@ -79,10 +79,11 @@ def quote_markdown(comment):
     return "\n".join([f"> {heading}", ">", *lines]) + "\n\n"
 
 
-def comment_form_for(request, target, reader):
+def comment_form_for(request, target, reader, default_reply=None):
     """The new-comment form for ``target``'s page, honouring ``?reply_to=<pk>`` and
     ``?quote=<pk>``. ``reader`` is the page's Reader (``reader.for_page(target)``):
-    text it would hide is never copied into the form."""
+    text it would hide is never copied into the form. ``default_reply`` (a comment)
+    is answered when the address names none: the replies page answers its comment."""
     form = CommentForm()
     try:
         ensure_can_post(request.user, target)
@@ -92,6 +93,11 @@ def comment_form_for(request, target, reader):
 
     quote_pk = _param_pk(request, QUOTE_PARAM)
     reply_pk = quote_pk or _param_pk(request, REPLY_PARAM)
+    if reply_pk is None and default_reply is not None and default_reply.is_visible:
+        form.reply_target = default_reply
+        form.is_default_reply = True
+        form.initial = {"parent": default_reply.pk}
+        return form
     if reply_pk is None:
         return form
     answered = Comment.objects.for_target(target).select_related("author").filter(pk=reply_pk)

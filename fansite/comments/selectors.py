@@ -11,14 +11,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from .forms import comment_form_for
 from .models import Comment
 
 # comment_form_for lives in forms.py; it is re-exported because page views that
 # fetch the comments here also build the form.
-__all__ = ["CommentPage", "comment_form_for", "comment_page", "comments_by", "page_for_comment"]
+__all__ = [
+    "CommentPage",
+    "comment_form_for",
+    "comment_page",
+    "comments_by",
+    "page_for_comment",
+    "reply_page",
+    "reply_position",
+]
 
 
 def target_kind(target) -> str:
@@ -67,26 +76,64 @@ def comment_page(*, target, page=None, per_page=None) -> CommentPage:
     page_obj = paginator.get_page(page)
 
     parents = list(page_obj.object_list)
-    replies_by_parent = {parent.pk: [] for parent in parents}
-    if parents:
-        replies = (
-            Comment.objects.filter(parent__in=[parent.pk for parent in parents])
-            .with_authors()
-            .order_by("pk")
-        )
-        for reply in replies:
-            replies_by_parent[reply.parent_id].append(reply)
+    _attach_first_replies(parents)
     kind = target_kind(target)
-    for parent in parents:
-        parent.reply_list = replies_by_parent[parent.pk]
-        parent.is_opening_post = False
-        for reply in parent.reply_list:
-            reply.is_opening_post = False
     if kind == "thread" and page_obj.number == 1 and parents:
         # A thread's first comment is its opening post.
         parents[0].is_opening_post = True
     page_obj.object_list = parents
     return CommentPage(page_obj=page_obj, paginator=paginator, total=counts["total"], kind=kind)
+
+
+def _attach_first_replies(parents):
+    """Give each top-level comment ``reply_list`` (its first REPLIES_SHOWN replies),
+    ``reply_total`` and ``more_replies``, in one query whatever the number of
+    replies: a busy conversation never makes a page grow without bound."""
+    shown = settings.REPLIES_SHOWN
+    replies_by_parent = {parent.pk: [] for parent in parents}
+    totals = dict.fromkeys(replies_by_parent, 0)
+    if parents:
+        replies = (
+            Comment.objects.filter(parent__in=list(replies_by_parent))
+            .annotate(
+                position=Window(RowNumber(), partition_by=[F("parent_id")], order_by=F("pk").asc()),
+                siblings=Window(Count("pk"), partition_by=[F("parent_id")]),
+            )
+            .filter(position__lte=shown)
+            .with_authors()
+            .order_by("pk")
+        )
+        for reply in replies:
+            reply.is_opening_post = False
+            replies_by_parent[reply.parent_id].append(reply)
+            totals[reply.parent_id] = reply.siblings
+    for parent in parents:
+        parent.is_opening_post = False
+        parent.reply_list = replies_by_parent[parent.pk]
+        parent.reply_total = totals[parent.pk]
+        parent.more_replies = parent.reply_total - len(parent.reply_list)
+
+
+def reply_page(*, parent, page=None, per_page=None) -> CommentPage:
+    """One page of all the replies to a top-level comment (the page behind "show
+    all replies"), oldest first, in two queries."""
+    replies = Comment.objects.filter(parent=parent).with_authors().order_by("pk")
+    paginator = Paginator(replies, _per_page(per_page))
+    page_obj = paginator.get_page(page)
+    page_obj.object_list = list(page_obj.object_list)
+    for reply in page_obj.object_list:
+        reply.is_opening_post = False
+    return CommentPage(
+        page_obj=page_obj,
+        paginator=paginator,
+        total=paginator.count,
+        kind=target_kind(parent.target),
+    )
+
+
+def reply_position(reply) -> int:
+    """1 for a comment's first reply, 2 for the second…"""
+    return Comment.objects.filter(parent_id=reply.parent_id, pk__lte=reply.pk).count()
 
 
 def page_for_comment(comment, per_page=None) -> int:

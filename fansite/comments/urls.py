@@ -11,6 +11,7 @@ urlpatterns = [
         name="comment_create",
     ),
     path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
+    path("comments/<int:pk>/replies/", views.comment_replies, name="comment_replies"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
 ]

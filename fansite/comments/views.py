@@ -9,6 +9,7 @@ the reason next to what they typed.
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,13 @@ from fansite.core.spoilers import REVEAL_PARAM, reader_for
 
 from .forms import CommentForm
 from .models import Comment
-from .selectors import page_for_comment, target_kind
+from .selectors import (
+    comment_form_for,
+    page_for_comment,
+    reply_page,
+    reply_position,
+    target_kind,
+)
 from .services import (
     PostingRefused,
     edit_comment,
@@ -202,16 +209,53 @@ def comment_delete(request, pk):
 
 
 def comment_permalink(request, pk):
-    """The stable address of a comment: sends the reader to the page showing it."""
+    """The stable address of a comment: sends the reader to the page showing it (the
+    replies page for a reply past the first few under its comment)."""
     comment = _comment_or_404(request, pk)
     query = {}
-    page = page_for_comment(comment)
+    url = comment.target.get_absolute_url()
+    if comment.parent_id and (position := reply_position(comment)) > settings.REPLIES_SHOWN:
+        page = (position - 1) // settings.COMMENTS_PER_PAGE + 1
+        url = reverse("comments:comment_replies", kwargs={"pk": comment.parent_id})
+    else:
+        page = page_for_comment(comment)
     if page > 1:
         query["page"] = page
     reveals = request.GET.getlist(REVEAL_PARAM)
     if reveals:
         query[REVEAL_PARAM] = reveals
-    url = comment.target.get_absolute_url()
     if query:
         url += "?" + urlencode(query, doseq=True)
     return HttpResponseRedirect(f"{url}#{comment.anchor}")
+
+
+def comment_replies(request, pk):
+    """Every reply to a top-level comment, a page at a time: where "show all replies"
+    leads from a thread or an article. Spoilers are gated exactly as on the thread
+    page; a thread's title appears only when the reader may see it."""
+    parent = _comment_or_404(request, pk)
+    if parent.parent_id:
+        return HttpResponseRedirect(
+            reverse("comments:comment_replies", kwargs={"pk": parent.parent_id})
+        )
+    target = parent.target
+    if parent.thread_id:
+        from fansite.threads.selectors import sees_hidden_threads
+
+        if target.is_hidden and not sees_hidden_threads(request.user):
+            return render(request, "threads/thread_hidden.html", {"thread": target})
+    reader = reader_for(request)
+    page_reader = reader.for_page(target)
+    parent.is_opening_post = parent.thread_id is not None and parent.pk == (
+        Comment.objects.for_target(target).order_by("pk").values_list("pk", flat=True).first()
+    )
+    context = {
+        "parent": parent,
+        "target": target,
+        "target_is_gated": reader.hides(target),
+        "target_page": page_for_comment(parent),
+        "page_reader": page_reader,
+        "comments": reply_page(parent=parent, page=request.GET.get("page")),
+        "comment_form": comment_form_for(request, target, page_reader, default_reply=parent),
+    }
+    return render(request, "comments/comment_replies.html", context)

@@ -1,8 +1,10 @@
 """Links inside the comments partial that keep the reader's place."""
 
 from django import template
+from django.urls import reverse
 
 from fansite.comments.forms import QUOTE_PARAM, REPLY_PARAM
+from fansite.core.spoilers import REVEAL_PARAM
 from fansite.core.templatetags.pages import url_with_page
 
 register = template.Library()
@@ -22,3 +24,17 @@ def comment_link_url(context, page=None, reply_to=None, quote=None, fragment="")
     if quote is not None:
         query[QUOTE_PARAM] = quote
     return url_with_page(request, page, fragment, query=query)
+
+
+@register.simple_tag(takes_context=True)
+def replies_url(context, comment):
+    """The replies page of ``comment``, keeping the reader's ``reveal`` keys."""
+    url = reverse("comments:comment_replies", kwargs={"pk": comment.pk})
+    reveals = context["request"].GET.getlist(REVEAL_PARAM)
+    if reveals:
+        query = context["request"].GET.copy()
+        for name in list(query):
+            if name != REVEAL_PARAM:
+                del query[name]
+        url = f"{url}?{query.urlencode()}"
+    return url
