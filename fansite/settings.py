@@ -144,9 +144,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="fansite"))
 
-# Sessions live in the database (shared by every app server) with the cache
-# in front when there is one.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whether every process sees the same cache. The in-process default does not:
+# each gunicorn worker would keep its own copy, so nothing that must agree
+# across workers (cached sessions, cached pages) may rely on it.
+SHARED_CACHE = "locmem" not in CACHES["default"]["BACKEND"]
+
+# Sessions live in the database (shared by every app server), with the cache
+# in front when the cache is shared.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Accounts -----------------------------------------------------------
 
@@ -288,8 +297,9 @@ COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
 # "show all replies" link away, so a page's size stays bounded.
 REPLIES_SHOWN = env.int("REPLIES_SHOWN", default=3)
 # Whole-page cache for thread, article, board and home pages (fansite.core.pagecache):
-# keyed by reader and invalidated on every write; 0 turns it off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# keyed by reader and invalidated on every write; 0 turns it off. Off by default
+# without a shared cache, where one worker could not drop another's pages.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if SHARED_CACHE else 0)
 PAGE_CACHE_ALIAS = "default"
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 

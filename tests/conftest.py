@@ -19,6 +19,9 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    # Tests run in one process, so the in-memory cache is shared: keep the page
+    # cache on, so every test that writes and then reads also checks invalidation.
+    settings.PAGE_CACHE_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)

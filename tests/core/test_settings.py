@@ -91,3 +91,28 @@ def test_deploy_checks_pass_with_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRINT_CACHE_CHOICES = (
+    "from django.conf import settings; "
+    "print(settings.SHARED_CACHE, settings.SESSION_ENGINE.rsplit('.', 1)[1], "
+    "settings.PAGE_CACHE_SECONDS)"
+)
+
+
+def test_without_a_shared_cache_pages_and_sessions_are_not_cached():
+    """Each gunicorn worker has its own in-process cache: a page or session cached
+    there could go stale in the other workers, so neither is cached."""
+    env = {"DEBUG": "1", "REDIS_URL": "", "CACHE_URL": ""}
+    result = run_django(PRINT_CACHE_CHOICES, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "db", "0"]
+
+
+def test_with_redis_pages_and_sessions_use_the_cache():
+    env = {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_URL": ""}
+    result = run_django(PRINT_CACHE_CHOICES, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "cached_db", "300"]
