@@ -91,7 +91,7 @@ browser-deps: var
 	else echo "npm not found: browser tests will be skipped (they need axe-core)"; fi
 
 # Backups: one archive holding the database (SQLite copy or pg_dump) and the
-# uploaded files. See docs/deploy.md, "Backups and restore".
+# uploaded files. See docs/backups.md.
 backup: venv var
 	DEBUG=$${DEBUG-1} $(PY) manage.py backup $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
 
