@@ -325,6 +325,10 @@ RATE_LIMITS = {
 # $proxy_add_x_forwarded_for: 1). 0 trusts only REMOTE_ADDR; never set it higher than
 # the real number of proxies, or clients can choose their own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's own limits (login, sign-up, password reset) read the same count; behind
+# nginx on a unix socket there is no REMOTE_ADDR at all, and allauth refuses to log
+# anyone in without a client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Members younger than NEW_ACCOUNT_PERIOD may start only a few threads a day and, unless
 # allowed, post no links. Staff are exempt.

@@ -240,3 +240,22 @@ def test_login_field_says_it_takes_a_username_or_an_email(client):
     response = client.get(reverse("account_login"))
 
     assert "Username or email" in response.text
+
+
+def test_login_works_behind_a_proxy_on_a_unix_socket(client, settings):
+    """nginx talking to gunicorn over a unix socket leaves REMOTE_ADDR empty: with one
+    trusted proxy, the visitor's address comes from X-Forwarded-For, and allauth's
+    login limits count per visitor instead of refusing everyone."""
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.TRUSTED_PROXY_COUNT
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="socketfan")
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": "socketfan", "password": PASSWORD},
+        REMOTE_ADDR="",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert is_logged_in(client)
