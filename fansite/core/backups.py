@@ -33,6 +33,7 @@ import platform
 import posixpath
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -740,11 +741,28 @@ def _unpack(path, staging, *, with_media):
 # --- Restoring ---------------------------------------------------------------------
 
 
+def _match_ownership(tree, like):
+    """Give every folder and file under ``tree`` the owner of ``like`` (when running
+    as root) and the site's modes, so a restore run by root leaves uploads the web
+    server can read and the application can write, as before."""
+    reference = like.stat()
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    file_mode = settings.FILE_UPLOAD_PERMISSIONS or 0o644
+    for folder, _subfolders, files in os.walk(tree):
+        entries = [(Path(folder), stat.S_IMODE(reference.st_mode))]
+        entries += [(Path(folder) / name, file_mode) for name in files]
+        for entry, mode in entries:
+            if as_root:
+                os.chown(entry, reference.st_uid, reference.st_gid)
+            os.chmod(entry, mode)
+
+
 def _swap_media(unpacked, media_root):
     """Put the unpacked media folder in place of ``media_root``; the old one is
     renamed aside first and deleted only once the new one is in place."""
     old = None
     if media_root.exists():
+        _match_ownership(unpacked, media_root)
         old = Path(tempfile.mkdtemp(dir=media_root.parent, prefix=f".{media_root.name}-old-"))
         old.rmdir()
         os.rename(media_root, old)
@@ -799,7 +817,16 @@ def restore_backup(path, *, report=None):
         staging_parent = media_root.parent
     else:
         staging_parent = path.resolve().parent
-    staging = Path(tempfile.mkdtemp(dir=staging_parent, prefix=f".{media_root.name}-restore-"))
+    try:
+        staging = Path(
+            tempfile.mkdtemp(dir=staging_parent, prefix=f".{media_root.name}-restore-")
+        )
+    except OSError as exc:
+        raise BackupError(
+            f"Cannot unpack next to the media folder ({exc.strerror}: {staging_parent}). "
+            "Run the restore as a user who may write there (docs/backups.md). "
+            "Nothing was changed."
+        ) from None
     keep_staging = False
     try:
         report("Unpacking and checking the archive…")

@@ -449,6 +449,26 @@ def test_sqlite_restore_asks_first_then_replaces_existing_content(
     assert_restored(target, sqlite_source)
 
 
+def test_restored_media_take_the_replaced_folders_mode(sqlite_source, tmp_path):
+    """Restored uploads get the old media folder's mode (and owner, when root runs the
+    restore), so the web server can still read them and the site can still write."""
+    target = sqlite_site(tmp_path / "modes")
+    target.media_root.mkdir(parents=True)
+    target.media_root.chmod(0o2750)
+    before = target.media_root.stat()
+
+    target.manage("restore", "--noinput", str(sqlite_source.archive))
+
+    folders = [target.media_root, *(p for p in target.media_root.rglob("*") if p.is_dir())]
+    files = [p for p in target.media_root.rglob("*") if p.is_file()]
+    assert files
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o2750}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+    assert {(p.stat().st_uid, p.stat().st_gid) for p in folders + files} == {
+        (before.st_uid, before.st_gid)
+    }
+
+
 def test_sqlite_backup_while_the_site_is_writing(sqlite_source, tmp_path):
     """A backup taken while another process commits comments holds one consistent
     snapshot: its database has exactly the rows its manifest counted."""
