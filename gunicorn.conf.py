@@ -25,3 +25,8 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the application before forking: less memory per worker, errors at start-up.
 preload_app = True
+# gunicorn's control socket (for gunicornc) defaults to one fixed path per user, so
+# two instances on a machine would take it from each other: off unless a path is
+# given (the systemd unit in deploy/ gives one under /run/fansite).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

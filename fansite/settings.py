@@ -8,6 +8,7 @@ environment variables always win over it.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -376,6 +377,23 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if S3_BUCKET:
+    # Avatars come from the object store: allow its address (path-style and
+    # virtual-hosted URLs, or the custom domain) for images, and nothing else.
+    _s3 = _default_storage["OPTIONS"]
+    if _s3["custom_domain"]:
+        _media_origins = [f"https://{_s3['custom_domain']}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        _media_origins = [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://{S3_BUCKET}.{_endpoint.netloc}",
+        ]
+    else:
+        _media_origins = [f"https://{S3_BUCKET}.s3.amazonaws.com"]
+        if _s3["region_name"]:
+            _media_origins.append(f"https://{S3_BUCKET}.s3.{_s3['region_name']}.amazonaws.com")
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], *_media_origins]
 
 PERMISSIONS_POLICY_DENIED_FEATURES = [
     "accelerometer",

@@ -22,6 +22,8 @@ def _test_settings(settings, tmp_path):
     # Tests run in one process, so the in-memory cache is shared: keep the page
     # cache on, so every test that writes and then reads also checks invalidation.
     settings.PAGE_CACHE_SECONDS = 300
+    # As in production with Redis (a shared cache): sessions read through the cache.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -188,12 +189,18 @@ def _record_activity(comment, *, is_reply):
         return
     from fansite.threads.models import Board, Thread
 
-    thread_updates = {"last_activity_at": comment.created_at}
+    # Only ever forward: on PostgreSQL two comments posted at once can reach the
+    # thread row in the other order, and the earlier time must not win.
+    posted_at = Value(comment.created_at, output_field=DateTimeField())
+    thread_updates = {
+        "last_activity_at": Greatest(Coalesce("last_activity_at", posted_at), posted_at)
+    }
     if is_reply:
         thread_updates["reply_count"] = F("reply_count") + 1
     Thread.objects.filter(pk=comment.thread_id).update(**thread_updates)
     Board.objects.filter(threads=comment.thread_id).update(
-        post_count=F("post_count") + 1, last_activity_at=comment.created_at
+        post_count=F("post_count") + 1,
+        last_activity_at=Greatest(Coalesce("last_activity_at", posted_at), posted_at),
     )
 
 
