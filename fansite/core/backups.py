@@ -818,9 +818,7 @@ def restore_backup(path, *, report=None):
     else:
         staging_parent = path.resolve().parent
     try:
-        staging = Path(
-            tempfile.mkdtemp(dir=staging_parent, prefix=f".{media_root.name}-restore-")
-        )
+        staging = Path(tempfile.mkdtemp(dir=staging_parent, prefix=f".{media_root.name}-restore-"))
     except OSError as exc:
         raise BackupError(
             f"Cannot unpack next to the media folder ({exc.strerror}: {staging_parent}). "
