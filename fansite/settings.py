@@ -137,7 +137,8 @@ if env.str("CACHE_URL", default=""):
 elif env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, minus a client object per call (fansite/core/cache.py).
+            "BACKEND": "fansite.core.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
         }
     }

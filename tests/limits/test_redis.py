@@ -45,7 +45,7 @@ def redis_limits(settings):
     settings.CACHES = {
         **settings.CACHES,
         "ratelimits": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "fansite.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         },
