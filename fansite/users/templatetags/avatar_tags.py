@@ -1,6 +1,14 @@
 from django import template
 
+from fansite.users.avatars import avatar_html
+
 register = template.Library()
+
+
+@register.simple_tag
+def avatar(member, size):
+    """``{% avatar member 48 %}``: the uploaded avatar or the generated initials."""
+    return avatar_html(member, int(size))
 
 
 @register.filter
