@@ -87,6 +87,11 @@ def _generations(scopes) -> list[str]:
     return [str(found[key]) for key in keys]
 
 
+def generation(scope: str) -> str:
+    """The current token of one scope (for caches keyed by it, like comment cards)."""
+    return _generations([scope])[0]
+
+
 def _reader_part(request) -> str | None:
     """What about the reader shapes the page, or None when their page must not
     be cached at all."""

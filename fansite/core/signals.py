@@ -36,9 +36,10 @@ def site_changed(sender, **kwargs):
     pagecache.bump(pagecache.SITE)
 
 
-def member_changed(sender, instance, update_fields=None, **kwargs):
-    # Logging in only records last_login, which no page shows.
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+def member_changed(sender, instance, update_fields=None, created=False, **kwargs):
+    # A new member appears on no page yet (sign-ups must not empty the cache), and
+    # logging in only records last_login, which no page shows.
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     pagecache.bump(pagecache.SITE)
 

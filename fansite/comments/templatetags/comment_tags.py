@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from fansite.comments.cards import render_card
 from fansite.comments.forms import QUOTE_PARAM, REPLY_PARAM
 from fansite.core.spoilers import REVEAL_PARAM
 from fansite.core.templatetags.pages import url_with_page
@@ -38,3 +39,25 @@ def replies_url(context, comment):
                 del query[name]
         url = f"{url}?{query.urlencode()}"
     return url
+
+
+class CachedCardNode(template.Node):
+    def __init__(self, comment, nodelist):
+        self.comment = comment
+        self.nodelist = nodelist
+
+    def render(self, context):
+        comment = self.comment.resolve(context)
+        return render_card(context, comment, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def cached_card(parser, token):
+    """{% cached_card comment %}…{% endcached_card %}: the card from the visitors'
+    card cache when it may be (fansite.comments.cards)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% cached_card %} takes one comment")
+    nodelist = parser.parse(("endcached_card",))
+    parser.delete_first_token()
+    return CachedCardNode(parser.compile_filter(bits[1]), nodelist)
