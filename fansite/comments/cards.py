@@ -38,6 +38,7 @@ def card_key(comment, page_reader, site_generation) -> str | None:
     if page_reader.hides(comment):
         return None
     parts = (
+        pagecache.CODE_VERSION,
         site_generation,
         comment.pk,
         comment.author_id,

@@ -29,6 +29,7 @@ import hashlib
 import re
 import secrets
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -46,7 +47,23 @@ ARTICLES = "articles"
 # (reply_to, quote, anything unknown) means the page is rendered afresh.
 PAGE_PARAMS = frozenset({"page", REVEAL_PARAM})
 CSRF_SENTINEL = "__fansite_csrf_token__"
-_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def _code_version() -> str:
+    """A digest of the templates and the code that render pages. It is part of
+    every key, so pages and cards rendered by an older release are never served
+    by a newer one, even before a deploy's ``migrate`` replaces the generations."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for folder, pattern in (("templates", "*.html"), ("fansite", "*.py")):
+        for path in sorted((root / folder).rglob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
 
 
 def thread_scope(pk) -> str:
@@ -118,6 +135,7 @@ def _page_key(request, scopes) -> str | None:
         return None
     reveals = ",".join(sorted(reader_for(request).revealed))
     parts = [
+        CODE_VERSION,
         request.path,
         request.GET.get("page", ""),
         reveals,
@@ -153,9 +171,11 @@ def cached_page(scopes):
             cache = _cache()
             stored = cache.get(key)
             if stored is not None:
+                # Bytes throughout: a hit neither decodes nor encodes the page.
                 content_type, body = stored
+                token = get_token(request).encode()
                 response = HttpResponse(
-                    body.replace(CSRF_SENTINEL, get_token(request)), content_type=content_type
+                    body.replace(CSRF_SENTINEL.encode(), token), content_type=content_type
                 )
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -163,7 +183,9 @@ def cached_page(scopes):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _storable(response):
-                body = _CSRF_INPUT.sub(rf"\g<1>{CSRF_SENTINEL}\g<2>", response.content.decode())
+                body = _CSRF_INPUT.sub(
+                    rb"\g<1>" + CSRF_SENTINEL.encode() + rb"\g<2>", response.content
+                )
                 cache.set(key, (response["Content-Type"], body), settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
             return response

@@ -337,3 +337,31 @@ def test_episode_rows_changing_drop_every_page(thread):
     episode.save()
     response, _ = get(reader, url)
     assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_new_release_never_serves_the_old_releases_pages(thread, monkeypatch):
+    url = thread.get_absolute_url()
+    reader = visitor(12)
+    fill(reader, url)
+    # What a deploy changes: the digest of the templates and code.
+    monkeypatch.setattr(pagecache, "CODE_VERSION", "next-release")
+    response, _ = get(reader, url)
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_the_code_version_follows_templates_and_code(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "fansite").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    module = tmp_path / "fansite" / "views.py"
+    template.write_text("<p>{{ one }}</p>")
+    module.write_text("ONE = 1\n")
+    first = pagecache._code_version()
+
+    template.write_text("<p>{{ two }}</p>")
+    second = pagecache._code_version()
+    module.write_text("ONE = 2\n")
+    third = pagecache._code_version()
+
+    assert len({first, second, third}) == 3
