@@ -123,7 +123,9 @@ def _reader_part(request) -> str | None:
     return f"m:{user.pk}:{reader.progress}:{user.display_name}:{user.avatar}"
 
 
-def _page_key(request, scopes) -> str | None:
+def _page_key(request) -> str | None:
+    """The page's key for this reader (generations apart, which are checked on
+    read), or None when the page must be rendered afresh."""
     if request.method not in ("GET", "HEAD"):
         return None
     if not PAGE_PARAMS.issuperset(request.GET.keys()):
@@ -134,16 +136,25 @@ def _page_key(request, scopes) -> str | None:
     if reader is None:
         return None
     reveals = ",".join(sorted(reader_for(request).revealed))
-    parts = [
-        CODE_VERSION,
-        request.path,
-        request.GET.get("page", ""),
-        reveals,
-        reader,
-        *_generations(scopes),
-    ]
+    parts = [CODE_VERSION, request.path, request.GET.get("page", ""), reveals, reader]
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     return f"page:{digest}"
+
+
+def _lookup(page_key, scopes):
+    """The stored page and the current generations, in one cache round trip. The
+    page only counts when it was rendered under the current generations."""
+    cache = _cache()
+    generation_keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many([page_key, *generation_keys])
+    if any(key not in found for key in generation_keys):
+        generations = _generations(scopes)
+    else:
+        generations = [str(found[key]) for key in generation_keys]
+    stored = found.get(page_key)
+    if stored is not None and stored[0] == generations:
+        return stored, generations
+    return None, generations
 
 
 def _storable(response) -> bool:
@@ -158,21 +169,24 @@ def _storable(response) -> bool:
 
 def cached_page(scopes):
     """Cache a view's page per reader. ``scopes(request, **kwargs)`` names the
-    scopes the page depends on besides "site"."""
+    scopes the page depends on besides "site".
+
+    A page is stored with the generations read *before* it was rendered: if a
+    write replaces one while the page renders, the stored copy is already stale
+    and the next reader renders it again."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not settings.PAGE_CACHE_SECONDS:
                 return view(request, *args, **kwargs)
-            key = _page_key(request, [SITE, *scopes(request, **kwargs)])
+            key = _page_key(request)
             if key is None:
                 return view(request, *args, **kwargs)
-            cache = _cache()
-            stored = cache.get(key)
+            stored, generations = _lookup(key, [SITE, *scopes(request, **kwargs)])
             if stored is not None:
                 # Bytes throughout: a hit neither decodes nor encodes the page.
-                content_type, body = stored
+                _generations_then, content_type, body = stored
                 token = get_token(request).encode()
                 response = HttpResponse(
                     body.replace(CSRF_SENTINEL.encode(), token), content_type=content_type
@@ -186,7 +200,11 @@ def cached_page(scopes):
                 body = _CSRF_INPUT.sub(
                     rb"\g<1>" + CSRF_SENTINEL.encode() + rb"\g<2>", response.content
                 )
-                cache.set(key, (response["Content-Type"], body), settings.PAGE_CACHE_SECONDS)
+                _cache().set(
+                    key,
+                    (generations, response["Content-Type"], body),
+                    settings.PAGE_CACHE_SECONDS,
+                )
                 response["X-Page-Cache"] = "miss"
             return response
 
