@@ -294,7 +294,7 @@ AVATAR_SIZES = (48, 128, 256)
 
 # --- Discussions ------------------------------------------------------
 
-COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=30)
 # Replies shown under each comment on a thread or article page; the rest are one
 # "show all replies" link away, so a page's size stays bounded.
 REPLIES_SHOWN = env.int("REPLIES_SHOWN", default=3)

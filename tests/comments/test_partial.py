@@ -158,9 +158,10 @@ def test_pagination_links_keep_reveals(settings, thread):
     assert f'href="{thread.get_absolute_url()}?reveal=c99&amp;reveal=t5#comments"' in html
 
 
-def test_rendering_runs_a_constant_number_of_queries(django_assert_max_num_queries):
+def test_rendering_runs_a_constant_number_of_queries(django_assert_max_num_queries, settings):
     from .factories import ThreadFactory
 
+    settings.COMMENTS_PER_PAGE = 50
     quiet, busy = ThreadFactory(), ThreadFactory()
     members = UserFactory.create_batch(5)
     for index in range(40):
