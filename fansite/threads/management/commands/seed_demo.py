@@ -2,16 +2,23 @@
 
     python manage.py seed_demo --threads 100 --comments 10000
     python manage.py seed_demo --reset --threads 20 --comments 500 --big-thread 2000
+    python manage.py seed_demo --boards episode --threads 100 --comments-per-thread 10 \
+        --big-thread 100 --big-thread 1000 --big-thread 10000
 
 Demo members are called ``demo_01`` … ``demo_20`` (``--members``), with email
 addresses at ``demo.invalid`` and the password ``demo-password`` (DEMO_PASSWORD),
 so you can log in as any of them. Each has a random reading progress.
 
 ``--threads N`` threads are spread round-robin over every board (episode boards
-and general boards), each with its opening post. ``--comments M`` further
-comments (top-level comments and replies) are spread unevenly over those threads,
-as real boards are. ``--big-thread K`` adds one more thread, on the general
-board, holding K comments (for benchmarks). Running the command again adds more
+and general boards; ``--boards episode`` or ``--boards general`` for only those),
+each with its opening post. ``--comments M`` further comments (top-level comments
+and replies) are spread unevenly over those threads, as real boards are;
+``--comments-per-thread M`` gives every thread exactly M instead. ``--big-thread
+K`` adds one more thread, on the general board, holding K comments; repeat it for
+several (the benchmark in tests/benchmarks uses 100, 1,000 and 10,000). Big
+threads spoil nothing beyond their board, so every reader can open them (their
+comments still carry the usual mix of spoilers). Comment bodies are about 400
+characters of Markdown (``--comment-chars``). Running the command again adds more
 threads and comments by the same demo members; ``--reset`` first removes every
 demo member and everything they wrote.
 
@@ -51,7 +58,12 @@ DISTINCT_TEXTS = 400
 # Share of comments that answer another; share marked as spoiling a later episode.
 REPLY_SHARE = 0.35
 LATER_SPOILER_SHARE = 0.12
+# Replies answer one of this many most recent top-level comments.
+RECENT_PARENTS = 20
 HISTORY_DAYS = 60
+DEFAULT_COMMENTS = 1000
+BOARD_CHOICES = ("all", "episode", "general")
+BIG_THREAD_TITLE = "Big demo thread"
 
 THREAD_TITLES = (
     "First impressions",
@@ -128,15 +140,22 @@ QUOTE_LINES = (
 )
 
 
-def build_texts(rng, count):
-    """``count`` distinct Markdown bodies of about 400 characters, with their HTML."""
+# Quotes, lists, spoilers and emphasis add about this much to a body's sentences.
+EXTRAS_CHARS = 50
+DEFAULT_COMMENT_CHARS = 400
+
+
+def build_texts(rng, count, chars=DEFAULT_COMMENT_CHARS):
+    """``count`` distinct Markdown bodies of about ``chars`` characters on average,
+    with their HTML."""
+    sentence_chars = max(chars - EXTRAS_CHARS, 1)
     texts = {}
     while len(texts) < count:
         parts = []
         if rng.random() < 0.1:
             parts.append(rng.choice(QUOTE_LINES) + "\n")
         sentences = []
-        while sum(len(s) + 1 for s in sentences) < 350:
+        while sum(len(s) + 1 for s in sentences) < sentence_chars:
             sentence = rng.choice(SENTENCES)
             if rng.random() < 0.08:
                 sentence = f"*{sentence}*"
@@ -154,6 +173,14 @@ def build_texts(rng, count):
     return [(text, render_markdown(text)) for text in texts]
 
 
+def big_thread_sizes(value):
+    """--big-thread as a list: argparse gives a list (or None), call_command(big_thread=K)
+    an int (0 meaning none, as before the option could be repeated)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, int) else list(value)
+
+
 def later_episode(rng, level, last):
     """An episode after ``level`` (any episode when None), or ``level`` if none is left."""
     first = (level or 0) + 1
@@ -168,16 +195,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--comments",
             type=int,
-            default=1000,
-            help="Comments to spread over those threads, besides their opening posts.",
+            default=None,
+            help=(
+                "Comments to spread unevenly over those threads, besides their opening "
+                f"posts (default {DEFAULT_COMMENTS})."
+            ),
+        )
+        parser.add_argument(
+            "--comments-per-thread",
+            type=int,
+            default=None,
+            metavar="M",
+            help="Give every thread exactly M comments besides its opening post "
+            "(instead of --comments).",
+        )
+        parser.add_argument(
+            "--boards",
+            choices=BOARD_CHOICES,
+            default="all",
+            help="Which boards the threads go on (default: all).",
+        )
+        parser.add_argument(
+            "--comment-chars",
+            type=int,
+            default=DEFAULT_COMMENT_CHARS,
+            metavar="C",
+            help=f"Average length of a comment's Markdown (default {DEFAULT_COMMENT_CHARS}).",
         )
         parser.add_argument("--members", type=int, default=20, help="Demo members to use.")
         parser.add_argument(
             "--big-thread",
             type=int,
-            default=0,
+            action="append",
+            default=None,
             metavar="K",
-            help="Also create one thread holding K comments.",
+            help="Also create a thread holding K comments, on the general board "
+            "(repeat for several).",
         )
         parser.add_argument(
             "--reset", action="store_true", help="First delete demo members and their posts."
@@ -185,11 +238,26 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="Random seed (repeatable).")
 
     def handle(self, *args, **options):
-        for name in ("threads", "comments", "members", "big_thread"):
-            if options[name] < 0:
-                raise CommandError(f"--{name.replace('_', '-')} cannot be negative.")
+        options["big_thread"] = big_thread_sizes(options["big_thread"])
+        if options["comments"] is not None and options["comments_per_thread"] is not None:
+            raise CommandError("Use either --comments or --comments-per-thread, not both.")
+        if options["comments"] is None and options["comments_per_thread"] is None:
+            options["comments"] = DEFAULT_COMMENTS
+        counts = [
+            ("threads", options["threads"]),
+            ("comments", options["comments"]),
+            ("comments-per-thread", options["comments_per_thread"]),
+            ("members", options["members"]),
+            *(("big-thread", size) for size in options["big_thread"]),
+        ]
+        for flag, value in counts:
+            if value is not None and value < 0:
+                raise CommandError(f"--{flag} cannot be negative.")
+        options["big_thread"] = [size for size in options["big_thread"] if size]  # 0: none
         if options["members"] < 1:
             raise CommandError("--members must be at least 1.")
+        if options["comment_chars"] < 1:
+            raise CommandError("--comment-chars must be at least 1.")
         if options["comments"] and not options["threads"]:
             raise CommandError("--comments needs at least one thread (--threads).")
         self.rng = random.Random(options["seed"])
@@ -252,31 +320,42 @@ class Command(BaseCommand):
             Episode.objects.order_by("-position").values_list("position", flat=True).first() or 0
         )
         members = self.ensure_members(options["members"])
-        boards = list(Board.objects.order_by("kind", "episode", "position", "pk"))
-        if not boards:
+        all_boards = list(Board.objects.order_by("kind", "episode", "position", "pk"))
+        if not all_boards:
             raise CommandError("There are no boards: run the migrations first.")
+        boards = [b for b in all_boards if options["boards"] in ("all", b.kind)]
+        if not boards and options["threads"]:
+            raise CommandError(f"There are no {options['boards']} boards to put threads on.")
         now = timezone.now()
 
         threads = self.make_threads(options["threads"], boards, members, now)
         plan = []
-        self.plan_comments(plan, threads, options["comments"], now)
-        if options["big_thread"]:
-            general = next((b for b in boards if b.kind == Board.Kind.GENERAL), boards[0])
-            [big] = self.make_threads(1, [general], members, now, title="Big demo thread")
-            self.plan_comments(plan, [big], options["big_thread"], now)
+        if options["comments_per_thread"] is not None:
+            self.plan_comments(plan, threads, options["comments_per_thread"], now, even=True)
+        else:
+            self.plan_comments(plan, threads, options["comments"], now)
+        general = next((b for b in all_boards if b.kind == Board.Kind.GENERAL), all_boards[0])
+        for size in options["big_thread"]:
+            [big] = self.make_threads(
+                1, [general], members, now, title=BIG_THREAD_TITLE, board_level_only=True
+            )
+            self.plan_comments(plan, [big], size, now)
             threads.append(big)
         total = len(plan)
         self.stdout.write(f"Threads: {len(threads)}. Comments: {total} (opening posts included).")
-        self.insert_comments(plan, members)
+        self.insert_comments(plan, members, options["comment_chars"])
         self.recount(Thread.objects.filter(pk__in=[thread.pk for thread in threads]))
 
-    def make_threads(self, count, boards, members, now, title=None):
+    def make_threads(self, count, boards, members, now, title=None, board_level_only=False):
+        """``count`` threads round-robin over ``boards``; some spoil a later episode
+        than their board, unless ``board_level_only``."""
         rng = self.rng
         threads = []
         for index in range(count):
             board = boards[index % len(boards)]
             level = board.spoiler_level
-            if rng.random() < LATER_SPOILER_SHARE or (level is None and rng.random() < 0.4):
+            later = rng.random() < LATER_SPOILER_SHARE or (level is None and rng.random() < 0.4)
+            if later and not board_level_only:
                 level = later_episode(rng, level, self.last_episode)
             created = now - timedelta(seconds=rng.randint(3600, HISTORY_DAYS * 86400))
             threads.append(
@@ -291,18 +370,21 @@ class Command(BaseCommand):
             )
         return Thread.objects.bulk_create(threads)
 
-    def plan_comments(self, plan, threads, count, now):
+    def plan_comments(self, plan, threads, count, now, even=False):
         """Add (thread, created_at, parent's index in ``plan`` or None, spoiler level,
-        is opening post) to
-        ``plan`` for every comment: each thread's opening post, then ``count`` more
-        spread unevenly over the threads."""
+        is opening post) to ``plan`` for every comment: each thread's opening post,
+        then ``count`` more spread unevenly over the threads, or ``count`` more in
+        each thread when ``even``."""
         rng = self.rng
         if not threads:
             return
-        weights = [rng.paretovariate(1.3) for _ in threads]
-        per_thread = {thread.pk: 0 for thread in threads}
-        for thread in rng.choices(threads, weights=weights, k=count):
-            per_thread[thread.pk] += 1
+        if even:
+            per_thread = {thread.pk: count for thread in threads}
+        else:
+            weights = [rng.paretovariate(1.3) for _ in threads]
+            per_thread = {thread.pk: 0 for thread in threads}
+            for thread in rng.choices(threads, weights=weights, k=count):
+                per_thread[thread.pk] += 1
         for thread in threads:
             extra = per_thread[thread.pk]
             span = max((now - thread.created_at).total_seconds(), 1.0)
@@ -315,17 +397,19 @@ class Command(BaseCommand):
                     level = later_episode(rng, level, self.last_episode)
                 parent = None
                 if top_level and rng.random() < REPLY_SHARE:
-                    parent = rng.choice(top_level)
+                    # As in a live conversation, people answer recent comments: the
+                    # first page of a long thread looks like that of a short one.
+                    parent = rng.choice(top_level[-RECENT_PARENTS:])
                 else:
                     top_level.append(len(plan))
                 plan.append(
                     [thread, thread.created_at + timedelta(seconds=offset), parent, level, False]
                 )
 
-    def insert_comments(self, plan, members):
+    def insert_comments(self, plan, members, chars=DEFAULT_COMMENT_CHARS):
         """Top-level comments first (their ids are needed), then replies, in time order."""
         rng = self.rng
-        texts = build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)))
+        texts = build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)), chars)
         total = len(plan)
         done = 0
         saved = {}

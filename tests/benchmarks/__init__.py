@@ -1,0 +1,1 @@
+"""The performance benchmark (docs/performance.md): ``python -m tests.benchmarks``."""

@@ -1,0 +1,91 @@
+"""Talking to the running site like a browser, with requests: logging demo members
+in, setting a reading progress through the header's form, and fetching a page
+once to check it before wrk loads it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import requests
+
+PAGE_LINK = re.compile(r"""href=["'][^"']*[?&](?:amp;)?page=(\d+)""")
+
+
+class SiteError(RuntimeError):
+    pass
+
+
+@dataclass
+class Member:
+    username: str
+    session: requests.Session
+
+    @property
+    def sessionid(self) -> str:
+        return self.session.cookies.get("sessionid", "")
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.cookies.get("csrftoken", "")
+
+    @property
+    def cookie_header(self) -> str:
+        return f"sessionid={self.sessionid}; csrftoken={self.csrf_token}"
+
+
+def _check(response, expected, what):
+    if response.status_code != expected:
+        raise SiteError(f"{what}: HTTP {response.status_code} (expected {expected})")
+    return response
+
+
+def log_in(base_url, login_path, username, password) -> Member:
+    session = requests.Session()
+    _check(session.get(base_url + login_path, timeout=30), 200, "login page")
+    response = session.post(
+        base_url + login_path,
+        data={
+            "login": username,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    _check(response, 302, f"logging in as {username}")
+    member = Member(username, session)
+    if not member.sessionid or not member.csrf_token:
+        raise SiteError(f"logging in as {username} set no session or CSRF cookie")
+    return member
+
+
+def set_progress(base_url, progress_path, member: Member, episode: int):
+    """Post the header's "I've watched up to" form, as the member would."""
+    response = member.session.post(
+        base_url + progress_path,
+        data={
+            "watched_up_to": str(episode),
+            "next": "/",
+            "csrfmiddlewaretoken": member.csrf_token,
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    _check(response, 302, f"setting {member.username}'s progress")
+
+
+def fetch(url, cookie=None) -> bytes:
+    """One GET, as wrk will send it (no compression, no redirects): the body of a 200."""
+    headers = {"Accept-Encoding": "identity"}
+    if cookie:
+        headers["Cookie"] = cookie
+    response = requests.get(url, headers=headers, allow_redirects=False, timeout=60)
+    _check(response, 200, f"GET {url}")
+    return response.content
+
+
+def last_page_number(html: bytes) -> int:
+    """The highest page number the pagination links on a page point to (1 if none)."""
+    numbers = [int(n) for n in PAGE_LINK.findall(html.decode("utf-8", "replace"))]
+    return max(numbers, default=1)

@@ -1,0 +1,142 @@
+"""The benchmark's report: a Markdown table per database, printed and written to
+var/bench/last-run.md, with every figure in var/bench/last-run.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .targets import check_all
+
+OUT_DIR = Path("var") / "bench"
+
+
+def _num(value, digits=0):
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _verdicts(checks, workload):
+    return " · ".join(
+        f"{c.target}: {c.verdict}"
+        for c in checks
+        if c.workload == workload and not c.target.startswith(("p50 at", "same queries"))
+    )
+
+
+def database_section(result: dict) -> str:
+    checks = check_all(result)
+    rows = result["workloads"]
+    ceiling = rows.get("W0", {}).get("rate")
+    lines = [
+        f"### {result['label']} — {result['database']}, cache: {result['cache']}",
+        "",
+        f"Seeded: {result['shape']}",
+        "",
+        f"Load average (1 min) before the run: {_num(result.get('load_before'), 2)}"
+        + (
+            " — other processes were busy on this machine: expect noisy figures."
+            if busy(result)
+            else "."
+        ),
+        "",
+        "| Workload | req/s | ± | p50 ms | p99 ms | CPU ms/req | SQL miss/warm | HTML bytes "
+        "| % of W0 | Targets |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for key, row in rows.items():
+        if key == "W7":
+            continue
+        pct = f"{row['rate'] / ceiling:.0%}" if ceiling else "—"
+        spread = f"{row['spread']:.0%}" if len(row.get("rounds", [])) > 1 else "—"
+        queries = f"{_num(row.get('queries_cold'))}/{_num(row.get('queries'))}"
+        lines.append(
+            f"| {key} {row['title']} | {_num(row['rate'])} | {spread} "
+            f"| {_num(row['p50_ms'], 1)} | {_num(row['p99_ms'], 1)} "
+            f"| {_num(row.get('cpu_ms'), 2)} | {queries} "
+            f"| {_num(row.get('bytes'))} | {pct} | {_verdicts(checks, key) or '—'} |"
+        )
+    writes = rows.get("W7")
+    if writes:
+        lines.append(
+            f"| W7 {writes['title']} | {_num(writes['rate'])} comments/s | — "
+            f"| {_num(writes['p50_ms'], 1)} | {_num(writes['p99_ms'], 1)} "
+            f"| {_num(writes.get('cpu_ms'), 2)} | — | — | — "
+            f"| {_verdicts(checks, 'W7')} |"
+        )
+        lines += [
+            "",
+            f"W7: {writes['acknowledged']:,} posts acknowledged (302) in "
+            f"{writes['seconds']:.1f} s, {writes['stored']:,} stored "
+            f"({writes['in_flight']} still in flight when wrk stopped), "
+            f"{writes['errors']} errors, {writes['lost']} lost, "
+            f"{writes['duplicated']} duplicated.",
+        ]
+    scale = [c for c in checks if c.target.startswith(("p50 at", "same queries"))]
+    if scale:
+        lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
+        lines += [f"- {c.workload} {c.target}: {c.actual} — {c.verdict}" for c in scale]
+    memory = result.get("memory", {})
+    workers = ", ".join(f"{mb:.0f} MB" for mb in memory.get("workers", {}).values())
+    memory_check = next(c for c in checks if c.workload == "workers")
+    lines += [
+        "",
+        f"Worker peak memory (VmHWM): {workers or '—'} now; largest of "
+        f"{memory.get('workers_seen', 0)} workers seen during the run "
+        f"{_num(memory.get('max_mb'))} MB — {memory_check.target}: {memory_check.verdict}",
+    ]
+    return "\n".join(lines)
+
+
+def busy(result) -> bool:
+    """Whether other processes kept the machine busy before the run (load average
+    above half the CPUs while the benchmark itself was idle)."""
+    return (result.get("load_before") or 0) > (result.get("nproc") or 1) / 2
+
+
+def sizes_text(result):
+    return ", ".join(f"{int(size):,}" for size in sorted(result.get("scale", {}), key=int))
+
+
+def render(run: dict) -> str:
+    m = run["machine"]
+    lines = [
+        f"## Benchmark run {run['started']} ({'quick' if run['quick'] else 'full'})",
+        "",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Linux "
+        f"{m['kernel']}; Python {m['python']}, Django {run.get('django', '?')}, gunicorn "
+        f"{m['gunicorn']}, {m['wrk']}.",
+        f"- Server: gunicorn -c gunicorn.conf.py, {run['server']}.",
+        f"- Load: {run['load']}.",
+        "- req/s, p50, p99: medians over the rounds; ±: spread of req/s over the rounds "
+        "((max - min) / median).",
+        "- CPU ms/req: CPU time (user + system) the gunicorn workers used per request "
+        "during the measured run, from /proc; unlike req/s it barely moves when other "
+        "processes share the machine.",
+        "- SQL miss/warm: queries per request counted in-process after the load (Django "
+        "test Client + CaptureQueriesContext, same database and settings, DEBUG off) with "
+        "a cache of its own: first request of the page (cache miss, with site-wide data "
+        "such as the episode list already cached) / second request (warm).",
+    ]
+    if run["quick"]:
+        lines.append(
+            "- Quick run: durations too short for stable figures; targets are shown for "
+            "information only."
+        )
+    sections = [database_section(result) for result in run["results"]]
+    return "\n".join(lines) + "\n\n" + "\n\n".join(sections) + "\n"
+
+
+def write(run: dict, text: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "last-run.md").write_text(text)
+    data = {
+        **run,
+        "results": [
+            {**result, "checks": [c.as_dict() for c in check_all(result)]}
+            for result in run["results"]
+        ],
+    }
+    (folder / "last-run.json").write_text(json.dumps(data, indent=2) + "\n")
+    return folder / "last-run.md"

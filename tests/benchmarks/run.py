@@ -1,0 +1,626 @@
+"""The benchmark: seed, serve like production, load with wrk, report.
+
+    python -m tests.benchmarks            # full run, about 3 minutes per database
+    python -m tests.benchmarks --quick    # CI: every workload, short durations
+    python -m tests.benchmarks --profile  # cProfile of W1 in-process, no load
+
+See docs/performance.md for what each workload is and how to read the figures.
+For each database (SQLite always; PostgreSQL too when DATABASE_URL points at it):
+
+1. a fresh database (SQLite file, or a scratch PostgreSQL database) is migrated
+   and seeded with seed_demo to a fixed shape;
+2. gunicorn serves it with gunicorn.conf.py, DEBUG off, collected static files,
+   Redis as the cache when it is reachable (own database number, own key prefix);
+3. wrk loads each workload (warm-up first, then the measured run) from its own
+   process; every response must be 2xx (W7: the 302 after a stored post);
+4. SQL queries per request are counted in-process afterwards (probe.py);
+5. gunicorn is stopped, the database dropped, the cache keys removed.
+
+The exit status is non-zero when something went wrong (wrk missing, a non-2xx
+response, a socket error, a W7 post lost or stored twice, a step failing),
+never because a performance target was missed: those are reported PASS/FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import environment, load, members, report, server
+from .environment import REPO
+
+W5_PROGRESS = 3
+SEED_MEMBERS = 20
+SEED_THREADS = 100
+SEED_COMMENTS_PER_THREAD = 10
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Mode:
+    seconds: float  # per read workload, all rounds together
+    rounds: int
+    warmup: float
+    write_seconds: float
+    sizes: tuple[int, ...]  # big threads; the largest is W1/W2's
+    profile_requests: int
+
+
+FULL = Mode(
+    seconds=12,
+    rounds=3,
+    warmup=2,
+    write_seconds=20,
+    sizes=(100, 1_000, 10_000),
+    profile_requests=100,
+)
+QUICK = Mode(
+    seconds=2, rounds=1, warmup=1, write_seconds=3, sizes=(100, 1_000), profile_requests=20
+)
+
+TITLES = {
+    "W0": "ceiling (bare view)",
+    "W1": "big thread, first page (anonymous)",
+    "W2": "big thread, last page (anonymous)",
+    "W3": "episode board thread list",
+    "W4": "home page",
+    "W5": f"W1 as a member (progress {W5_PROGRESS})",
+    "W6": "source article",
+    "W7": "members posting comments",
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks",
+        description="Benchmark fansite under gunicorn with wrk (docs/performance.md).",
+    )
+    parser.add_argument("--quick", action="store_true", help="short run for CI")
+    parser.add_argument(
+        "--db",
+        choices=("auto", "sqlite", "postgres"),
+        default="auto",
+        help="auto: SQLite, and PostgreSQL when DATABASE_URL points at it",
+    )
+    parser.add_argument("--cache", choices=("auto", "redis", "none"), default="auto")
+    parser.add_argument(
+        "--seconds", type=float, help="measured seconds per read workload (all rounds)"
+    )
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of the read workloads")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds before each workload")
+    parser.add_argument("--write-seconds", type=float, help="measured seconds of W7")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: the config's)")
+    parser.add_argument("--worker-threads", type=int, help="gunicorn --threads (gthread)")
+    parser.add_argument(
+        "--max-requests", type=int, help="gunicorn max_requests (default: the config's; 0: never)"
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated workloads to run (e.g. W1,W2,W7; scale series: S); default all",
+    )
+    parser.add_argument("--profile", action="store_true", help="profile W1 in-process, no load")
+    parser.add_argument("--profile-requests", type=int)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--out", type=Path, help=f"folder for last-run.md/.json (default {report.OUT_DIR})"
+    )
+    args = parser.parse_args(argv)
+    mode = QUICK if args.quick else FULL
+    args.seconds = args.seconds or mode.seconds
+    args.rounds = max(1, args.rounds or mode.rounds)
+    args.warmup = mode.warmup if args.warmup is None else args.warmup
+    args.write_seconds = args.write_seconds or mode.write_seconds
+    args.sizes = mode.sizes
+    args.profile_requests = args.profile_requests or mode.profile_requests
+    args.only = {w.strip().upper() for w in args.only.split(",")} if args.only else None
+    return args
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def wanted(args, key):
+    return args.only is None or key in args.only
+
+
+class Run:
+    """One invocation: its temporary folder, environment and accumulated errors."""
+
+    def __init__(self, args):
+        self.args = args
+        self.errors: list[str] = []
+        self.folder = Path(tempfile.mkdtemp(prefix="fansite-bench-"))
+        self.prefix = f"{environment.SCRATCH_PREFIX}{secrets.token_hex(4)}"
+        self.cache_url = environment.redis_url(args.cache)
+        self.env = self.base_env()
+
+    def base_env(self):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("GUNICORN_", "S3_")) and key not in {"WEB_CONCURRENCY", "PORT"}
+        }
+        env.update(
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_COOKIES="0",
+            SECURE_HSTS_SECONDS="0",
+            RATE_LIMITS_ENABLED="0",
+            BENCHMARK_CEILING="1",
+            STATIC_ROOT=str(self.folder / "static"),
+            MEDIA_ROOT=str(self.folder / "media"),
+            SERVE_MEDIA="0",
+            EMAIL_URL="consolemail://",
+            CACHE_URL="",
+            REDIS_URL=self.cache_url or "",
+            GUNICORN_ACCESS_LOG="-",
+        )
+        if self.args.max_requests is not None:
+            env["GUNICORN_MAX_REQUESTS"] = str(self.args.max_requests)
+        return env
+
+    def error(self, text):
+        self.errors.append(text)
+        say(f"  ERROR: {text}")
+
+    def cleanup(self):
+        if self.args.keep:
+            say(f"Kept {self.folder}")
+        else:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def databases(args, folder):
+    url = os.environ.get("DATABASE_URL", "")
+    chosen = []
+    if args.db in ("auto", "sqlite"):
+        chosen.append(environment.sqlite_database(folder))
+    if args.db == "postgres" and not environment.is_postgres_url(url):
+        raise SystemExit("--db postgres needs DATABASE_URL=postgres://user@host:port/name")
+    if args.db in ("auto", "postgres") and environment.is_postgres_url(url):
+        chosen.append(environment.postgres_database(url))
+    return chosen
+
+
+def seed_args(sizes):
+    args = [
+        "seed_demo",
+        "--seed",
+        str(SEED),
+        "--members",
+        str(SEED_MEMBERS),
+        "--boards",
+        "episode",
+        "--threads",
+        str(SEED_THREADS),
+        "--comments-per-thread",
+        str(SEED_COMMENTS_PER_THREAD),
+    ]
+    for size in sizes:
+        args += ["--big-thread", str(size)]
+    return args
+
+
+def prepare(run, db, env):
+    """Create, migrate and seed ``db``; describe what was seeded."""
+    db.create()
+    started = time.perf_counter()
+    server.manage(env, "migrate", "--noinput", "-v", "0")
+    server.manage(env, *seed_args(run.args.sizes))
+    info = server.probe(env, "describe")
+    say(f"  migrated and seeded in {time.perf_counter() - started:.1f}s ({info['database']})")
+    return info
+
+
+def shape_text(info):
+    sizes = ", ".join(f"{t['comments']:,}" for t in info["big_threads"])
+    return (
+        f"{len(info['members'])} members; {info['regular_threads']} threads on the episode "
+        f"boards with {SEED_COMMENTS_PER_THREAD} comments each (besides the opening post); "
+        f"big threads on General discussion with {sizes} comments; Markdown bodies of about "
+        f"400 characters, some with spoilers; {info['comments_per_page']} top-level comments "
+        f"per page."
+    )
+
+
+@dataclass
+class Workload:
+    key: str
+    title: str
+    path: str
+    cookie: str | None = None  # Cookie header (W5)
+    sessionid: str | None = None  # the same session, for the in-process query count
+
+
+def plan_reads(args, info, base_url, reader) -> tuple[list[Workload], dict]:
+    """The read workloads in order, and the scale series: {size: {"W1": key, "W2": key}}."""
+    big = info["big_threads"]
+    largest = big[-1]
+
+    def last_page(thread):
+        html = members.fetch(base_url + thread["url"])
+        return f"{thread['url']}?page={members.last_page_number(html)}"
+
+    plan = [
+        Workload("W0", TITLES["W0"], "/bench/ceiling/"),
+        Workload("W1", TITLES["W1"], largest["url"]),
+        Workload("W2", TITLES["W2"], last_page(largest)),
+        Workload("W3", TITLES["W3"], info["board"]),
+        Workload("W4", TITLES["W4"], info["home"]),
+        Workload(
+            "W5", TITLES["W5"], largest["url"], reader.cookie_header, sessionid=reader.sessionid
+        ),
+        Workload("W6", TITLES["W6"], info["article"]),
+    ]
+    plan = [w for w in plan if wanted(args, w.key)]
+    scale = {}
+    if wanted(args, "S"):
+        for thread in big:
+            size = thread["comments"]
+            scale[str(size)] = {}
+            for key, path in (("W1", thread["url"]), ("W2", last_page(thread))):
+                if thread is largest and any(w.key == key for w in plan):
+                    scale[str(size)][key] = key
+                    continue
+                label = f"{key}@{size:,}"
+                title = f"{'first' if key == 'W1' else 'last'} page, {size:,} comments"
+                plan.append(Workload(label, title, path))
+                scale[str(size)][key] = label
+    return plan, scale
+
+
+def median(values):
+    return statistics.median(values) if values else 0.0
+
+
+def read_workloads(run, info, gunicorn, reader):
+    """Every read workload: fetched once (status, size), warmed up, then measured in
+    ``--rounds`` interleaved rounds (W0, W1, … W0, W1, …) so that a change in the
+    machine's background load shifts every workload alike; each figure is the
+    median over the rounds. Returns {key: row}, {size: {"W1": row, "W2": row}}
+    and the pages for the query count."""
+    args = run.args
+    base_url = gunicorn.base_url
+    plan, scale_keys = plan_reads(args, info, base_url, reader)
+    options = {"connections": args.connections, "threads": args.threads}
+    rows = {}
+    for w in plan:
+        html = members.fetch(base_url + w.path, w.cookie)
+        rows[w.key] = {"title": w.title, "path": w.path, "bytes": len(html), "rounds": []}
+        if args.warmup:
+            warm = load.read_load(
+                base_url + w.path, seconds=args.warmup, cookie=w.cookie, **options
+            )
+            rows[w.key]["warmup_errors"] = warm.errors
+    seconds = args.seconds / args.rounds
+    for number in range(1, args.rounds + 1):
+        for w in plan:
+            cpu = gunicorn.worker_cpu_seconds()
+            figures = load.read_load(base_url + w.path, seconds=seconds, cookie=w.cookie, **options)
+            cpu_ms = (gunicorn.worker_cpu_seconds() - cpu) * 1000 / max(figures.requests, 1)
+            rows[w.key]["rounds"].append({**figures.as_dict(), "cpu_ms": round(cpu_ms, 2)})
+            say(
+                f"  {w.key:<9} round {number}/{args.rounds} {figures.rate:8.1f} req/s  "
+                f"p50 {figures.p50_ms:7.1f} ms  p99 {figures.p99_ms:7.1f} ms  "
+                f"CPU {cpu_ms:6.2f} ms/req  {rows[w.key]['bytes']:>7,} bytes  {w.title}"
+            )
+    for key, row in rows.items():
+        rounds = row["rounds"]
+        rates = [r["rate"] for r in rounds]
+        row.update(
+            requests=sum(r["requests"] for r in rounds),
+            seconds=round(sum(r["seconds"] for r in rounds), 2),
+            rate=round(median(rates), 1),
+            spread=round((max(rates) - min(rates)) / median(rates), 3) if median(rates) else 0,
+            p50_ms=round(median([r["p50_ms"] for r in rounds]), 2),
+            p99_ms=round(median([r["p99_ms"] for r in rounds]), 2),
+            cpu_ms=round(median([r["cpu_ms"] for r in rounds]), 2),
+            errors=sum(r["errors"] for r in rounds) + row.get("warmup_errors", 0),
+        )
+        if row["errors"]:
+            run.error(f"{key}: {row['errors']} non-2xx responses or socket errors on {row['path']}")
+    scale = {
+        size: {key: rows[label] for key, label in labels.items()}
+        for size, labels in scale_keys.items()
+    }
+    pages = [{"key": w.key, "url": w.path, "cookie": w.sessionid} for w in plan]
+    return rows, scale, pages
+
+
+def count_queries(run, env, info, rows, pages):
+    """Queries per request, in-process, with a cache of its own (a fresh key prefix):
+    once site-wide cached data is warm (see probe.queries), the first request of each
+    page is a cache miss (the full render), the second what a request costs once the
+    page's caches are warm, as under the load."""
+    prefix = f"{env['CACHE_KEY_PREFIX']}_q"
+    try:
+        counts = server.probe(
+            {**env, "CACHE_KEY_PREFIX": prefix},
+            "queries",
+            {"pages": pages, "prime": info["board_list"]},
+        )
+    finally:
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, prefix)
+    for key, found in counts.items():
+        rows[key]["queries"] = found["queries"]
+        rows[key]["queries_cold"] = found["queries_cold"]
+        rows[key]["sql_cold"] = found["sql_cold"]
+        rows[key]["sql"] = found["sql"]
+        if found["status"] != 200:
+            run.error(f"{key}: in-process request answered {found['status']}")
+    say(
+        "  SQL queries per request (cache miss / warm): "
+        + ", ".join(f"{k} {v['queries_cold']}/{v['queries']}" for k, v in counts.items())
+    )
+
+
+def write_workload(run, env, info, gunicorn, writers):
+    """W7: warm-up posts, then the measured run; then check every post was stored once."""
+    args = run.args
+    base_url = gunicorn.base_url
+    logs = run.folder / f"post-logs-{info['vendor']}"
+    shutil.rmtree(logs, ignore_errors=True)
+    member_rows = [(w.cookie_header, w.csrf_token) for w in writers]
+    tags = []
+    figures = None
+    errors = 0
+    for phase, seconds in (("warm", args.warmup), ("run", args.write_seconds)):
+        if not seconds:
+            continue
+        tag = f"{run.prefix}{info['vendor'][:2]}{phase}"
+        folder = logs / phase
+        folder.mkdir(parents=True)
+        cpu = gunicorn.worker_cpu_seconds()
+        plan = run.folder / f"post-plan-{tag}.tsv"
+        load.write_plan(
+            plan, tag=tag, log_folder=folder, members=member_rows, targets=info["post_targets"]
+        )
+        figures = load.write_load(
+            base_url,
+            plan,
+            seconds=seconds,
+            connections=args.connections,
+            threads=args.threads,
+        )
+        cpu = gunicorn.worker_cpu_seconds() - cpu
+        tags.append(tag)
+        errors += figures.errors
+    acknowledged, other = [], 0
+    for phase_folder in sorted(logs.iterdir()):
+        ids, bad = load.acknowledged_posts(phase_folder)
+        acknowledged += ids
+        other += bad
+    check = server.probe(env, "writes", {"tags": tags, "acknowledged": acknowledged})
+    stored = sum(check[tag]["stored"] for tag in tags)
+    duplicated = sum(check[tag]["duplicated"] for tag in tags)
+    in_flight = stored - len(set(acknowledged)) + check["lost"]
+    # Posts stored but never acknowledged can only be the ones in flight when wrk
+    # stopped: at most one per connection per phase.
+    unexplained = max(0, in_flight - args.connections * len(tags))
+    run_acknowledged = figures.extra.get("acknowledged", 0)
+    row = {
+        "title": f"{args.connections} {TITLES['W7']}",
+        **figures.as_dict(),
+        "rate": round(run_acknowledged / figures.seconds, 1) if figures.seconds else 0,
+        "cpu_ms": round(cpu * 1000 / max(figures.requests, 1), 2),
+        "acknowledged": len(acknowledged),
+        "stored": stored,
+        "in_flight": in_flight,
+        "lost": check["lost"] + check["acknowledged_twice"],
+        "duplicated": duplicated + unexplained,
+        "errors": errors + max(0, other - errors),
+    }
+    say(
+        f"  W7       {row['rate']:8.1f} comments/s  p50 {row['p50_ms']:7.1f} ms  "
+        f"p99 {row['p99_ms']:7.1f} ms  {len(acknowledged):,} acknowledged, {stored:,} stored, "
+        f"{row['errors']} errors, {row['lost']} lost, {row['duplicated']} duplicated"
+    )
+    if row["errors"]:
+        run.error(f"W7: {row['errors']} posts refused or failed")
+    if row["lost"] or row["duplicated"]:
+        run.error(f"W7: {row['lost']} posts lost, {row['duplicated']} stored more than once")
+    return row
+
+
+def log_in_members(run, info, base_url):
+    """The W5 reader (the last demo member, progress set through the site's form)
+    and one writer per connection for W7."""
+    names = info["members"]
+    reader_name = names[-1]
+    writer_names = [names[i % (len(names) - 1)] for i in range(run.args.connections)]
+    writer_names = list(dict.fromkeys(writer_names))
+
+    def log_in(name):
+        return members.log_in(base_url, info["login"], name, info["password"])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reader_future = pool.submit(log_in, reader_name)
+        writers = list(pool.map(log_in, writer_names)) if wanted(run.args, "W7") else []
+        reader = reader_future.result()
+    members.set_progress(base_url, info["progress"], reader, W5_PROGRESS)
+    return reader, writers
+
+
+def bench_database(run, db):
+    """Everything for one database: its section of the report."""
+    args = run.args
+    env = {**run.env, "DATABASE_URL": db.url, "CACHE_KEY_PREFIX": f"{run.prefix}_{db.vendor}"}
+    cache = "LocMemCache (per worker)"
+    if run.cache_url:
+        cache = f"Redis {run.cache_url}, key prefix {env['CACHE_KEY_PREFIX']}"
+    say(f"\n== {db.label} (cache: {cache})")
+    result = {
+        "label": db.label,
+        "vendor": db.vendor,
+        "cache": cache,
+        "workloads": {},
+        "nproc": os.cpu_count(),
+        "load_before": environment.load_average(),
+    }
+    try:
+        info = prepare(run, db, env)
+        result.update(database=info["database"], shape=shape_text(info), django=info["django"])
+        gunicorn = server.Gunicorn(
+            env,
+            run.folder,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.worker_threads,
+        )
+        gunicorn.start()
+        try:
+            say(f"  gunicorn on {gunicorn.base_url}, workers {gunicorn.workers()}")
+            reader, writers = log_in_members(run, info, gunicorn.base_url)
+            rows, scale, pages = read_workloads(run, info, gunicorn, reader)
+            result["workloads"] = rows
+            result["scale"] = scale
+            count_queries(run, env, info, rows, pages)
+            if wanted(args, "W7"):
+                rows["W7"] = write_workload(run, env, info, gunicorn, writers)
+            result["memory"] = gunicorn.memory()
+        except Exception:
+            say(gunicorn.log_tail())
+            raise
+        finally:
+            gunicorn.stop()
+    except (server.StepFailed, members.SiteError, load.LoadError) as exc:
+        run.error(f"{db.label}: {exc}")
+    except Exception as exc:  # anything else (database server down, …): report, go on
+        run.error(f"{db.label}: {exc.__class__.__name__}: {exc}")
+    finally:
+        result.setdefault("database", db.label)
+        result.setdefault("shape", "not seeded")
+        try:
+            db.drop()
+        except Exception as exc:
+            run.error(f"dropping {db.scratch_name}: {exc}")
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, env["CACHE_KEY_PREFIX"])
+    return result
+
+
+def profile(run):
+    """cProfile of W1 (anonymous) in-process on a freshly seeded database, with the
+    server's cache set-up: first with an empty cache for every request (a key prefix
+    never used before: the full render), then with warm caches (what a request costs
+    under load once pages are cached)."""
+    db = databases(run.args, run.folder)[0 if run.args.db != "postgres" else -1]
+    env = {
+        **run.env,
+        "DATABASE_URL": db.url,
+        "CACHE_KEY_PREFIX": f"{run.prefix}_{db.vendor}_profile",
+    }
+    try:
+        server.manage(env, "collectstatic", "--noinput", "-v", "0")
+        info = prepare(run, db, env)
+        largest = info["big_threads"][-1]
+        answer = server.probe(
+            env,
+            "profile",
+            {"url": largest["url"], "requests": run.args.profile_requests, "top": 30},
+        )
+    finally:
+        db.drop()
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, env["CACHE_KEY_PREFIX"])
+    cache = f"Redis {run.cache_url}" if run.cache_url else "LocMemCache"
+    parts = [
+        f"W1 profile: {db.label}, big thread of {largest['comments']:,} comments "
+        f"({largest['url']}), {answer['requests']} requests each way, in-process (Django "
+        f"test Client, DEBUG off, {cache}), {datetime.now(UTC):%Y-%m-%d %H:%M UTC}."
+    ]
+    for mode, title in (("miss", "an empty cache for every request"), ("warm", "warm cache")):
+        result = answer[mode]
+        parts.append(
+            f"\n=== {title}: {result['ms_per_request']:.1f} ms per request under cProfile, "
+            f"status {result['status']} ===\n\n{result['text']}"
+        )
+    text = "\n".join(parts)
+    folder = run.args.out or REPO / report.OUT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "profile-w1.txt").write_text(text)
+    say(text)
+    say(f"Written to {folder / 'profile-w1.txt'}")
+    return 0 if all(answer[mode]["status"] == 200 for mode in ("miss", "warm")) else 1
+
+
+def _stop(signum, frame):
+    # Unwind through every finally: gunicorn stopped, scratch database dropped.
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        signal.signal(signal.SIGTERM, _stop)
+    if not args.profile and not load.wrk_path():
+        print(load.WRK_INSTALL_HINT, file=sys.stderr)
+        return 2
+    run = Run(args)
+    try:
+        if args.profile:
+            return profile(run)
+        started = datetime.now(UTC)
+        t0 = time.perf_counter()
+        say(f"Benchmark ({'quick' if args.quick else 'full'}), temporary folder {run.folder}")
+        say(f"Cache: {'Redis ' + run.cache_url if run.cache_url else 'LocMemCache (no Redis)'}")
+        server.manage(run.env, "collectstatic", "--noinput", "-v", "0")
+        results = []
+        for db in databases(args, run.folder):
+            db_started = time.perf_counter()
+            results.append(bench_database(run, db))
+            results[-1]["elapsed_s"] = round(time.perf_counter() - db_started)
+            say(f"  {db.label} done in {results[-1]['elapsed_s']} s")
+        workers = f"{args.workers} {args.worker_class or 'sync'} workers"
+        if args.worker_threads:
+            workers += f" x {args.worker_threads} threads"
+        if args.max_requests is not None:
+            workers += f", max_requests {args.max_requests}"
+        summary = {
+            "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "quick": args.quick,
+            "machine": environment.machine(),
+            "server": (
+                f"{workers}, DEBUG off, WhiteNoise with collected static files, "
+                "RATE_LIMITS_ENABLED=0, access log to a file"
+            ),
+            "load": (
+                f"wrk -t{args.threads} -c{args.connections} on the same machine, "
+                f"{args.warmup:g} s warm-up, then {args.seconds:g} s per read workload in "
+                f"{args.rounds} interleaved round(s) (median reported), "
+                f"W7 {args.write_seconds:g} s"
+            ),
+            "django": next((r["django"] for r in results if "django" in r), "?"),
+            "results": results,
+            "errors": run.errors,
+        }
+        text = report.render(summary)
+        path = report.write(summary, text, args.out or REPO / report.OUT_DIR)
+        say("\n" + text)
+        say(f"Written to {path} (and last-run.json). Total time {time.perf_counter() - t0:.0f} s.")
+        if run.errors:
+            say(f"\n{len(run.errors)} error(s):")
+            for error in run.errors:
+                say(f"- {error}")
+            return 1
+        return 0
+    finally:
+        run.cleanup()

@@ -1,0 +1,151 @@
+"""The issue's performance targets, checked against one database's figures.
+
+Each check is reported PASS or FAIL next to the figures; a missed target never
+fails the run (errors do: see run.py). ``None`` means the figure is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+# Share of W0's requests per second each read workload should reach.
+SHARE_OF_CEILING = {"W1": 0.50, "W2": 0.50, "W3": 0.40, "W4": 0.50, "W5": 0.25, "W6": 0.50}
+MAX_QUERIES = 10
+LAST_PAGE_FACTOR = 1.2  # W2 p50 within 1.2x W1's
+SCALE_FACTOR = 1.2  # largest big thread's p50 within 1.2x the smallest's
+WRITES_PER_SECOND = {"postgresql": 200, "sqlite": 100}
+WORKER_PEAK_MB = 150
+
+
+@dataclass
+class Check:
+    workload: str
+    target: str
+    actual: str
+    passed: bool | None
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "n/a"}[self.passed]
+
+    def as_dict(self):
+        return {**asdict(self), "verdict": self.verdict}
+
+
+def _ratio_check(workload, target, value, limit, *, at_least):
+    if value is None:
+        return Check(workload, target, "—", None)
+    passed = value >= limit if at_least else value <= limit
+    return Check(workload, target, f"{value:.2f}", passed)
+
+
+def worst_queries(row) -> int | None:
+    """The larger of a page's query counts on a cache miss and with warm caches."""
+    counts = [row[k] for k in ("queries_cold", "queries") if row.get(k) is not None]
+    return max(counts) if counts else None
+
+
+def check_all(result: dict) -> list[Check]:
+    """Every target for one database's ``result`` (see run.py for its shape)."""
+    rows = result["workloads"]
+    checks = []
+    ceiling = rows.get("W0", {}).get("rate")
+    for key, share in SHARE_OF_CEILING.items():
+        row = rows.get(key)
+        if not row:
+            continue
+        pct = row["rate"] / ceiling if ceiling else None
+        checks.append(
+            Check(
+                key,
+                f"≥ {share:.0%} of W0 req/s",
+                f"{pct:.0%}" if pct is not None else "—",
+                None if pct is None else pct >= share,
+            )
+        )
+        queries = worst_queries(row)
+        checks.append(
+            Check(
+                key,
+                f"≤ {MAX_QUERIES} queries",
+                "—" if queries is None else str(queries),
+                None if queries is None else queries <= MAX_QUERIES,
+            )
+        )
+    if "W1" in rows and "W2" in rows:
+        ratio = rows["W2"]["p50_ms"] / rows["W1"]["p50_ms"] if rows["W1"]["p50_ms"] else None
+        checks.append(
+            _ratio_check(
+                "W2",
+                f"p50 ≤ {LAST_PAGE_FACTOR}x W1's (ratio)",
+                ratio,
+                LAST_PAGE_FACTOR,
+                at_least=False,
+            )
+        )
+    checks += scale_checks(result.get("scale", {}))
+    writes = rows.get("W7")
+    if writes:
+        floor = WRITES_PER_SECOND.get(result["vendor"], 100)
+        checks.append(
+            Check("W7", f"≥ {floor} comments/s", f"{writes['rate']:.0f}", writes["rate"] >= floor)
+        )
+        checks.append(Check("W7", "0 errors", str(writes["errors"]), writes["errors"] == 0))
+        bad = writes.get("lost", 0) + writes.get("duplicated", 0)
+        checks.append(
+            Check(
+                "W7",
+                "0 lost or duplicated posts",
+                f"{writes.get('lost', 0)} lost, {writes.get('duplicated', 0)} duplicated",
+                bad == 0,
+            )
+        )
+    peak = result.get("memory", {}).get("max_mb")
+    checks.append(
+        Check(
+            "workers",
+            f"peak RSS ≤ {WORKER_PEAK_MB} MB each",
+            "—" if peak is None else f"{peak:.0f} MB",
+            None if peak is None else peak <= WORKER_PEAK_MB,
+        )
+    )
+    return checks
+
+
+def scale_checks(scale: dict) -> list[Check]:
+    """Latency and queries of W1 and W2 as the big thread grows: ``scale`` maps a
+    thread size (comments) to {"W1": row, "W2": row}."""
+    if len(scale) < 2:
+        return []
+    sizes = sorted(scale, key=int)
+    small, large = sizes[0], sizes[-1]
+    checks = []
+    for key in ("W1", "W2"):
+        a, b = scale[small].get(key), scale[large].get(key)
+        if not a or not b:
+            continue
+        ratio = b["p50_ms"] / a["p50_ms"] if a["p50_ms"] else None
+        checks.append(
+            _ratio_check(
+                key,
+                f"p50 at {int(large):,} comments ≤ {SCALE_FACTOR}x at {int(small):,} (ratio)",
+                ratio,
+                SCALE_FACTOR,
+                at_least=False,
+            )
+        )
+        counts = [
+            (scale[size][key].get("queries_cold"), scale[size][key].get("queries"))
+            for size in sizes
+            if key in scale[size]
+        ]
+        known = all(None not in pair for pair in counts)
+        checks.append(
+            Check(
+                key,
+                "same queries at every size (cache miss/warm)",
+                " · ".join(f"{cold}/{warm}" for cold, warm in counts),
+                len(set(counts)) == 1 if known else None,
+            )
+        )
+    return checks

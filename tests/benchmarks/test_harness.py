@@ -1,0 +1,221 @@
+"""The benchmark harness's own logic: parsing wrk, matching posts, targets, report.
+
+No server and no wrk here (see test_quick_run.py for the real thing)."""
+
+import json
+
+import pytest
+
+from tests.benchmarks import environment, load, members, report, run, targets
+
+
+def wrk_output(**overrides):
+    data = {
+        "requests": 1200,
+        "duration_us": 4_000_000,
+        "bytes": 10_000,
+        "not_2xx": 0,
+        "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0},
+        "latency_us": {"p50": 12_500, "p90": 20_000, "p99": 45_000, "max": 60_000, "mean": 13.0},
+    }
+    data.update(overrides)
+    return "Running 4s test @ http://127.0.0.1/\n...\nBENCH_JSON " + json.dumps(data) + "\n"
+
+
+def test_wrk_figures_come_from_the_scripts_summary_line():
+    figures = load.parse_wrk_output(wrk_output())
+
+    assert figures.rate == 300
+    assert (figures.p50_ms, figures.p99_ms) == (12.5, 45.0)
+    assert figures.errors == 0
+
+
+def test_unexpected_statuses_and_socket_errors_count_as_errors():
+    errors = {"connect": 1, "read": 0, "write": 0, "status": 0, "timeout": 2}
+
+    figures = load.parse_wrk_output(wrk_output(not_2xx=4, errors=errors))
+
+    assert figures.errors == 7
+
+
+def test_wrk_output_without_the_summary_is_an_error():
+    with pytest.raises(load.LoadError, match="no BENCH_JSON"):
+        load.parse_wrk_output("Running 4s test\nconnection refused\n")
+
+
+def test_acknowledged_posts_are_read_from_the_302_locations(tmp_path):
+    (tmp_path / "post-1.log").write_text("302 /comments/10/\n302 /comments/11/?reveal=c11\n")
+    (tmp_path / "post-2.log").write_text("302 /comments/12/\n429 -\n200 -\n")
+
+    ids, other = load.acknowledged_posts(tmp_path)
+
+    assert sorted(ids) == [10, 11, 12]
+    assert other == 2
+
+
+def test_the_post_plan_lists_tag_members_and_targets(tmp_path):
+    plan = tmp_path / "plan.tsv"
+
+    load.write_plan(
+        plan,
+        tag="t1",
+        log_folder=tmp_path,
+        members=[("sessionid=a; csrftoken=b", "b")],
+        targets=["/comments/new/thread/1/"],
+    )
+
+    assert plan.read_text().splitlines() == [
+        "tag\tt1",
+        f"log\t{tmp_path}",
+        "member\tsessionid=a; csrftoken=b\tb",
+        "target\t/comments/new/thread/1/",
+    ]
+
+
+def test_the_last_page_is_the_highest_page_link():
+    html = b'<a href="?page=2">2</a> <a href="/threads/1/?page=131#c">131</a> <a href="?page=3">'
+
+    assert members.last_page_number(html) == 131
+    assert members.last_page_number(b"<p>no pagination</p>") == 1
+
+
+def test_a_postgres_scratch_database_keeps_server_and_credentials_but_not_the_name():
+    db = environment.postgres_database("postgres://bench:secret@db.example:5433/test")
+
+    assert db.scratch_name.startswith("fansite_bench_")
+    assert db.url == f"postgres://bench:secret@db.example:5433/{db.scratch_name}"
+    assert db.admin_url == "postgres://bench:secret@db.example:5433/postgres"
+
+
+def test_postgres_urls_are_recognised():
+    assert environment.is_postgres_url("postgresql://u@h/db")
+    assert not environment.is_postgres_url("sqlite:///var/db.sqlite3")
+    assert not environment.is_postgres_url("")
+
+
+def row(rate, p50=10.0, queries=5, cold=6):
+    return {
+        "title": "t",
+        "rate": rate,
+        "p50_ms": p50,
+        "p99_ms": p50 * 3,
+        "queries": queries,
+        "queries_cold": cold,
+        "bytes": 100,
+        "spread": 0.02,
+    }
+
+
+def result(**changes):
+    workloads = {
+        "W0": row(1000, queries=0, cold=0),
+        "W1": row(600),
+        "W2": row(550, p50=11.0),
+        "W3": row(450),
+        "W4": row(700),
+        "W5": row(300),
+        "W6": row(800),
+        "W7": {
+            "title": "writes",
+            "rate": 250.0,
+            "p50_ms": 40.0,
+            "p99_ms": 90.0,
+            "errors": 0,
+            "lost": 0,
+            "duplicated": 0,
+            "acknowledged": 5000,
+            "stored": 5016,
+            "in_flight": 16,
+            "seconds": 20.0,
+        },
+    }
+    data = {
+        "label": "PostgreSQL",
+        "vendor": "postgresql",
+        "database": "PostgreSQL 15",
+        "cache": "Redis",
+        "shape": "shape",
+        "workloads": workloads,
+        "scale": {
+            "100": {"W1": row(620, p50=9.5), "W2": row(600, p50=9.5)},
+            "10000": {"W1": workloads["W1"], "W2": workloads["W2"]},
+        },
+        "memory": {"workers": {"1": 80.0, "2": 82.0}, "workers_seen": 2, "max_mb": 82.0},
+    }
+    data.update(changes)
+    return data
+
+
+def verdicts(data):
+    return {(c.workload, c.target): c.passed for c in targets.check_all(data)}
+
+
+def test_every_target_passes_on_good_figures():
+    assert all(verdicts(result()).values())
+
+
+def test_a_slow_page_a_query_heavy_page_and_a_fat_worker_fail_their_targets():
+    data = result()
+    data["workloads"]["W1"] = row(400, queries=12)
+    data["memory"]["max_mb"] = 180.0
+
+    found = verdicts(data)
+
+    assert found[("W1", "≥ 50% of W0 req/s")] is False
+    assert found[("W1", "≤ 10 queries")] is False
+    assert found[("workers", "peak RSS ≤ 150 MB each")] is False
+    assert found[("W3", "≥ 40% of W0 req/s")] is True
+
+
+def test_queries_must_not_grow_with_the_thread():
+    data = result()
+    data["scale"]["10000"]["W2"] = row(550, p50=11.0, cold=9)
+
+    found = verdicts(data)
+
+    assert found[("W2", "same queries at every size (cache miss/warm)")] is False
+    assert found[("W1", "same queries at every size (cache miss/warm)")] is True
+
+
+def test_writes_have_a_floor_per_database_and_no_losses():
+    sqlite = result(vendor="sqlite")
+    sqlite["workloads"]["W7"]["rate"] = 150.0
+    sqlite["workloads"]["W7"]["lost"] = 1
+
+    found = verdicts(sqlite)
+
+    assert found[("W7", "≥ 100 comments/s")] is True
+    assert found[("W7", "0 lost or duplicated posts")] is False
+
+
+def test_the_report_has_a_row_per_workload_and_the_verdicts():
+    summary = {
+        "started": "2026-11-26 02:00 UTC",
+        "quick": False,
+        "machine": {
+            "nproc": 2,
+            "cpu": "CPU",
+            "ram_gb": 8,
+            "kernel": "6",
+            "python": "3.13",
+            "gunicorn": "27",
+            "wrk": "wrk 4.1",
+        },
+        "server": "2 sync workers",
+        "load": "wrk",
+        "results": [result()],
+    }
+
+    text = report.render(summary)
+
+    for key in ("W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7"):
+        assert f"| {key} " in text
+    assert "≥ 50% of W0 req/s: PASS" in text
+    assert "0 lost or duplicated posts: PASS" in text
+
+
+def test_without_wrk_the_benchmark_says_so_and_fails(monkeypatch, capsys):
+    monkeypatch.setattr(load, "wrk_path", lambda: None)
+
+    assert run.main(["--quick"]) == 2
+    assert "apt-get install -y wrk" in capsys.readouterr().err

@@ -1,0 +1,37 @@
+"""The benchmark's quick mode end to end: seeds, serves with gunicorn, loads with wrk.
+
+A server test (``make test-server``): it starts gunicorn and needs wrk. It checks
+that every workload runs without an error, never how fast."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks", "--quick", "--db", "sqlite", "--out", tmp_path],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    run = json.loads((tmp_path / "last-run.json").read_text())
+    [sqlite] = run["results"]
+    assert set(sqlite["workloads"]) >= {"W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7"}
+    assert all(row["errors"] == 0 for row in sqlite["workloads"].values())
+    assert sqlite["workloads"]["W7"]["lost"] == sqlite["workloads"]["W7"]["duplicated"] == 0
+    assert "| W7 " in (tmp_path / "last-run.md").read_text()
