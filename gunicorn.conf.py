@@ -32,3 +32,12 @@ preload_app = True
 # given (the systemd unit in deploy/ gives one under /run/fansite).
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+def post_fork(server, worker):
+    """A worker must never share the master's database connections (with
+    preload_app and persistent connections, one opened before the fork would be
+    inherited by every worker)."""
+    from django.db import connections
+
+    connections.close_all()
