@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from fansite.core.markdown import render_markdown
 
-from .models import Comment, CommentRevision
+from .models import Comment, CommentRevision, body_fingerprint
 
 _LINK_RE = re.compile(r"<a[\s>]")
 
@@ -129,37 +129,39 @@ def ensure_allowed_content(author, body):
 # --- Duplicates -----------------------------------------------------------------
 
 
-def normalise_body(body):
-    """The text with all runs of whitespace made single spaces, for comparing posts."""
-    return " ".join(body.split())
-
-
 def ensure_not_duplicate(author, body):
     """Refuse a post whose text the author already posted, anywhere, within
     ``settings.DUPLICATE_POST_WINDOW`` (a double click, or the same message sprayed
-    across threads). Posts the author removed do not count."""
+    across threads). Texts that differ only in whitespace count as the same; posts
+    the author removed do not count. One indexed lookup, however much they post."""
     window = settings.DUPLICATE_POST_WINDOW
     if not window:
         return
     now = timezone.now()
-    text = normalise_body(body)
-    recent = Comment.objects.filter(
-        author=author, created_at__gt=now - window, is_removed=False
-    ).values_list("body", "created_at")
-    for earlier_body, created_at in recent:
-        if normalise_body(earlier_body) == text:
-            from fansite.core.ratelimits import wait_text
+    created_at = (
+        Comment.objects.filter(
+            author=author,
+            body_fingerprint=body_fingerprint(body),
+            created_at__gt=now - window,
+            is_removed=False,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if created_at is not None:
+        from fansite.core.ratelimits import wait_text
 
-            raise PostingRefused(
-                _(
-                    "You already posted exactly this text %(ago)s ago. To post it again, "
-                    "change it or wait %(wait)s."
-                )
-                % {
-                    "ago": wait_text((now - created_at).total_seconds()),
-                    "wait": wait_text((created_at + window - now).total_seconds()),
-                }
+        raise PostingRefused(
+            _(
+                "You already posted exactly this text %(ago)s ago. To post it again, "
+                "change it or wait %(wait)s."
             )
+            % {
+                "ago": wait_text((now - created_at).total_seconds()),
+                "wait": wait_text((created_at + window - now).total_seconds()),
+            }
+        )
 
 
 def default_spoiler_level(target):

@@ -95,3 +95,24 @@ def test_the_rule_holds_outside_the_web_pages(member, thread):
 
     with pytest.raises(PostingRefused, match="You already posted exactly this text"):
         post_comment(target=thread, author=member, body="Only once.")
+
+
+def test_whitespace_does_not_make_a_text_new(member, thread):
+    post_comment(target=thread, author=member, body="Same words,\n\n  same   order.")
+
+    with pytest.raises(PostingRefused, match="You already posted exactly this text"):
+        post_comment(target=thread, author=member, body="Same words, same order.  ")
+
+
+def test_the_check_is_one_lookup_however_much_a_member_posted(
+    member, thread, django_assert_num_queries
+):
+    from fansite.comments.services import ensure_not_duplicate
+
+    for number in range(60):
+        Comment.objects.create(thread=thread, author=member, body=f"Post number {number}")
+
+    with django_assert_num_queries(1):
+        ensure_not_duplicate(member, "Something new")
+    with django_assert_num_queries(1), pytest.raises(PostingRefused):
+        ensure_not_duplicate(member, "Post   number 59")

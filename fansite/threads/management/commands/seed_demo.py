@@ -45,7 +45,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fansite.comments.models import Comment
+from fansite.comments.models import Comment, body_fingerprint
 from fansite.core.markdown import render_markdown
 from fansite.episodes.models import Episode
 from fansite.threads.models import Board, Thread
@@ -410,6 +410,7 @@ class Command(BaseCommand):
         """Top-level comments first (their ids are needed), then replies, in time order."""
         rng = self.rng
         texts = build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)), chars)
+        fingerprints = {body: body_fingerprint(body) for body, _html in texts}
         total = len(plan)
         done = 0
         saved = {}
@@ -429,6 +430,7 @@ class Command(BaseCommand):
                             author=thread.author if is_opening else rng.choice(members),
                             body=body,
                             body_html=body_html,
+                            body_fingerprint=fingerprints[body],
                             spoils_episode_id=level,
                             created_at=created,
                         )
