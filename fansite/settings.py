@@ -304,6 +304,9 @@ REPLIES_SHOWN = env.int("REPLIES_SHOWN", default=3)
 # without a shared cache, where one worker could not drop another's pages.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if SHARED_CACHE else 0)
 PAGE_CACHE_ALIAS = "default"
+# Each worker also keeps its most recently used pages in memory (checked against
+# the shared generations on every request, so never staler than the shared copy).
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 
 # The benchmark's W0 ceiling: a bare view at /bench/ceiling/ (tests/benchmarks,

@@ -365,3 +365,33 @@ def test_the_code_version_follows_templates_and_code(settings, tmp_path):
     third = pagecache._code_version()
 
     assert len({first, second, third}) == 3
+
+
+def test_a_workers_own_copy_is_checked_against_the_shared_generations(thread, author):
+    """The page a worker keeps in memory is served only while the shared generations
+    are the ones it was rendered under: a write in another worker (here, straight
+    in the shared cache) makes it stale at once."""
+    url = thread.get_absolute_url()
+    reader = visitor(12)
+    fill(reader, url)
+    assert pagecache.local_pages.entries
+
+    # Another worker's write: only the shared cache changes, not this process's copy.
+    cache = pagecache._cache()
+    cache.set(pagecache._generation_key(pagecache.thread_scope(thread.pk)), "elsewhere", None)
+    Comment.objects.filter(body=SECRET_REPLY).update(body_html="<p>Changed elsewhere</p>")
+    response, html = get(reader, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Changed elsewhere" in html
+
+
+def test_the_workers_copies_stay_within_their_byte_budget(settings):
+    pages = pagecache._LocalPages(max_bytes=100)
+    for number in range(5):
+        pages.put(f"page-{number}", (["g"], "text/html", (b"x" * 20, b"y" * 20)), 60)
+    assert pages.size <= 100
+    assert list(pages.entries) == ["page-3", "page-4"]
+    pages.put("too-big", (["g"], "text/html", (b"x" * 101,)), 60)
+    assert pages.get("too-big") is None
+    pages.put("gone", (["g"], "text/html", (b"x",)), -1)
+    assert pages.get("gone") is None
