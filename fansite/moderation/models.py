@@ -166,6 +166,7 @@ class ModerationLog(models.Model):
         PIN = "pin", _("Pinned thread")
         UNPIN = "unpin", _("Unpinned thread")
         MOVE = "move", _("Moved thread")
+        DELETE_THREAD = "delete_thread", _("Deleted thread")
         RESPOIL = "respoil", _("Changed spoiler episode")
         RESOLVE = "resolve", _("Resolved report")
         DISMISS = "dismiss", _("Dismissed report")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fansite.comments.models import Comment
 from fansite.comments.services import ban_end
 from fansite.threads.models import Board, Thread
+from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import refresh_board_activity
 from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
 
@@ -330,6 +331,25 @@ def restore_item(*, item, moderator, reason=""):
         perm=_content_perm(item),
         is_hidden=False,
     )
+
+
+@transaction.atomic
+def delete_thread(*, thread, moderator, reason=""):
+    """Delete a thread and all its comments for good (administrators only: the
+    moderators' way is hiding). The log keeps what it was: title, board, author and
+    how many posts went with it."""
+    _require(moderator, "threads.delete_thread")
+    before = {
+        "title": thread.title,
+        "board": thread.board_id,
+        "author": thread.author_id,
+        "posts": thread.comments.count(),
+    }
+    _log(
+        moderator=moderator, action=Action.DELETE_THREAD, item=thread, reason=reason, before=before
+    )
+
+    remove_thread(thread=thread)
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from fansite.moderation.admin_forms import (
     run_for_each,
 )
 
-from . import services
 from .models import Board, Thread
 
 
@@ -102,11 +101,12 @@ class ThreadAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def delete_model(self, request, obj):
-        services.delete_thread(thread=obj)
+        # Through moderation, so the deletion is in the moderation log.
+        moderation.delete_thread(thread=obj, moderator=request.user)
 
     def delete_queryset(self, request, queryset):
         for thread in queryset:
-            services.delete_thread(thread=thread)
+            moderation.delete_thread(thread=thread, moderator=request.user)
 
     def _apply(self, request, queryset, service, done_message, **kwargs):
         return run_for_each(

@@ -114,3 +114,37 @@ def test_admin_change_pages_render(admin_client):
         reverse("admin:threads_board_add"),
     ]:
         assert admin_client.get(url).status_code == HTTPStatus.OK
+
+
+def test_deleting_a_thread_in_the_admin_is_in_the_moderation_log(admin_client, admin_user):
+    from fansite.moderation.models import ModerationLog
+
+    doomed = ThreadFactory(board=board("theories"), title="Gone for good")
+    reply(doomed)
+    admin_client.post(
+        reverse("admin:threads_thread_changelist"),
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+
+    entry = ModerationLog.objects.get()
+    assert (entry.action, entry.target_type, entry.target_id) == (
+        ModerationLog.Action.DELETE_THREAD,
+        "thread",
+        doomed.pk,
+    )
+    assert entry.moderator == admin_user
+    assert entry.before["title"] == "Gone for good"
+    assert entry.before["posts"] == 2
+
+
+def test_moderators_cannot_delete_threads_only_hide_them():
+    from django.core.exceptions import PermissionDenied
+
+    from fansite.moderation.services import delete_thread
+    from tests.moderation.helpers import make_moderator
+
+    moderator = make_moderator(username="mod")
+    thread = ThreadFactory(board=board("theories"))
+    with pytest.raises(PermissionDenied):
+        delete_thread(thread=thread, moderator=moderator)
+    assert Thread.objects.filter(pk=thread.pk).exists()
