@@ -16,16 +16,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
 from fansite.comments.services import ban_end
-from fansite.threads.models import Board, Thread
+from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
-from fansite.threads.services import refresh_board_activity
+from fansite.threads.services import recount_boards
 from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
 
 from .models import ModerationLog, Report
@@ -222,6 +221,8 @@ def _auto_hide_if_reported_enough(item):
     if not type(item).objects.filter(pk=item.pk, is_hidden=False).update(is_hidden=True):
         return False
     item.is_hidden = True
+    if isinstance(item, Thread):
+        recount_boards(item.board_id)
     _log(
         moderator=None,
         action=Action.AUTO_HIDE,
@@ -295,6 +296,9 @@ def _set_fields(*, item, moderator, action, reason, perm, **values):
     type(item).objects.filter(pk=item.pk).update(**values)
     for field, value in values.items():
         setattr(item, field, value)
+    if isinstance(item, Thread) and "is_hidden" in values:
+        # Hidden threads count nowhere members can see.
+        recount_boards(item.board_id)
     changed = [field for field in values if before[field] != values[field]]
     _log(
         moderator=moderator,
@@ -415,7 +419,6 @@ def move_thread(*, thread, board, moderator, reason=""):
     if current.board_id == board.pk:
         return False
     old_board_id = current.board_id
-    posts = Comment.objects.filter(thread=current).count()
     before = {"board": old_board_id, "spoils_episode": current.spoils_episode_id}
     updates = {"board": board}
     after = {"board": board.pk, "spoils_episode": current.spoils_episode_id}
@@ -433,14 +436,7 @@ def move_thread(*, thread, board, moderator, reason=""):
             spoils_episode_id=level
         )
     Thread.objects.filter(pk=current.pk).update(**updates)
-    Board.objects.filter(pk=old_board_id).update(
-        thread_count=F("thread_count") - 1, post_count=F("post_count") - posts
-    )
-    Board.objects.filter(pk=board.pk).update(
-        thread_count=F("thread_count") + 1, post_count=F("post_count") + posts
-    )
-    refresh_board_activity(old_board_id)
-    refresh_board_activity(board.pk)
+    recount_boards(old_board_id, board.pk)
     thread.board = board
     thread.spoils_episode_id = after["spoils_episode"]
     if before["spoils_episode"] == after["spoils_episode"]:
@@ -612,6 +608,7 @@ def hide_all_content(*, member, moderator, reason):
     thread_ids = sorted(threads.values_list("pk", flat=True))
     Comment.objects.filter(pk__in=comment_ids).update(is_hidden=True)
     Thread.objects.filter(pk__in=thread_ids).update(is_hidden=True)
+    recount_boards(*Thread.objects.filter(pk__in=thread_ids).values_list("board", flat=True))
     _log(
         moderator=moderator,
         action=Action.HIDE_ALL,

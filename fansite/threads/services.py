@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -88,21 +88,30 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
     return thread
 
 
-def refresh_board_activity(board_id):
-    """Set a board's last activity from its threads (after one leaves it)."""
-    latest = Thread.objects.filter(board_id=board_id).aggregate(latest=Max("last_activity_at"))
-    Board.objects.filter(pk=board_id).update(last_activity_at=latest["latest"])
+def recount_boards(*board_ids):
+    """Set boards' thread and post counts and latest activity from their visible
+    threads, in one UPDATE: after a thread is hidden, restored, moved or deleted.
+    Hidden threads and their posts count nowhere a member can see."""
+    from fansite.comments.models import Comment
+
+    visible = Thread.objects.filter(board=OuterRef("pk"), is_hidden=False)
+    posts = Comment.objects.filter(thread__board=OuterRef("pk"), thread__is_hidden=False)
+    Board.objects.filter(pk__in=board_ids).update(
+        thread_count=Coalesce(
+            Subquery(visible.values("board").annotate(n=Count("pk")).values("n")), 0
+        ),
+        post_count=Coalesce(
+            Subquery(posts.values("thread__board").annotate(n=Count("pk")).values("n")), 0
+        ),
+        last_activity_at=Subquery(
+            visible.order_by("-last_activity_at").values("last_activity_at")[:1]
+        ),
+    )
 
 
 @transaction.atomic
 def delete_thread(*, thread):
     """Delete a thread and its comments, keeping its board's counters true."""
     board_id = thread.board_id
-    posts = thread.comments.count()
     thread.delete()
-    Board.objects.filter(pk=board_id).update(
-        # Greatest(): a counter that drifted must not fail the delete.
-        thread_count=Greatest(F("thread_count") - 1, 0),
-        post_count=Greatest(F("post_count") - posts, 0),
-    )
-    refresh_board_activity(board_id)
+    recount_boards(board_id)
