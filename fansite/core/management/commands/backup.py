@@ -1,6 +1,6 @@
 """``manage.py backup [--dir DIR]``: the database and uploads in one archive.
 
-See fansite/core/backups.py for what the archive holds and docs/backups.md for
+See fansite/core/backups/ for what the archive holds and docs/backups.md for
 how to schedule backups and restore them.
 """
 

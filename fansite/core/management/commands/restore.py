@@ -1,7 +1,7 @@
 """``manage.py restore ARCHIVE [--noinput]``: put a backup back.
 
 Replaces the configured database and the media folder with the archive's,
-then migrates. See fansite/core/backups.py and docs/backups.md.
+then migrates. See fansite/core/backups/ and docs/backups.md.
 """
 
 from pathlib import Path
