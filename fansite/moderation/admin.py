@@ -185,8 +185,21 @@ def build_queue_page(page_number):
     return page, list(queue.values())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Pages for looking only: nobody, superusers included, adds, changes or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "item",
@@ -223,15 +236,7 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     # Reports are made by members and closed from the queue (which records who,
-    # when and why); the list and detail pages are for looking only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # when and why); the list and detail pages are for looking only (ReadOnlyAdmin).
 
     @admin.display(description=_("reported item"))
     def item(self, report):
@@ -389,7 +394,7 @@ class PrettyJSONMixin:
 
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(PrettyJSONMixin, admin.ModelAdmin):
+class ModerationLogAdmin(PrettyJSONMixin, ReadOnlyAdmin):
     list_display = ["created_at", "moderator_name", "action", "target_repr", "reason"]
     # Only the people who appear in the log, not every member of the site.
     list_filter = [
@@ -415,15 +420,7 @@ class ModerationLogAdmin(PrettyJSONMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     # Append-only, for everyone including superusers: entries are written by
-    # fansite.moderation.services and can only be read here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # fansite.moderation.services and can only be read here (ReadOnlyAdmin).
 
     @admin.display(description=_("moderator"), ordering="moderator__username")
     def moderator_name(self, entry):

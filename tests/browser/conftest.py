@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.page_tools import assert_accessible, watch
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 AXE_SCRIPT = ROOT / "var" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -94,41 +96,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-def _cancelled_favicon(request):
-    # Chromium fetches the favicon after the load event; navigating on at once
-    # cancels it (net::ERR_ABORTED). That is the test moving fast, not a failure.
-    return request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg")
-
-
 @pytest.fixture
 def problems(page):
     """Console errors, uncaught exceptions and failed requests seen by the page."""
     seen = []
-    page.on(
-        "console",
-        lambda message: (
-            seen.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
-    page.on(
-        "requestfailed",
-        lambda request: (
-            None
-            if _cancelled_favicon(request)
-            else seen.append(f"failed: {request.url} ({request.failure})")
-        ),
-    )
-    page.on(
-        "response",
-        lambda response: (
-            seen.append(f"HTTP {response.status}: {response.url}")
-            if response.status >= 500
-            else None
-        ),
-    )
+    watch(page, seen)
     yield seen
     assert not seen, "\n".join(seen)
 
@@ -141,20 +113,7 @@ def axe_source():
 @pytest.fixture
 def check_accessibility(page, axe_source):
     """Run axe-core on the current page; fail on serious or critical violations."""
-
-    def check():
-        # evaluate() runs outside the page's Content-Security-Policy.
-        page.evaluate(axe_source)
-        result = page.evaluate("async () => await axe.run(document)")
-        bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
-        details = [
-            f"{v['id']} ({v['impact']}): {v['help']} — "
-            + ", ".join(node["target"][0] for node in v["nodes"][:3])
-            for v in bad
-        ]
-        assert not bad, f"{page.url}\n" + "\n".join(details)
-
-    return check
+    return lambda: assert_accessible(page, axe_source)
 
 
 @pytest.fixture

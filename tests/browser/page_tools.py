@@ -1,8 +1,8 @@
 """Helpers for browser journeys that drive more than one page at a time.
 
-The conftest fixtures `problems` and `check_accessibility` watch the test's
-`page`; journeys with a second member in their own browser context use
-`watch()` and `assert_accessible()` on that page to get the same checks.
+The conftest fixtures `problems` and `check_accessibility` use `watch()` and
+`assert_accessible()` on the test's `page`; journeys with a second member in
+their own browser context call them on that page to get the same checks.
 """
 
 from urllib.parse import urlsplit
@@ -14,8 +14,8 @@ from tests.users.factories import PASSWORD
 
 
 def _cancelled_favicon(request):
-    # As in conftest.problems: Chromium fetches the favicon after the load event
-    # and navigating on at once cancels it. That is the test being fast, not a bug.
+    # Chromium fetches the favicon after the load event, and navigating on at once
+    # cancels it (net::ERR_ABORTED). That is the test being fast, not a bug.
     return request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg")
 
 
@@ -51,6 +51,7 @@ def watch(page, seen):
 
 def assert_accessible(page, axe_source):
     """axe-core on ``page``; fails on serious or critical violations."""
+    # evaluate() runs outside the page's Content-Security-Policy.
     page.evaluate(axe_source)
     result = page.evaluate("async () => await axe.run(document)")
     bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
