@@ -395,3 +395,26 @@ def test_the_workers_copies_stay_within_their_byte_budget(settings):
     assert pages.get("too-big") is None
     pages.put("gone", (["g"], "text/html", (b"x",)), -1)
     assert pages.get("gone") is None
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "articles/article_list.html",
+        "articles/article_detail.html",
+        "threads/board_list.html",
+        "threads/board_detail.html",
+        "threads/thread_detail.html",
+        "comments/_comments.html",
+        "base.html",
+    ],
+)
+def test_cached_pages_show_no_relative_times(template):
+    """A cached page lives for minutes: "3 minutes ago" would go on saying so.
+    Cached pages give times as dates."""
+    from django.template.loader import get_template
+
+    source = get_template(template).template.source
+    assert "timesince" not in source
+    assert "timeuntil" not in source
+    assert "naturaltime" not in source
