@@ -59,13 +59,17 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
-    "fansite.core",
-    "fansite.users",
+    # The product's apps, bottom layer first (docs/architecture.md): each imports
+    # only from the ones above it in this list.
+    "fansite.web",
     "fansite.episodes",
+    "fansite.spoilers",
+    "fansite.users",
     "fansite.articles",
     "fansite.threads",
     "fansite.comments",
     "fansite.moderation",
+    "fansite.ops",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "fansite.core.middleware.PermissionsPolicyMiddleware",
+    "fansite.web.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -97,8 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fansite.core.context_processors.site",
-                "fansite.core.context_processors.reader",
+                "fansite.web.context_processors.site",
+                "fansite.spoilers.context_processors.reader",
             ],
         },
     },
@@ -138,8 +142,8 @@ if env.str("CACHE_URL", default=""):
 elif env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            # Django's backend, minus a client object per call (fansite/core/cache.py).
-            "BACKEND": "fansite.core.cache.RedisCache",
+            # Django's backend, minus a client object per call (fansite/web/cache.py).
+            "BACKEND": "fansite.web.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
         }
     }
@@ -299,7 +303,7 @@ COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=30)
 # Replies shown under each comment on a thread or article page; the rest are one
 # "show all replies" link away, so a page's size stays bounded.
 REPLIES_SHOWN = env.int("REPLIES_SHOWN", default=3)
-# Whole-page cache for thread, article, board and home pages (fansite.core.pagecache):
+# Whole-page cache for thread, article, board and home pages (fansite.web.pagecache):
 # keyed by reader and invalidated on every write; 0 turns it off. Off by default
 # without a shared cache, where one worker could not drop another's pages.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if SHARED_CACHE else 0)

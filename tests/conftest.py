@@ -30,7 +30,7 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
-    from fansite.core.pagecache import local_pages
+    from fansite.web.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()

@@ -3,7 +3,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fansite.core.context_processors import site
+from fansite.web.context_processors import site
 
 from .models import Article
 

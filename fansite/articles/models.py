@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fansite.core.markdown import excerpt, render_markdown
-from fansite.core.models import TimeStampedModel
+from fansite.web.markdown import excerpt, render_markdown
 
-# Only formats the media view is willing to serve (fansite.core.views.SAFE_MEDIA_TYPES).
+# Only formats the media view is willing to serve (fansite.web.views.SAFE_MEDIA_TYPES).
 COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 
 
@@ -26,6 +25,16 @@ def render_body(body):
     """The article body as HTML. Articles are written by editors, so the trusted
     renderer is used (figures with same-site images)."""
     return render_markdown(body, trusted=True)
+
+
+class TimeStampedModel(models.Model):
+    """Adds ``created_at`` and ``updated_at``, maintained by the database layer."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class Tag(models.Model):
@@ -165,16 +174,6 @@ class Article(TimeStampedModel):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.publish()
-        if self.cover_image and not self.cover_alt:
-            raise ValidationError({"cover_alt": _("Describe the cover image.")})
-
     def save(self, **kwargs):
         # The one deliberate exception to "no logic in save()": body_html is a
         # cache of the rendered body and must never disagree with it.
@@ -184,6 +183,16 @@ class Article(TimeStampedModel):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(**kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.publish()
+        if self.cover_image and not self.cover_alt:
+            raise ValidationError({"cover_alt": _("Describe the cover image.")})
 
     def publish(self, *, now=None):
         """Mark as published. The first publication fixes ``published_at``; publishing

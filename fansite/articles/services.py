@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from fansite.core import pagecache
+from fansite.web import pagecache
 
 from .models import Article, render_body
 

@@ -2,10 +2,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from fansite.comments.selectors import comment_form_for, comment_page
-from fansite.core import pagecache
-from fansite.core.spoilers import reader_for
 from fansite.episodes.catalogue import episode_positions
+from fansite.spoilers.caching import cache_per_reader
+from fansite.spoilers.readers import reader_for
 from fansite.threads.selectors import listed_threads
+from fansite.web import pagecache
 
 from .models import Article, Tag
 
@@ -29,7 +30,7 @@ def latest_discussions(user=None):
     return list(threads[:LATEST_DISCUSSION_COUNT])
 
 
-@pagecache.cached_page(lambda request: [pagecache.ARTICLES, pagecache.LISTINGS])
+@cache_per_reader(lambda request: [pagecache.ARTICLES, pagecache.LISTINGS])
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions."""
     context = _paginate(request, Article.objects.published().with_related())
@@ -37,7 +38,7 @@ def article_list(request):
     return render(request, "articles/article_list.html", context)
 
 
-@pagecache.cached_page(lambda request, slug: [pagecache.ARTICLES])
+@cache_per_reader(lambda request, slug: [pagecache.ARTICLES])
 def article_detail(request, slug):
     articles = Article.objects.with_related()
     if not request.user.is_staff:

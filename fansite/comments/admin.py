@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fansite.core.markdown import excerpt
 from fansite.moderation import services
 from fansite.moderation.admin_forms import (
     ON_LIST_AND_FORM,
@@ -10,6 +9,7 @@ from fansite.moderation.admin_forms import (
     action_form_response,
     run_for_each,
 )
+from fansite.web.markdown import excerpt
 
 from .models import Comment, CommentRevision
 

@@ -1,7 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fansite.web import pagecache
+
+
+def _pages_showing(comment):
+    if comment.thread_id:
+        return (pagecache.thread_scope(comment.thread_id), pagecache.LISTINGS)
+    return (pagecache.ARTICLES, pagecache.LISTINGS)
+
 
 class CommentsConfig(AppConfig):
     name = "fansite.comments"
     verbose_name = _("Comments")
+
+    def ready(self):
+        # Models can be imported only once every app is loaded.
+        from .models import Comment
+
+        pagecache.bump_on_change(Comment, _pages_showing)

@@ -4,7 +4,7 @@ A thread page is mostly comment cards, and a visitor's card depends only on the
 comment itself: its text, its author and the comment it answers, its flags, and
 whether it is shown with a "spoiler, shown at your request" note. So each card
 is cached under a key made of exactly those things (plus the site generation,
-replaced when members rename themselves: fansite.core.pagecache). A new comment
+replaced when members rename themselves: fansite.web.pagecache). A new comment
 changes no other card's key: when a busy thread's page has to be rendered again
 after a post, only the new card is.
 
@@ -20,7 +20,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 
-from fansite.core import pagecache
+from fansite.web import pagecache
 
 CARD_SECONDS = 24 * 60 * 60
 _REQUEST_ATTRIBUTE = "_fansite_cards"

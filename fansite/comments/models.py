@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fansite.core.markdown import render_markdown
-from fansite.episodes.models import spoiler_level_field
+from fansite.spoilers.levels import spoiler_level_field
+from fansite.threads.models import Thread
+from fansite.web.markdown import render_markdown
 
 BODY_MAX_LENGTH = 10_000
 
@@ -22,8 +23,6 @@ def body_fingerprint(body):
 class CommentQuerySet(models.QuerySet):
     def for_target(self, target):
         """Comments on an article or a thread."""
-        from fansite.threads.models import Thread
-
         if isinstance(target, Thread):
             return self.filter(thread=target)
         return self.filter(article=target)

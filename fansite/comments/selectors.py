@@ -14,6 +14,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
+from fansite.articles.models import Article
+from fansite.threads.models import Thread
+
 from .forms import comment_form_for
 from .models import Comment
 
@@ -32,8 +35,6 @@ __all__ = [
 
 def target_kind(target) -> str:
     """ "thread" or "article": the ``kind`` part of the posting URL."""
-    from fansite.threads.models import Thread
-
     return "thread" if isinstance(target, Thread) else "article"
 
 
@@ -150,8 +151,6 @@ def page_for_comment(comment, per_page=None) -> int:
 def comments_by(user, limit=10):
     """A member's latest visible comments, newest first, with the thread (and its
     board) or article loaded. Comments on unpublished articles are left out."""
-    from fansite.articles.models import Article
-
     return list(
         Comment.objects.visible()
         .filter(author=user)

@@ -1,129 +1,43 @@
-"""Writing comments: posting, replying, editing and removing.
+"""Writing comments: posting, replying, editing and removing, and starting a
+thread with its opening post.
 
 Every write goes through these functions (views, admin actions and management
 commands alike), so the posting rules and the denormalised counters cannot be
 bypassed. Counters are updated with F() so concurrent posts never lose counts.
 
-The posting rules: members only, not banned or deactivated, not into a locked
-thread; new members (younger than ``settings.NEW_ACCOUNT_PERIOD``) post no links
-unless ``NEW_ACCOUNT_ALLOW_LINKS``; and nobody posts the same text twice within
-``settings.DUPLICATE_POST_WINDOW``. Rate limits, which need the request (the
-client address), are checked by the views: see ``fansite.core.ratelimits``.
+Who may post at all (bans, new members' links) is the member's standing:
+``fansite.users.standing``. Here: not into a hidden or locked thread, and
+nobody posts the same text twice within ``settings.DUPLICATE_POST_WINDOW``.
+Rate limits, which need the request (the client address), are checked by the
+views: see ``fansite.web.ratelimits``.
 """
-
-import re
-from http import HTTPStatus
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from fansite.core.markdown import render_markdown
+from fansite.spoilers.levels import resolve_spoiler_level
+from fansite.threads.models import Board, Thread
+from fansite.threads.services import ensure_can_start_thread, open_thread
+from fansite.users.standing import PostingRefused, ensure_allowed_content, ensure_can_post
+from fansite.web.ratelimits import wait_text
 
 from .models import Comment, CommentRevision, body_fingerprint
 
-_LINK_RE = re.compile(r"<a[\s>]")
 
-
-class PostingRefused(Exception):
-    """A write the member may not make; the message says why, for the member.
-
-    ``status`` is the HTTP status a view answers with (subclasses such as
-    ``fansite.core.ratelimits.RateLimited`` use 429).
-    """
-
-    status = HTTPStatus.FORBIDDEN
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-def ban_end(user):
-    """When a banned member's ban ends, formatted for them; None if it is permanent."""
-    if user.is_banned_permanently:
-        return None
-    return date_format(timezone.localtime(user.banned_until), "DATETIME_FORMAT")
-
-
-def ban_reason(user):
-    """ " Reason: <reason>", or nothing when moderators gave none."""
-    if not user.ban_reason:
-        return ""
-    return " " + _("Reason: %(reason)s") % {"reason": user.ban_reason}
-
-
-def describe_ban(user):
-    """ "You are banned from posting until <date>. Reason: <reason>" for a banned member."""
-    when = ban_end(user)
-    if when is None:
-        message = _("You are banned from posting permanently.")
-    else:
-        message = _("You are banned from posting until %(when)s.") % {"when": when}
-    return message + ban_reason(user)
-
-
-def ensure_can_post(user, target=None):
-    """Raise PostingRefused unless ``user`` may write (into ``target``, if given)."""
-    if user is None or not user.is_authenticated:
-        raise PostingRefused(_("Log in to post. Your text is kept in the form."))
-    if not user.is_active:
-        raise PostingRefused(_("This account is deactivated and cannot post."))
-    if user.is_banned:
-        raise PostingRefused(describe_ban(user))
+def ensure_can_comment(user, target):
+    """Raise PostingRefused unless ``user`` may write on ``target`` (an article, a
+    thread, or the comment being edited): their standing, and a thread that
+    still takes comments."""
+    ensure_can_post(user)
     thread = getattr(target, "thread", None) if isinstance(target, Comment) else target
     if getattr(thread, "is_hidden", False):
         raise PostingRefused(_("This thread has been hidden by moderators: it takes no comments."))
     if getattr(thread, "is_locked", False):
         raise PostingRefused(_("This thread is locked: it takes no new comments."))
-
-
-# --- New members ----------------------------------------------------------------
-
-
-def new_member_until(user):
-    """When ``user`` stops being a new member, or None if they are not one (any more).
-
-    Staff are never new members: they may need to post links from their first hour.
-    """
-    period = settings.NEW_ACCOUNT_PERIOD
-    if not period or user.is_staff:
-        return None
-    until = user.date_joined + period
-    return until if until > timezone.now() else None
-
-
-def contains_link(body):
-    """Whether ``body`` renders with a link: ``[text](url)``, ``<url>`` autolinks,
-    ``<name@example.org>``, and images (untrusted images render as links). Bare
-    addresses such as ``example.com`` stay plain text in our renderer, so they are
-    not links here either."""
-    return _LINK_RE.search(render_markdown(body)) is not None
-
-
-def ensure_allowed_content(author, body):
-    """Refuse links from new members (unless ``NEW_ACCOUNT_ALLOW_LINKS``)."""
-    if settings.NEW_ACCOUNT_ALLOW_LINKS:
-        return
-    until = new_member_until(author)
-    if until is None or not contains_link(body):
-        return
-    from fansite.core.ratelimits import wait_text
-
-    raise PostingRefused(
-        _(
-            "New members can post links once their account is %(age)s old. Remove the "
-            "link, or try again in %(wait)s."
-        )
-        % {
-            "age": wait_text(settings.NEW_ACCOUNT_PERIOD.total_seconds()),
-            "wait": wait_text((until - timezone.now()).total_seconds()),
-        }
-    )
 
 
 # --- Duplicates -----------------------------------------------------------------
@@ -150,8 +64,6 @@ def ensure_not_duplicate(author, body):
         .first()
     )
     if created_at is not None:
-        from fansite.core.ratelimits import wait_text
-
         raise PostingRefused(
             _(
                 "You already posted exactly this text %(ago)s ago. To post it again, "
@@ -164,24 +76,7 @@ def ensure_not_duplicate(author, body):
         )
 
 
-def default_spoiler_level(target):
-    """What a new post on ``target`` spoils unless its author says more."""
-    return target.spoiler_level
-
-
-def resolve_spoiler_level(target, chosen):
-    """Authors may raise a post's spoiler level above the default, never lower it."""
-    default = default_spoiler_level(target)
-    if chosen is None:
-        return default
-    if default is None:
-        return chosen
-    return max(default, chosen)
-
-
 def _target_fields(target):
-    from fansite.threads.models import Thread
-
     return {"thread": target} if isinstance(target, Thread) else {"article": target}
 
 
@@ -189,8 +84,6 @@ def _record_activity(comment, *, is_reply):
     """Bump the counters and activity times that lists show."""
     if comment.thread_id is None:
         return
-    from fansite.threads.models import Board, Thread
-
     # Only ever forward: on PostgreSQL two comments posted at once can reach the
     # thread row in the other order, and the earlier time must not win.
     posted_at = Value(comment.created_at, output_field=DateTimeField())
@@ -232,12 +125,31 @@ def create_comment(*, target, author, body, spoils_episode=None, parent=None, is
 @transaction.atomic
 def post_comment(*, target, author, body, spoils_episode=None, parent=None):
     """Post a comment on an article or a thread, optionally replying to another."""
-    ensure_can_post(author, target)
+    ensure_can_comment(author, target)
     ensure_allowed_content(author, body)
     ensure_not_duplicate(author, body)
     return create_comment(
         target=target, author=author, body=body, spoils_episode=spoils_episode, parent=parent
     )
+
+
+@transaction.atomic
+def start_thread(*, board, author, title, body, spoils_episode=None):
+    """Open a thread on a board with its first post.
+
+    A thread is its title and its opening post, which is a comment: so starting
+    one is a comments write. The posting rules of comments apply to the opening
+    post (bans, links from new members, duplicates), and new members may only
+    start a few threads a day.
+    """
+    ensure_can_post(author)
+    ensure_can_start_thread(author)
+    ensure_allowed_content(author, body)
+    ensure_not_duplicate(author, body)
+    thread = open_thread(board=board, author=author, title=title, spoils_episode=spoils_episode)
+    create_comment(target=thread, author=author, body=body, is_reply=False)
+    thread.refresh_from_db()
+    return thread
 
 
 def ensure_can_edit(user, comment):
@@ -247,7 +159,7 @@ def ensure_can_edit(user, comment):
         raise PostingRefused(_("This comment has been removed."))
     if comment.is_hidden:
         raise PostingRefused(_("Moderators have hidden this comment; it cannot be changed."))
-    ensure_can_post(user, comment.thread if comment.thread_id else None)
+    ensure_can_comment(user, comment.thread if comment.thread_id else None)
 
 
 @transaction.atomic

@@ -17,8 +17,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fansite.core.ratelimits import check_rate_limit
-from fansite.core.spoilers import REVEAL_PARAM, reader_for
+from fansite.articles.models import Article
+from fansite.spoilers.readers import REVEAL_PARAM, reader_for
+from fansite.spoilers.reveals import requested_reveals, revealing_for_author
+from fansite.threads.models import Thread
+from fansite.threads.selectors import sees_hidden_threads
+from fansite.web.ratelimits import check_rate_limit
+from fansite.web.refusals import Refused
 
 from .forms import CommentForm
 from .models import Comment
@@ -30,10 +35,9 @@ from .selectors import (
     target_kind,
 )
 from .services import (
-    PostingRefused,
     edit_comment,
+    ensure_can_comment,
     ensure_can_edit,
-    ensure_can_post,
     post_comment,
     remove_comment,
 )
@@ -41,12 +45,8 @@ from .services import (
 
 def _get_target(request, kind, pk):
     if kind == "thread":
-        from fansite.threads.models import Thread
-
         return get_object_or_404(Thread, pk=pk)
     if kind == "article":
-        from fansite.articles.models import Article
-
         articles = Article.objects.select_related("spoils_episode")
         if not request.user.is_staff:
             articles = articles.published()
@@ -63,7 +63,7 @@ def _form_page(
 ):
     """The stand-alone comment form: a refused or invalid post with its text, or an edit.
 
-    ``refusal`` (a PostingRefused) supplies the message and status of a refused write."""
+    ``refusal`` (a Refused) supplies the message and status of a refused write."""
     if refusal is not None:
         error = refusal.message
         status = refusal.status
@@ -89,10 +89,7 @@ def _form_page(
 def _permalink_for(request, comment):
     """Where to send a member after they wrote ``comment``: its permalink, revealing
     it if it spoils more than they have watched (they wrote it, after all)."""
-    url = comment.get_absolute_url()
-    if reader_for(request).spoils(comment):
-        url += "?" + urlencode({REVEAL_PARAM: comment.reveal_key})
-    return url
+    return revealing_for_author(comment.get_absolute_url(), comment, reader_for(request))
 
 
 @require_POST
@@ -105,8 +102,8 @@ def comment_create(request, kind, pk):
         return _form_page(request, form=form, target=target, action=action, refusal=refusal)
 
     try:
-        ensure_can_post(request.user, target)
-    except PostingRefused as refusal:
+        ensure_can_comment(request.user, target)
+    except Refused as refusal:
         return refused(refusal)
     if not form.is_valid():
         return _form_page(request, form=form, target=target, action=action)
@@ -135,7 +132,7 @@ def comment_create(request, kind, pk):
             spoils_episode=form.cleaned_data["spoils_episode"],
             parent=parent,
         )
-    except PostingRefused as refusal:
+    except Refused as refusal:
         return refused(refusal)
     return HttpResponseRedirect(_permalink_for(request, comment))
 
@@ -164,7 +161,7 @@ def comment_edit(request, pk):
     form = CommentForm(request.POST) if request.method == "POST" else None
     try:
         ensure_can_edit(request.user, comment)
-    except PostingRefused as refusal:
+    except Refused as refusal:
         # Someone else's comment is not pre-filled: its text may be gated for them.
         return _form_page(
             request, form=form, target=target, action=action, comment=comment, refusal=refusal
@@ -180,7 +177,7 @@ def comment_edit(request, pk):
                 body=form.cleaned_data["body"],
                 spoils_episode=form.cleaned_data["spoils_episode"],
             )
-        except PostingRefused as refusal:
+        except Refused as refusal:
             return _form_page(
                 request, form=form, target=target, action=action, comment=comment, refusal=refusal
             )
@@ -194,7 +191,7 @@ def comment_delete(request, pk):
     context = {"comment": comment, "target": comment.target, "error": None}
     try:
         ensure_can_edit(request.user, comment)
-    except PostingRefused as refusal:
+    except Refused as refusal:
         context["error"] = refusal.message
         return render(request, "comments/comment_delete.html", context, status=refusal.status)
     if request.method == "POST":
@@ -221,7 +218,7 @@ def comment_permalink(request, pk):
         page = page_for_comment(comment)
     if page > 1:
         query["page"] = page
-    reveals = request.GET.getlist(REVEAL_PARAM)
+    reveals = requested_reveals(request)
     if reveals:
         query[REVEAL_PARAM] = reveals
     if query:
@@ -239,11 +236,8 @@ def comment_replies(request, pk):
             reverse("comments:comment_replies", kwargs={"pk": parent.parent_id})
         )
     target = parent.target
-    if parent.thread_id:
-        from fansite.threads.selectors import sees_hidden_threads
-
-        if target.is_hidden and not sees_hidden_threads(request.user):
-            return render(request, "threads/thread_hidden.html", {"thread": target})
+    if parent.thread_id and target.is_hidden and not sees_hidden_threads(request.user):
+        return render(request, "threads/thread_hidden.html", {"thread": target})
     reader = reader_for(request)
     page_reader = reader.for_page(target)
     parent.is_opening_post = parent.thread_id is not None and parent.pk == (

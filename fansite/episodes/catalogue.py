@@ -4,6 +4,8 @@ forgotten whenever an Episode is saved or deleted (see EpisodesConfig.ready)."""
 
 from django.core.cache import cache
 
+from .models import Episode
+
 CACHE_KEY = "episodes:positions"
 # Belt and braces: even if a signal were missed, the list refreshes this often.
 CACHE_TIMEOUT = 60 * 60
@@ -11,8 +13,6 @@ CACHE_TIMEOUT = 60 * 60
 
 def episode_positions():
     """Running numbers of every episode, in order: [1, 2, ..., 12]."""
-    from .models import Episode
-
     return cache.get_or_set(
         CACHE_KEY,
         lambda: list(Episode.objects.order_by("position").values_list("position", flat=True)),

@@ -87,21 +87,3 @@ class Episode(models.Model):
     def label(self):
         """Short label used in spoiler reveals: "episode 9"."""
         return _("episode %(number)s") % {"number": self.position}
-
-
-def spoiler_level_field(**kwargs):
-    """The "spoils up to" field of threads and comments.
-
-    It points at Episode.position, so ``<obj>.spoils_episode_id`` *is* the
-    episode number that spoiler gating compares, with no join.
-    """
-    return models.ForeignKey(
-        Episode,
-        on_delete=models.PROTECT,
-        to_field="position",
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("spoils up to"),
-        **kwargs,
-    )

@@ -4,6 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fansite.comments.models import Comment
+from fansite.threads.models import Thread
+
 
 class ReportQuerySet(models.QuerySet):
     def open(self):
@@ -128,9 +131,6 @@ class Report(models.Model):
     @staticmethod
     def target_lookup(item):
         """Filter arguments selecting reports about ``item``."""
-        from fansite.comments.models import Comment
-        from fansite.threads.models import Thread
-
         if isinstance(item, Comment):
             return {"comment": item}
         if isinstance(item, Thread):

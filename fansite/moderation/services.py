@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
-from fansite.comments.services import ban_end
+from fansite.episodes.models import Episode
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards
 from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
+from fansite.users.standing import ban_end
 
 from .models import ModerationLog, Report
 
@@ -461,8 +462,6 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     For a thread, its opening post follows: the thread's level covers its title
     and opening post together.
     """
-    from fansite.episodes.models import Episode
-
     _require(moderator, _content_perm(item))
     if (
         episode_position is not None

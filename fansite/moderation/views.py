@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fansite.comments.models import Comment
-from fansite.core.markdown import excerpt
-from fansite.core.ratelimits import RateLimited, check_rate_limit
-from fansite.core.spoilers import reader_for
+from fansite.spoilers.readers import reader_for
 from fansite.threads.models import Thread
 from fansite.threads.selectors import sees_hidden_threads
+from fansite.web.markdown import excerpt
+from fansite.web.ratelimits import RateLimited, check_rate_limit
 
 from .forms import ReportForm
 from .models import Report

@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.models import Episode, spoiler_level_field
+from fansite.episodes.models import Episode
+from fansite.spoilers.levels import spoiler_level_field
 
 
 class BoardQuerySet(models.QuerySet):

@@ -8,6 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fansite.spoilers.levels import resolve_spoiler_level
+from fansite.users.standing import PostingRefused, new_member_until
+from fansite.web.ratelimits import wait_text
+
 from .models import Board, Thread
 
 
@@ -28,9 +32,6 @@ def ensure_episode_board(episode):
 
 def ensure_can_start_thread(author):
     """Refuse a new member's thread beyond ``NEW_ACCOUNT_MAX_THREADS_PER_DAY`` in 24 hours."""
-    from fansite.comments.services import PostingRefused, new_member_until
-    from fansite.core.ratelimits import wait_text
-
     until = new_member_until(author)
     if until is None:
         return
@@ -57,25 +58,9 @@ def ensure_can_start_thread(author):
     )
 
 
-@transaction.atomic
-def start_thread(*, board, author, title, body, spoils_episode=None):
-    """Open a thread on a board with its first post.
-
-    The posting rules of comments apply to the opening post (bans, links from new
-    members, duplicates), and new members may only start a few threads a day.
-    """
-    from fansite.comments.services import (
-        create_comment,
-        ensure_allowed_content,
-        ensure_can_post,
-        ensure_not_duplicate,
-        resolve_spoiler_level,
-    )
-
-    ensure_can_post(author)
-    ensure_can_start_thread(author)
-    ensure_allowed_content(author, body)
-    ensure_not_duplicate(author, body)
+def open_thread(*, board, author, title, spoils_episode=None):
+    """Create a thread on a board and count it there. Its opening post is written
+    by ``fansite.comments.services.start_thread``, which calls this: use that."""
     thread = Thread.objects.create(
         board=board,
         author=author,
@@ -83,25 +68,23 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
         spoils_episode_id=resolve_spoiler_level(board, spoils_episode),
     )
     Board.objects.filter(pk=board.pk).update(thread_count=F("thread_count") + 1)
-    create_comment(target=thread, author=author, body=body, is_reply=False)
-    thread.refresh_from_db()
     return thread
 
 
 def recount_boards(*board_ids):
     """Set boards' thread and post counts and latest activity from their visible
     threads, in one UPDATE: after a thread is hidden, restored, moved or deleted.
-    Hidden threads and their posts count nowhere a member can see."""
-    from fansite.comments.models import Comment
+    Hidden threads and their posts count nowhere a member can see.
 
+    Posts are counted through the threads' ``comments`` relation: the comments
+    app sits above this one and is never imported here."""
     visible = Thread.objects.filter(board=OuterRef("pk"), is_hidden=False)
-    posts = Comment.objects.filter(thread__board=OuterRef("pk"), thread__is_hidden=False)
     Board.objects.filter(pk__in=board_ids).update(
         thread_count=Coalesce(
             Subquery(visible.values("board").annotate(n=Count("pk")).values("n")), 0
         ),
         post_count=Coalesce(
-            Subquery(posts.values("thread__board").annotate(n=Count("pk")).values("n")), 0
+            Subquery(visible.values("board").annotate(n=Count("comments")).values("n")), 0
         ),
         last_activity_at=Subquery(
             visible.order_by("-last_activity_at").values("last_activity_at")[:1]

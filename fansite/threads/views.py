@@ -6,28 +6,32 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from fansite.comments.forms import comment_form_for
+from fansite.comments.forms import ThreadForm, comment_form_for
 from fansite.comments.models import Comment
 from fansite.comments.selectors import comment_page
-from fansite.comments.services import PostingRefused, ensure_can_post
-from fansite.core import pagecache
-from fansite.core.markdown import excerpt
-from fansite.core.ratelimits import check_rate_limit
-from fansite.core.spoilers import REVEAL_PARAM, reader_for
+from fansite.comments.services import start_thread
+from fansite.spoilers.caching import cache_per_reader
+from fansite.spoilers.levels import gate_label
+from fansite.spoilers.readers import reader_for
+from fansite.spoilers.reveals import revealing_for_author
+from fansite.users.standing import ensure_can_post
+from fansite.web import pagecache
+from fansite.web.markdown import excerpt
+from fansite.web.ratelimits import check_rate_limit
+from fansite.web.refusals import Refused
 
 from . import selectors, services
-from .forms import ThreadForm
 from .models import Board, Thread
 
 
-@pagecache.cached_page(lambda request: [pagecache.LISTINGS])
+@cache_per_reader(lambda request: [pagecache.LISTINGS])
 def board_list(request):
     """Every board, episode boards by season first, with counts and latest activity."""
     sections = selectors.board_sections(request.user)
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
-@pagecache.cached_page(lambda request, slug: [pagecache.LISTINGS])
+@cache_per_reader(lambda request, slug: [pagecache.LISTINGS])
 def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
@@ -58,30 +62,29 @@ def thread_create(request, slug):
                 ensure_can_post(request.user)
                 # Counted once the form is valid: a typo the form catches costs nothing.
                 check_rate_limit(request, "thread")
-                thread = services.start_thread(
+                thread = start_thread(
                     board=board,
                     author=request.user,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                     spoils_episode=form.cleaned_data["spoils_episode"],
                 )
-            except PostingRefused as refused:
+            except Refused as refused:
                 # The bound form goes back to the page, so nothing typed is lost.
                 refusal = refused.message
                 status = refused.status
                 retry_after = getattr(refused, "retry_after", None)
             else:
-                url = thread.get_absolute_url()
-                if reader_for(request).spoils(thread):
-                    # The author knows what they wrote: show it to them, not its gate.
-                    url = f"{url}?{REVEAL_PARAM}={thread.reveal_key}"
-                return redirect(url)
+                # The author knows what they wrote: show it to them, not its gate.
+                return redirect(
+                    revealing_for_author(thread.get_absolute_url(), thread, reader_for(request))
+                )
     else:
         form = ThreadForm(board=board)
         try:
             ensure_can_post(request.user)
             services.ensure_can_start_thread(request.user)
-        except PostingRefused as refused:
+        except Refused as refused:
             # Say so before the member types anything.
             refusal = refused.message
     context = {"board": board, "form": form, "refusal": refusal}
@@ -91,20 +94,16 @@ def thread_create(request, slug):
     return response
 
 
-def _gate_label(item):
-    return _("Spoiler for episode %(number)s") % {"number": item.spoiler_level}
-
-
 def _description(thread, opener, page_reader):
     """A spoiler-safe summary of the opening post, for meta description and Open Graph."""
     if opener is None or not opener.is_visible:
         return _("A discussion thread on the %(board)s board.") % {"board": thread.board.title}
     if page_reader.hides(opener):
-        return _gate_label(opener)
+        return gate_label(opener)
     return excerpt(opener.body, 160)
 
 
-@pagecache.cached_page(lambda request, pk: [pagecache.thread_scope(pk)])
+@cache_per_reader(lambda request, pk: [pagecache.thread_scope(pk)])
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it."""
@@ -119,7 +118,7 @@ def thread_detail(request, pk):
     # Revealing the thread also shows the comments that spoil no more than it does.
     page_reader = reader.for_page(thread)
     is_gated = reader.hides(thread)
-    label = _gate_label(thread) if is_gated else None
+    label = gate_label(thread) if is_gated else None
     opener = (
         Comment.objects.for_target(thread)
         .order_by("pk")

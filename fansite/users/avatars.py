@@ -26,14 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .models import AVATAR_RENDITION_NAME
-
 # Pillow's names for the formats we accept. Only these decoders are tried, which
 # also keeps the many rarer (and less hardened) image parsers out of reach.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 RENDITION_FORMAT = "WEBP"
 RENDITION_QUALITY = 85
 AVATAR_FOLDER = "avatars"
+# Rendition file name inside a member's avatar folder, e.g. avatars/<hex>/128.webp.
+AVATAR_RENDITION_NAME = "{folder}/{size}.webp"
 
 
 @dataclass(frozen=True)

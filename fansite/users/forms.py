@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.catalogue import episode_positions
+from fansite.spoilers.forms import progress_field
 
 from .avatars import ACCEPTED_FORMATS, prepare_avatar
 from .models import User
@@ -14,44 +14,6 @@ from .validators import is_reserved_username
 # Bidirectional overrides and isolates can make a name read backwards and
 # spill into the text around it; nobody needs them in a display name.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-# --- Reading progress -------------------------------------------------------
-
-
-def progress_choices():
-    """Choices for "I've watched up to": nothing yet, then each episode."""
-    return [
-        (0, _("Nothing yet")),
-        *(
-            (position, _("Episode %(number)s") % {"number": position})
-            for position in episode_positions()
-        ),
-    ]
-
-
-def progress_field(**kwargs):
-    return forms.TypedChoiceField(
-        label=_("I've watched up to"),
-        coerce=int,
-        choices=progress_choices,
-        help_text=_(
-            "Anything that spoils a later episode is left out of the pages you read, "
-            "until you ask to see it."
-        ),
-        **kwargs,
-    )
-
-
-class ProgressForm(forms.Form):
-    """How far the reader has watched (0: nothing yet)."""
-
-    watched_up_to = progress_field(
-        error_messages={
-            "invalid_choice": _("Choose “Nothing yet” or one of the episodes in the list."),
-            "required": _("Choose how far you have watched."),
-        }
-    )
 
 
 class ProfileForm(forms.Form):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .avatars import AVATAR_RENDITION_NAME, default_avatar_data_uri
 from .validators import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, UsernameValidator
 
 # Background colours for generated avatars. Each one gives white initials a
@@ -34,9 +35,6 @@ AVATAR_TEXT_COLOUR = "#ffffff"
 
 # A permanent ban is stored as a ban that ends at the end of time.
 PERMANENT_BAN_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
-
-# Rendition file name inside a member's avatar folder, e.g. avatars/<hex>/128.webp.
-AVATAR_RENDITION_NAME = "{folder}/{size}.webp"
 
 
 class User(AbstractUser):
@@ -171,8 +169,6 @@ class User(AbstractUser):
         initials avatar as a ``data:`` URI, so callers always get an image.
         """
         if not self.avatar:
-            from .avatars import default_avatar_data_uri
-
             return default_avatar_data_uri(self, size)
         sizes = sorted(settings.AVATAR_SIZES)
         best = next((candidate for candidate in sizes if candidate >= size), sizes[-1])

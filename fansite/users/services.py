@@ -4,23 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import avatars
-
-
-def ensure_can_edit_profile(member):
-    """Banned members keep reading and may set their reading progress, but cannot
-    change how they appear to others. Raises PostingRefused with the reason."""
-    from fansite.comments.services import PostingRefused, ban_end, ban_reason
-
-    if not member.is_banned:
-        return
-    when = ban_end(member)
-    if when is None:
-        message = _("You are banned permanently, so you cannot change your name, bio or picture.")
-    else:
-        message = _(
-            "You are banned until %(when)s and cannot change your name, bio or picture before then."
-        ) % {"when": when}
-    raise PostingRefused(message + ban_reason(member))
+from .standing import ensure_can_edit_profile
 
 
 @transaction.atomic

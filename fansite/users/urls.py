@@ -8,5 +8,4 @@ urlpatterns = [
     path("members/<str:username>/", views.profile_detail, name="profile_detail"),
     path("settings/profile/", views.profile_edit, name="profile_edit"),
     path("settings/delete/", views.account_delete, name="account_delete"),
-    path("progress/", views.progress_update, name="progress_update"),
 ]

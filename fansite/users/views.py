@@ -1,26 +1,24 @@
 from http import HTTPStatus
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fansite.comments.services import PostingRefused
-from fansite.core.markdown import excerpt
-from fansite.core.ratelimits import check_rate_limit
-from fansite.core.spoilers import reader_for, set_progress
+from fansite.articles.models import Article
+from fansite.comments.selectors import comments_by
+from fansite.spoilers.readers import progress_message, reader_for, set_progress
+from fansite.threads.models import Thread
+from fansite.threads.selectors import listed_threads
+from fansite.web.markdown import excerpt
+from fansite.web.ratelimits import check_rate_limit
+from fansite.web.refusals import Refused
 
-from .forms import AccountDeleteForm, ProfileForm, ProgressForm
-from .services import (
-    AccountDeletionRefused,
-    delete_account,
-    ensure_can_edit_profile,
-    update_profile,
-)
+from .forms import AccountDeleteForm, ProfileForm
+from .services import AccountDeletionRefused, delete_account, update_profile
+from .standing import ensure_can_edit_profile
 
 User = get_user_model()
 
@@ -32,23 +30,12 @@ COMMENT_EXCERPT_LENGTH = 200
 
 
 def published_articles_by(member):
-    """The member's latest published articles, or None while there is no Article model.
-
-    The articles app is built alongside this one; looking the model up lazily
-    keeps profiles working before (and without) it.
-    """
-    try:
-        article_model = apps.get_model("articles", "Article")
-    except LookupError:
-        return None
-    return list(article_model.objects.published().filter(author=member)[:PROFILE_ARTICLE_COUNT])
+    """The member's latest published articles."""
+    return list(Article.objects.published().filter(author=member)[:PROFILE_ARTICLE_COUNT])
 
 
 def threads_by(member, viewer):
     """The member's latest threads that ``viewer`` may see listed, with their boards."""
-    from fansite.threads.models import Thread
-    from fansite.threads.selectors import listed_threads
-
     return list(
         listed_threads(viewer, Thread.objects.filter(author=member))
         .select_related("board")
@@ -59,8 +46,6 @@ def threads_by(member, viewer):
 def visible_comments_by(member, reader):
     """The member's latest comments, each with a spoiler-free ``excerpt`` when the
     reader may see it (None when the comment is gated for them)."""
-    from fansite.comments.selectors import comments_by
-
     comments = [c for c in comments_by(member, PROFILE_COMMENT_COUNT) if c.is_visible]
     for comment in comments:
         # Only computed for comments the reader may see: a gated comment's text
@@ -85,45 +70,6 @@ def profile_detail(request, username):
             "threads": threads_by(member, request.user),
             "comments": visible_comments_by(member, reader_for(request)),
         },
-    )
-
-
-def safe_next(request, default="/"):
-    """The ``next`` address from the form or query, if it points back to this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def progress_message(episode):
-    if episode == 0:
-        return _("Spoilers for every episode are now hidden.")
-    return _("Spoilers are now hidden beyond episode %(number)s.") % {"number": episode}
-
-
-@require_http_methods(["GET", "POST"])
-def progress_update(request):
-    """Set how far the reader has watched: the header's selector posts here.
-
-    Works for members (stored on the profile) and visitors (stored in the session).
-    """
-    next_url = safe_next(request)
-    if request.method == "POST":
-        form = ProgressForm(request.POST)
-        if form.is_valid():
-            episode = form.cleaned_data["watched_up_to"]
-            set_progress(request, episode)
-            messages.success(request, progress_message(episode))
-            return redirect(next_url)
-        status = HTTPStatus.BAD_REQUEST
-    else:
-        form = ProgressForm(initial={"watched_up_to": reader_for(request).progress})
-        status = HTTPStatus.OK
-    return render(
-        request, "users/progress_update.html", {"form": form, "next": next_url}, status=status
     )
 
 
@@ -155,7 +101,7 @@ def profile_edit(request):
             try:
                 # Before the form reads the picture: processing images is the costly part.
                 check_rate_limit(request, "avatar")
-            except PostingRefused as refusal:
+            except Refused as refusal:
                 # Everything typed is kept; the file input cannot be refilled anyway.
                 form = ProfileForm(request.POST, member=member)
                 return _refused_profile_page(request, form, refusal)
@@ -176,7 +122,7 @@ def profile_edit(request):
                         avatar=form.cleaned_data["avatar"],
                         remove_avatar=form.cleaned_data.get("remove_avatar", False),
                     )
-                except PostingRefused as refusal:
+                except Refused as refusal:
                     if progress_changed:
                         messages.info(request, progress_message(progress))
                     return _refused_profile_page(request, form, refusal)
@@ -186,7 +132,7 @@ def profile_edit(request):
         form = ProfileForm(member=member)
         try:
             ensure_can_edit_profile(member)
-        except PostingRefused as refusal:
+        except Refused as refusal:
             # Say so before the member types anything.
             messages.warning(request, refusal.message)
     return render(request, "users/profile_edit.html", {"form": form, "member": member})

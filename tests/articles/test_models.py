@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from fansite.articles.models import Article
-from fansite.core.markdown import render_markdown
+from fansite.web.markdown import render_markdown
 
 from .factories import ArticleFactory, DraftFactory
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from fansite.articles.models import Article
 from fansite.articles.services import publish_articles, rerender_articles, unpublish_articles
-from fansite.core.markdown import render_markdown
+from fansite.web.markdown import render_markdown
 
 from .factories import ArticleFactory, DraftFactory
 

@@ -54,7 +54,7 @@ def describe(request):
     from django.urls import reverse
 
     from fansite.articles.models import Article
-    from fansite.threads.management.commands.seed_demo import (
+    from fansite.ops.management.commands.seed_demo import (
         BIG_THREAD_TITLE,
         DEMO_PASSWORD,
         DEMO_PREFIX,
@@ -82,7 +82,7 @@ def describe(request):
         "home": reverse("articles:article_list"),
         "board_list": reverse("threads:board_list"),
         "login": reverse("account_login"),
-        "progress": reverse("users:progress_update"),
+        "progress": reverse("spoilers:progress_update"),
         "board": board.get_absolute_url() if board else None,
         "board_threads": board.thread_count if board else 0,
         "article": article.get_absolute_url() if article else None,

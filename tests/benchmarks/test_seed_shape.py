@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fansite.comments.models import Comment
-from fansite.threads.management.commands.seed_demo import BIG_THREAD_TITLE
+from fansite.ops.management.commands.seed_demo import BIG_THREAD_TITLE
 from fansite.threads.models import Board, Thread
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from fansite.articles.models import Article
 from fansite.comments.forms import comment_form_for
 from fansite.comments.selectors import comment_page
-from fansite.core.spoilers import reader_for
+from fansite.spoilers.readers import reader_for
 from tests.users.factories import UserFactory
 
 from .factories import ThreadFactory

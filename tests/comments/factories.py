@@ -5,8 +5,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from fansite.comments.models import Comment
+from fansite.comments.services import start_thread
 from fansite.threads.models import Board
-from fansite.threads.services import start_thread
 from tests.users.factories import UserFactory
 
 

@@ -9,10 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from fansite.comments.models import Comment
-from fansite.comments.services import post_comment
-from fansite.core.pagecache import local_pages
+from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board
-from fansite.threads.services import start_thread
+from fansite.web.pagecache import local_pages
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

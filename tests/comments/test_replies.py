@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from fansite.comments.models import Comment
 from fansite.comments.selectors import comment_page
-from fansite.comments.services import post_comment
+from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board
-from fansite.threads.services import start_thread
 from tests.users.factories import UserFactory
 
 from .factories import ThreadFactory

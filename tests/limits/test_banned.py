@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fansite.comments.models import Comment
-from fansite.comments.services import PostingRefused, post_comment
+from fansite.comments.services import post_comment
 from fansite.moderation.models import Report
 from fansite.threads.models import Thread
 from fansite.users import services as user_services
+from fansite.users.standing import PostingRefused
 from tests.users.factories import PASSWORD
 from tests.users.images import image_bytes, upload
 
@@ -148,7 +149,7 @@ def test_can_still_set_reading_progress(logged_in, banned):
     assert from_profile.status_code == HTTPStatus.FOUND
     assert banned.watched_up_to == 5
 
-    from_header = logged_in.post(reverse("users:progress_update"), {"watched_up_to": 7})
+    from_header = logged_in.post(reverse("spoilers:progress_update"), {"watched_up_to": 7})
     banned.refresh_from_db()
     assert from_header.status_code == HTTPStatus.FOUND
     assert banned.watched_up_to == 7

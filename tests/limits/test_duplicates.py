@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from fansite.comments.models import Comment
-from fansite.comments.services import PostingRefused, post_comment, remove_comment
+from fansite.comments.services import post_comment, remove_comment
 from fansite.threads.models import Thread
+from fansite.users.standing import PostingRefused
 from tests.threads.factories import ThreadFactory
 
 from .conftest import comment_url, established, noon_tomorrow, page_text, thread_create_url

@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from fansite.comments.models import Comment
-from fansite.comments.services import PostingRefused, post_comment
+from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board, Thread
-from fansite.threads.services import start_thread
+from fansite.users.standing import PostingRefused
 from tests.users.factories import UserFactory
 
 from .conftest import comment_url, noon_tomorrow, page_text, thread_create_url

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from fansite.comments.models import Comment
 from fansite.comments.services import post_comment
-from fansite.core.ratelimits import RateLimited, check_rate_limit, parse_rate
 from fansite.moderation.models import Report
 from fansite.threads.models import Thread
+from fansite.web.ratelimits import RateLimited, check_rate_limit, parse_rate
 from tests.users.images import image_bytes, upload
 
 from .conftest import (

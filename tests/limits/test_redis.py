@@ -45,7 +45,7 @@ def redis_limits(settings):
     settings.CACHES = {
         **settings.CACHES,
         "ratelimits": {
-            "BACKEND": "fansite.core.cache.RedisCache",
+            "BACKEND": "fansite.web.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         },
@@ -82,7 +82,7 @@ OTHER_PROCESS = textwrap.dedent(
     from django.conf import settings
     from django.test import RequestFactory
 
-    from fansite.core.ratelimits import RateLimited, check_rate_limit
+    from fansite.web.ratelimits import RateLimited, check_rate_limit
 
     settings.RATE_LIMITS = {"comment": ["3/h/user"]}
     request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.10")

@@ -167,7 +167,7 @@ def create_members(env, usernames, password=PASSWORD):
 THREAD_SCRIPT = """
 from django.contrib.auth import get_user_model
 from fansite.threads.models import Board
-from fansite.threads.services import start_thread
+from fansite.comments.services import start_thread
 
 thread = start_thread(
     board=Board.objects.get(slug=args["board"]),

@@ -16,7 +16,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from fansite.core.ratelimits import parse_rate
+from fansite.web.ratelimits import parse_rate
 
 from .conftest import (
     PASSWORD,

@@ -16,10 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fansite.articles.models import Article
-from fansite.comments.services import post_comment
+from fansite.comments.services import post_comment, start_thread
 from fansite.episodes.models import Episode
 from fansite.threads.models import Board
-from fansite.threads.services import start_thread
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +105,7 @@ def as_reader(client, kind, progress):
     if kind == "member":
         client.force_login(UserFactory(watched_up_to=progress))
     else:
-        response = client.post(reverse("users:progress_update"), {"watched_up_to": progress})
+        response = client.post(reverse("spoilers:progress_update"), {"watched_up_to": progress})
         assert response.status_code == HTTPStatus.FOUND
     return client
 
@@ -240,7 +239,7 @@ def test_setting_progress_from_the_article_gate_opens_the_article(client, conten
     url = article.get_absolute_url()
 
     response = client.post(
-        reverse("users:progress_update"), {"watched_up_to": 9, "next": url}, follow=True
+        reverse("spoilers:progress_update"), {"watched_up_to": 9, "next": url}, follow=True
     )
 
     assert response.redirect_chain[-1][0] == url
@@ -266,7 +265,7 @@ def test_head_never_carries_secrets(client, content, page):
     for secret in (*SECRETS, LATER_COMMENT):
         assert secret not in head
 
-    client.post(reverse("users:progress_update"), {"watched_up_to": 12})
+    client.post(reverse("spoilers:progress_update"), {"watched_up_to": 12})
     head = head_of(client.get(url).text)
     # Even for a reader who has seen everything, inline spoilers stay out of titles,
     # descriptions and previews.

@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fansite.comments.services import post_comment, remove_comment
+from fansite.comments.services import post_comment, remove_comment, start_thread
 from fansite.threads.models import Board, Thread
-from fansite.threads.services import start_thread
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +80,7 @@ def test_profile_lists_the_members_threads_and_comments(client):
         board=Board.objects.get(slug="general"), author=UserFactory(), title="Their topic", body="."
     )
     reply = post_comment(target=elsewhere, author=member, body="**Bold** words and >!hidden!<.")
-    client.post(reverse("users:progress_update"), {"watched_up_to": 1})
+    client.post(reverse("spoilers:progress_update"), {"watched_up_to": 1})
 
     html = client.get(member.get_absolute_url()).text
 

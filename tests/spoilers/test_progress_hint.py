@@ -20,6 +20,6 @@ def test_new_visitors_are_told_why_discussions_are_hidden(client, url):
 
 
 def test_the_hint_goes_once_progress_is_set(client):
-    client.post(reverse("users:progress_update"), {"watched_up_to": 4, "next": "/"})
+    client.post(reverse("spoilers:progress_update"), {"watched_up_to": 4, "next": "/"})
 
     assert HINT not in client.get(reverse("threads:board_list")).text

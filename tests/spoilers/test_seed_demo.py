@@ -10,7 +10,7 @@ from django.db.models import Count, F, Max
 from django.test import Client
 
 from fansite.comments.models import Comment
-from fansite.threads.management.commands.seed_demo import DEMO_PASSWORD
+from fansite.ops.management.commands.seed_demo import DEMO_PASSWORD
 from fansite.threads.models import Board, Thread
 from tests.users.factories import UserFactory
 
@@ -106,7 +106,7 @@ def test_reset_removes_demo_content_but_nothing_else():
     seed("--threads", "8", "--comments", "50", "--members", "4")
     demo_thread = Thread.objects.first()
     Comment.objects.create(thread=demo_thread, author=real, body="A real reply")
-    from fansite.threads.services import start_thread
+    from fansite.comments.services import start_thread
 
     real_thread = start_thread(
         board=Board.objects.get(slug="general"), author=real, title="Real", body="Real post"

@@ -1,6 +1,6 @@
 """Boards and threads for tests.
 
-``ThreadFactory`` starts threads through ``services.start_thread``, as members
+``ThreadFactory`` starts threads through ``comments.services.start_thread``, as members
 do, so the opening post exists and board counters are right. ``reply`` posts a
 comment through the comments service.
 """
@@ -8,8 +8,7 @@ comment through the comments service.
 import factory
 from factory.django import DjangoModelFactory
 
-from fansite.comments.services import post_comment
-from fansite.threads import services
+from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board, Thread
 from tests.users.factories import UserFactory
 
@@ -31,7 +30,7 @@ class ThreadFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *, is_pinned=False, is_locked=False, **kwargs):
-        thread = services.start_thread(**kwargs)
+        thread = start_thread(**kwargs)
         flags = {"is_pinned": is_pinned, "is_locked": is_locked}
         if any(flags.values()):
             Thread.objects.filter(pk=thread.pk).update(**flags)

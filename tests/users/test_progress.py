@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fansite.core.spoilers import SESSION_KEY
 from fansite.episodes.models import Episode
+from fansite.spoilers.readers import SESSION_KEY
 
 from .factories import UserFactory
 
@@ -32,7 +32,7 @@ def selected_option(html):
 
 
 def test_the_endpoint_is_at_progress():
-    assert reverse("users:progress_update") == PROGRESS_URL
+    assert reverse("spoilers:progress_update") == PROGRESS_URL
 
 
 def test_a_member_sets_their_progress_on_their_profile(client):

@@ -22,7 +22,7 @@ import datetime
 
 from django.db import migrations
 
-from fansite.core.markdown import render_markdown
+from fansite.web.markdown import render_markdown
 
 SLUG = "the-all-of-us-are-dead-scene-that-made-the-cast-cry"
 TAG_SLUG = "all-of-us-are-dead"

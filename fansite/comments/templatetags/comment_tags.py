@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from fansite.comments.cards import render_card
 from fansite.comments.forms import QUOTE_PARAM, REPLY_PARAM
-from fansite.core.spoilers import REVEAL_PARAM
-from fansite.core.templatetags.pages import url_with_page
+from fansite.spoilers.reveals import requested_reveals, with_reveals
+from fansite.web.templatetags.pages import url_with_page
 
 register = template.Library()
 
@@ -31,14 +31,7 @@ def comment_link_url(context, page=None, reply_to=None, quote=None, fragment="")
 def replies_url(context, comment):
     """The replies page of ``comment``, keeping the reader's ``reveal`` keys."""
     url = reverse("comments:comment_replies", kwargs={"pk": comment.pk})
-    reveals = context["request"].GET.getlist(REVEAL_PARAM)
-    if reveals:
-        query = context["request"].GET.copy()
-        for name in list(query):
-            if name != REVEAL_PARAM:
-                del query[name]
-        url = f"{url}?{query.urlencode()}"
-    return url
+    return with_reveals(url, requested_reveals(context["request"]))
 
 
 class CachedCardNode(template.Node):

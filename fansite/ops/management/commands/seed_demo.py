@@ -1,0 +1,474 @@
+"""Fill the boards with demo members, threads and comments.
+
+    python manage.py seed_demo --threads 100 --comments 10000
+    python manage.py seed_demo --reset --threads 20 --comments 500 --big-thread 2000
+    python manage.py seed_demo --boards episode --threads 100 --comments-per-thread 10 \
+        --big-thread 100 --big-thread 1000 --big-thread 10000
+
+Demo members are called ``demo_01`` … ``demo_20`` (``--members``), with email
+addresses at ``demo.invalid`` and the password ``demo-password`` (DEMO_PASSWORD),
+so you can log in as any of them. Each has a random reading progress.
+
+``--threads N`` threads are spread round-robin over every board (episode boards
+and general boards; ``--boards episode`` or ``--boards general`` for only those),
+each with its opening post. ``--comments M`` further comments (top-level comments
+and replies) are spread unevenly over those threads, as real boards are;
+``--comments-per-thread M`` gives every thread exactly M instead. ``--big-thread
+K`` adds one more thread, on the general board, holding K comments; repeat it for
+several (the benchmark in tests/benchmarks uses 100, 1,000 and 10,000). Big
+threads spoil nothing beyond their board, so every reader can open them (their
+comments still carry the usual mix of spoilers). Comment bodies are about 400
+characters of Markdown (``--comment-chars``). Running the command again adds more
+threads and comments by the same demo members; ``--reset`` first removes every
+demo member and everything they wrote.
+
+The text comes from a small built-in corpus of generic fan chat: it invents no
+facts about the series. Some comments hide a sentence in an inline spoiler
+(``>!…!<``) or a block spoiler, and some are marked as spoiling a later episode
+than their thread, so every spoiler path of the site has something to show.
+
+Speed: rows are inserted with bulk_create (each distinct text is rendered to HTML
+once and reused) and the counters (replies per thread; threads, posts and latest
+activity per board) are recomputed with a few aggregate UPDATEs at the end, all in
+one transaction. 10,000 comments take seconds on SQLite.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fansite.comments.models import Comment, body_fingerprint
+from fansite.episodes.models import Episode
+from fansite.threads.models import Board, Thread
+from fansite.web.markdown import render_markdown
+
+DEMO_PREFIX = "demo_"
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+DEMO_PASSWORD = "demo-password"
+BATCH_SIZE = 1000
+DISTINCT_TEXTS = 400
+# Share of comments that answer another; share marked as spoiling a later episode.
+REPLY_SHARE = 0.35
+LATER_SPOILER_SHARE = 0.12
+# Replies answer one of this many most recent top-level comments.
+RECENT_PARENTS = 20
+HISTORY_DAYS = 60
+DEFAULT_COMMENTS = 1000
+BOARD_CHOICES = ("all", "episode", "general")
+BIG_THREAD_TITLE = "Big demo thread"
+
+THREAD_TITLES = (
+    "First impressions",
+    "Rewatch thread",
+    "Favourite scenes",
+    "Soundtrack appreciation",
+    "Questions after watching",
+    "Was anyone else surprised?",
+    "Cast and performances",
+    "Cinematography and camera work",
+    "Comparing the show with the webtoon",
+    "Pacing and structure",
+    "Unpopular opinions",
+    "Best lines",
+    "Watching with friends for the first time",
+    "Details you only notice on a second watch",
+    "Sound design appreciation",
+    "Which character would you follow?",
+    "Subtitles versus dubbing",
+    "Small moments that stayed with me",
+)
+
+SENTENCES = (
+    "That scene in this episode hit hard.",
+    "I had to pause for a minute after that part.",
+    "The soundtrack is doing a lot of work here.",
+    "Rewatching it now and I keep noticing small details in the background.",
+    "The pacing felt faster than the previous episode.",
+    "Honestly, the camera work in the hallway shots is great.",
+    "I did not expect to care this much about a side character.",
+    "The younger cast is really impressive in this one.",
+    "My friends and I argued about this for an hour afterwards.",
+    "The show handles tension really well here.",
+    "Not sure how I feel about that choice yet.",
+    "This is the kind of episode that rewards a second watch.",
+    "The webtoon readers in my group chat had a lot to say about it.",
+    "I love how the classroom scenes are framed.",
+    "The last few minutes were intense.",
+    "I'm still thinking about that conversation.",
+    "Some of the effects look better than I expected for a series.",
+    "The quiet moments between the big scenes are my favourite part.",
+    "I watched this one twice in a row, which I never do.",
+    "The lighting in the night scenes is beautiful.",
+    "Great episode overall, even if the middle dragged a little for me.",
+    "I think the writers knew exactly what they were doing with that ending.",
+    "The music cue right before the credits gave me chills.",
+    "Every time I think I know where this is going, it surprises me.",
+    "I appreciate how much the supporting cast gets to do.",
+    "That was a lot to take in, I need a break before the next one.",
+    "The costume and set details make the school feel real.",
+    "I laughed out loud at one line and then felt bad about it a minute later.",
+)
+
+SPOILER_SENTENCES = (
+    "the part near the end changes how I see the whole episode",
+    "I did not see that coming at all",
+    "that reveal made me rewind twice",
+    "that one decision is going to matter a lot",
+    "the final shot says more than any dialogue",
+    "who makes it through that scene surprised me",
+)
+
+BLOCK_SPOILER = (
+    ":::spoiler What I think it means\n"
+    "I think that moment is setting something up for later. "
+    "I will not say more here, but watch the background in that scene.\n"
+    ":::"
+)
+
+QUOTE_LINES = (
+    "> That scene in this episode hit hard.",
+    "> The soundtrack is doing a lot of work here.",
+    "> I'm still thinking about that conversation.",
+)
+
+
+# Quotes, lists, spoilers and emphasis add about this much to a body's sentences.
+EXTRAS_CHARS = 50
+DEFAULT_COMMENT_CHARS = 400
+
+
+def build_texts(rng, count, chars=DEFAULT_COMMENT_CHARS):
+    """``count`` distinct Markdown bodies of about ``chars`` characters on average,
+    with their HTML."""
+    sentence_chars = max(chars - EXTRAS_CHARS, 1)
+    texts = {}
+    while len(texts) < count:
+        parts = []
+        if rng.random() < 0.1:
+            parts.append(rng.choice(QUOTE_LINES) + "\n")
+        sentences = []
+        while sum(len(s) + 1 for s in sentences) < sentence_chars:
+            sentence = rng.choice(SENTENCES)
+            if rng.random() < 0.08:
+                sentence = f"*{sentence}*"
+            sentences.append(sentence)
+        if rng.random() < 0.2:
+            position = rng.randrange(len(sentences) + 1)
+            sentences.insert(position, f"Also, >!{rng.choice(SPOILER_SENTENCES)}!<.")
+        parts.append(" ".join(sentences))
+        if rng.random() < 0.08:
+            parts.append("- " + "\n- ".join(rng.sample(SENTENCES, 3)))
+        if rng.random() < 0.05:
+            parts.append(BLOCK_SPOILER)
+        text = "\n\n".join(parts)
+        texts.setdefault(text, None)
+    return [(text, render_markdown(text)) for text in texts]
+
+
+def big_thread_sizes(value):
+    """--big-thread as a list: argparse gives a list (or None), call_command(big_thread=K)
+    an int (0 meaning none, as before the option could be repeated)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, int) else list(value)
+
+
+def later_episode(rng, level, last):
+    """An episode after ``level`` (any episode when None), or ``level`` if none is left."""
+    first = (level or 0) + 1
+    return rng.randint(first, last) if first <= last else level
+
+
+class Command(BaseCommand):
+    help = "Create demo members, threads and comments (see the module docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--threads", type=int, default=50, help="Threads to create.")
+        parser.add_argument(
+            "--comments",
+            type=int,
+            default=None,
+            help=(
+                "Comments to spread unevenly over those threads, besides their opening "
+                f"posts (default {DEFAULT_COMMENTS})."
+            ),
+        )
+        parser.add_argument(
+            "--comments-per-thread",
+            type=int,
+            default=None,
+            metavar="M",
+            help="Give every thread exactly M comments besides its opening post "
+            "(instead of --comments).",
+        )
+        parser.add_argument(
+            "--boards",
+            choices=BOARD_CHOICES,
+            default="all",
+            help="Which boards the threads go on (default: all).",
+        )
+        parser.add_argument(
+            "--comment-chars",
+            type=int,
+            default=DEFAULT_COMMENT_CHARS,
+            metavar="C",
+            help=f"Average length of a comment's Markdown (default {DEFAULT_COMMENT_CHARS}).",
+        )
+        parser.add_argument("--members", type=int, default=20, help="Demo members to use.")
+        parser.add_argument(
+            "--big-thread",
+            type=int,
+            action="append",
+            default=None,
+            metavar="K",
+            help="Also create a thread holding K comments, on the general board "
+            "(repeat for several).",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="First delete demo members and their posts."
+        )
+        parser.add_argument("--seed", type=int, default=None, help="Random seed (repeatable).")
+
+    def handle(self, *args, **options):
+        options["big_thread"] = big_thread_sizes(options["big_thread"])
+        if options["comments"] is not None and options["comments_per_thread"] is not None:
+            raise CommandError("Use either --comments or --comments-per-thread, not both.")
+        if options["comments"] is None and options["comments_per_thread"] is None:
+            options["comments"] = DEFAULT_COMMENTS
+        counts = [
+            ("threads", options["threads"]),
+            ("comments", options["comments"]),
+            ("comments-per-thread", options["comments_per_thread"]),
+            ("members", options["members"]),
+            *(("big-thread", size) for size in options["big_thread"]),
+        ]
+        for flag, value in counts:
+            if value is not None and value < 0:
+                raise CommandError(f"--{flag} cannot be negative.")
+        options["big_thread"] = [size for size in options["big_thread"] if size]  # 0: none
+        if options["members"] < 1:
+            raise CommandError("--members must be at least 1.")
+        if options["comment_chars"] < 1:
+            raise CommandError("--comment-chars must be at least 1.")
+        if options["comments"] and not options["threads"]:
+            raise CommandError("--comments needs at least one thread (--threads).")
+        self.rng = random.Random(options["seed"])
+        started = time.perf_counter()
+        with transaction.atomic():
+            if options["reset"]:
+                self.reset()
+            self.seed(options)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f}s."))
+
+    # --- steps ------------------------------------------------------------------------
+
+    def demo_members(self):
+        return get_user_model().objects.filter(
+            username__startswith=DEMO_PREFIX, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+        )
+
+    def reset(self):
+        members = self.demo_members()
+        # Their threads go with every comment in them; then their other comments.
+        Thread.objects.filter(author__in=members).delete()
+        Comment.objects.filter(author__in=members).delete()
+        count, _ = members.delete()
+        self.recount(Thread.objects.all())
+        self.stdout.write(f"Reset: removed the demo members and their posts ({count} rows).")
+
+    def ensure_members(self, count):
+        from allauth.account.models import EmailAddress
+
+        User = get_user_model()
+        wanted = [f"{DEMO_PREFIX}{number:02}" for number in range(1, count + 1)]
+        existing = set(self.demo_members().values_list("username", flat=True))
+        password = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+        new = [
+            User(
+                username=username,
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}",
+                password=password,
+                display_name=f"Demo fan {username.removeprefix(DEMO_PREFIX)}",
+                watched_up_to=self.rng.randint(0, self.last_episode),
+            )
+            for username in wanted
+            if username not in existing
+        ]
+        User.objects.bulk_create(new)
+        members = list(self.demo_members().filter(username__in=wanted))
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user=member, email=member.email, verified=True, primary=True)
+                for member in members
+                if member.username in {user.username for user in new}
+            ]
+        )
+        self.stdout.write(f"Members: {len(members)} ({len(new)} new), password {DEMO_PASSWORD!r}.")
+        return members
+
+    def seed(self, options):
+        self.last_episode = (
+            Episode.objects.order_by("-position").values_list("position", flat=True).first() or 0
+        )
+        members = self.ensure_members(options["members"])
+        all_boards = list(Board.objects.order_by("kind", "episode", "position", "pk"))
+        if not all_boards:
+            raise CommandError("There are no boards: run the migrations first.")
+        boards = [b for b in all_boards if options["boards"] in ("all", b.kind)]
+        if not boards and options["threads"]:
+            raise CommandError(f"There are no {options['boards']} boards to put threads on.")
+        now = timezone.now()
+
+        threads = self.make_threads(options["threads"], boards, members, now)
+        plan = []
+        if options["comments_per_thread"] is not None:
+            self.plan_comments(plan, threads, options["comments_per_thread"], now, even=True)
+        else:
+            self.plan_comments(plan, threads, options["comments"], now)
+        general = next((b for b in all_boards if b.kind == Board.Kind.GENERAL), all_boards[0])
+        for size in options["big_thread"]:
+            [big] = self.make_threads(
+                1, [general], members, now, title=BIG_THREAD_TITLE, board_level_only=True
+            )
+            self.plan_comments(plan, [big], size, now)
+            threads.append(big)
+        total = len(plan)
+        self.stdout.write(f"Threads: {len(threads)}. Comments: {total} (opening posts included).")
+        self.insert_comments(plan, members, options["comment_chars"])
+        self.recount(Thread.objects.filter(pk__in=[thread.pk for thread in threads]))
+
+    def make_threads(self, count, boards, members, now, title=None, board_level_only=False):
+        """``count`` threads round-robin over ``boards``; some spoil a later episode
+        than their board, unless ``board_level_only``."""
+        rng = self.rng
+        threads = []
+        for index in range(count):
+            board = boards[index % len(boards)]
+            level = board.spoiler_level
+            later = rng.random() < LATER_SPOILER_SHARE or (level is None and rng.random() < 0.4)
+            if later and not board_level_only:
+                level = later_episode(rng, level, self.last_episode)
+            created = now - timedelta(seconds=rng.randint(3600, HISTORY_DAYS * 86400))
+            threads.append(
+                Thread(
+                    board=board,
+                    author=rng.choice(members),
+                    title=title or rng.choice(THREAD_TITLES),
+                    spoils_episode_id=level,
+                    created_at=created,
+                    last_activity_at=created,
+                )
+            )
+        return Thread.objects.bulk_create(threads)
+
+    def plan_comments(self, plan, threads, count, now, even=False):
+        """Add (thread, created_at, parent's index in ``plan`` or None, spoiler level,
+        is opening post) to ``plan`` for every comment: each thread's opening post,
+        then ``count`` more spread unevenly over the threads, or ``count`` more in
+        each thread when ``even``."""
+        rng = self.rng
+        if not threads:
+            return
+        if even:
+            per_thread = {thread.pk: count for thread in threads}
+        else:
+            weights = [rng.paretovariate(1.3) for _ in threads]
+            per_thread = {thread.pk: 0 for thread in threads}
+            for thread in rng.choices(threads, weights=weights, k=count):
+                per_thread[thread.pk] += 1
+        for thread in threads:
+            extra = per_thread[thread.pk]
+            span = max((now - thread.created_at).total_seconds(), 1.0)
+            moments = sorted(rng.uniform(0, span) for _ in range(extra))
+            plan.append([thread, thread.created_at, None, thread.spoiler_level, True])
+            top_level = []
+            for offset in moments:
+                level = thread.spoiler_level
+                if rng.random() < LATER_SPOILER_SHARE:
+                    level = later_episode(rng, level, self.last_episode)
+                parent = None
+                if top_level and rng.random() < REPLY_SHARE:
+                    # As in a live conversation, people answer recent comments: the
+                    # first page of a long thread looks like that of a short one.
+                    parent = rng.choice(top_level[-RECENT_PARENTS:])
+                else:
+                    top_level.append(len(plan))
+                plan.append(
+                    [thread, thread.created_at + timedelta(seconds=offset), parent, level, False]
+                )
+
+    def insert_comments(self, plan, members, chars=DEFAULT_COMMENT_CHARS):
+        """Top-level comments first (their ids are needed), then replies, in time order."""
+        rng = self.rng
+        texts = build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)), chars)
+        fingerprints = {body: body_fingerprint(body) for body, _html in texts}
+        total = len(plan)
+        done = 0
+        saved = {}
+        for replies in (False, True):
+            order = [i for i, item in enumerate(plan) if (item[2] is not None) == replies]
+            order.sort(key=lambda i: plan[i][1])
+            for start in range(0, len(order), BATCH_SIZE):
+                batch = order[start : start + BATCH_SIZE]
+                rows = []
+                for i in batch:
+                    thread, created, parent, level, is_opening = plan[i]
+                    body, body_html = rng.choice(texts)
+                    rows.append(
+                        Comment(
+                            thread=thread,
+                            parent=saved[parent] if parent is not None else None,
+                            author=thread.author if is_opening else rng.choice(members),
+                            body=body,
+                            body_html=body_html,
+                            body_fingerprint=fingerprints[body],
+                            spoils_episode_id=level,
+                            created_at=created,
+                        )
+                    )
+                for i, comment in zip(batch, Comment.objects.bulk_create(rows), strict=True):
+                    saved[i] = comment
+                done += len(batch)
+                if done // BATCH_SIZE != (done - len(batch)) // BATCH_SIZE or done == total:
+                    self.stdout.write(f"  {done:,} / {total:,} comments")
+
+    def recount(self, threads):
+        """Recompute the denormalised counters from the rows themselves."""
+        comments = Comment.objects.filter(thread=OuterRef("pk")).order_by().values("thread")
+        threads.update(
+            # The opening post is not a reply.
+            reply_count=Coalesce(
+                Subquery(comments.annotate(n=Count("pk")).values("n")),
+                Value(1),
+                output_field=IntegerField(),
+            )
+            - 1,
+            last_activity_at=Coalesce(
+                Subquery(comments.annotate(latest=Max("created_at")).values("latest")),
+                "created_at",
+            ),
+        )
+        board_threads = Thread.objects.filter(board=OuterRef("pk")).order_by().values("board")
+        board_comments = (
+            Comment.objects.filter(thread__board=OuterRef("pk")).order_by().values("thread__board")
+        )
+        Board.objects.update(
+            thread_count=Coalesce(
+                Subquery(board_threads.annotate(n=Count("pk")).values("n")), Value(0)
+            ),
+            post_count=Coalesce(
+                Subquery(board_comments.annotate(n=Count("pk")).values("n")), Value(0)
+            ),
+            last_activity_at=Subquery(
+                board_threads.annotate(latest=Max("last_activity_at")).values("latest")
+            ),
+        )

@@ -1,0 +1,37 @@
+"""Pages cached per reader: the page cache (fansite.web.pagecache) keyed by what
+the reader has watched and revealed.
+
+A reader never receives a page rendered for someone further along (progress is
+part of the key), nor one with items revealed that they did not ask for (the
+sorted reveal keys are too). A member's page is theirs alone: it carries their
+id and the profile fields the header shows. Staff (who see hidden content),
+banned and deactivated members are never served cached pages.
+"""
+
+from fansite.web import pagecache
+
+from .readers import REVEAL_PARAM, reader_for
+
+# Query parameters that select what a cached page shows; any other parameter
+# (reply_to, quote, anything unknown) means the page is rendered afresh.
+PAGE_PARAMS = frozenset({pagecache.PAGE_PARAM, REVEAL_PARAM})
+
+
+def reader_variant(request) -> str | None:
+    """Whom the page is for, or None when it must not be cached."""
+    user = request.user
+    reader = reader_for(request)
+    reveals = ",".join(sorted(reader.revealed))
+    if not user.is_authenticated:
+        return f"{reveals}\nv:{reader.progress}"
+    if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:
+        return None
+    # Fields shown in the header and the compose form; a change to any of them
+    # gives a new key without waiting for an invalidation.
+    return f"{reveals}\nm:{user.pk}:{reader.progress}:{user.display_name}:{user.avatar}"
+
+
+def cache_per_reader(scopes):
+    """``@cache_per_reader(lambda request, pk: [...scopes])``: cache a view's page
+    for each reader (see fansite.web.pagecache.cached_page for ``scopes``)."""
+    return pagecache.cached_page(scopes, variant=reader_variant, params=PAGE_PARAMS)

@@ -1,0 +1,41 @@
+"""How far the reader has watched: the choices every page's selector offers."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fansite.episodes.catalogue import episode_positions
+
+
+def progress_choices():
+    """Choices for "I've watched up to": nothing yet, then each episode."""
+    return [
+        (0, _("Nothing yet")),
+        *(
+            (position, _("Episode %(number)s") % {"number": position})
+            for position in episode_positions()
+        ),
+    ]
+
+
+def progress_field(**kwargs):
+    return forms.TypedChoiceField(
+        label=_("I've watched up to"),
+        coerce=int,
+        choices=progress_choices,
+        help_text=_(
+            "Anything that spoils a later episode is left out of the pages you read, "
+            "until you ask to see it."
+        ),
+        **kwargs,
+    )
+
+
+class ProgressForm(forms.Form):
+    """How far the reader has watched (0: nothing yet)."""
+
+    watched_up_to = progress_field(
+        error_messages={
+            "invalid_choice": _("Choose “Nothing yet” or one of the episodes in the list."),
+            "required": _("Choose how far you have watched."),
+        }
+    )

@@ -1,0 +1,105 @@
+"""Episode-aware spoiler gating: what a reader may see without asking.
+
+Every piece of member content (thread, comment) and every article has a
+*spoiler level*: the running number of the last episode it spoils, or None when
+it spoils nothing. Every reader has a *progress*: the last episode they have
+watched (0 when they have not started). Content above the reader's progress is
+*gated*: the server leaves its text out of the page and sends a labelled
+placeholder ("Spoiler for episode 9 — show") instead. "Show" is a plain link
+adding ``reveal=<key>`` to the address, which reveals that one item.
+
+Gated items implement two attributes:
+
+``spoiler_level``  int or None
+``reveal_key``     short unique string such as "c123" (comment 123) or "t45"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+SESSION_KEY = "watched_up_to"
+REVEAL_PARAM = "reveal"
+# A page never honours more reveal keys than this (keeps URLs and cache keys sane).
+MAX_REVEALS = 50
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One reader's view of spoilers for one request."""
+
+    progress: int = 0
+    revealed: frozenset[str] = field(default_factory=frozenset)
+
+    def spoils(self, item) -> bool:
+        """Whether the item spoils an episode the reader has not watched."""
+        level = getattr(item, "spoiler_level", None)
+        return level is not None and level > self.progress
+
+    def hides(self, item) -> bool:
+        """Whether the item must be left out of the page for this reader."""
+        return self.spoils(item) and item.reveal_key not in self.revealed
+
+    def with_reveal(self, key: str) -> Reader:
+        return Reader(self.progress, self.revealed | {key})
+
+    def accepting(self, level: int | None) -> Reader:
+        """This reader after choosing to see a page that spoils up to ``level``.
+
+        Revealing a thread (or article) shows the comments on it that spoil no
+        more than it does; comments that spoil even later stay gated.
+        """
+        if level is None or level <= self.progress:
+            return self
+        return Reader(level, self.revealed)
+
+    def for_page(self, item) -> Reader:
+        """The reader for the comments under ``item`` (a thread or an article)."""
+        if self.spoils(item) and item.reveal_key in self.revealed:
+            return self.accepting(item.spoiler_level)
+        return self
+
+
+def progress_for(request) -> int:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.watched_up_to
+    try:
+        return max(0, int(request.session.get(SESSION_KEY, 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def revealed_for(request) -> frozenset[str]:
+    keys = request.GET.getlist(REVEAL_PARAM)[:MAX_REVEALS]
+    return frozenset(key for key in keys if key.isalnum() and len(key) <= 20)
+
+
+def reader_for(request) -> Reader:
+    """The request's Reader, computed once per request."""
+    reader = getattr(request, "_fansite_reader", None)
+    if reader is None:
+        reader = Reader(progress_for(request), revealed_for(request))
+        request._fansite_reader = reader
+    return reader
+
+
+def set_progress(request, episode: int) -> None:
+    """Remember how far the reader has watched: on the profile, else in the session."""
+    user = request.user
+    if user.is_authenticated:
+        # request.user is a lazy proxy: type() of it is not the model.
+        user._meta.model.objects.filter(pk=user.pk).update(watched_up_to=episode)
+        user.watched_up_to = episode
+    else:
+        request.session[SESSION_KEY] = episode
+    request._fansite_reader = None
+
+
+def progress_message(episode: int) -> str:
+    """What the reader is told after saying how far they have watched."""
+    if episode == 0:
+        return _("Spoilers for every episode are now hidden.")
+    return _("Spoilers are now hidden beyond episode %(number)s.") % {"number": episode}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "spoilers"
+
+urlpatterns = [
+    path("progress/", views.progress_update, name="progress_update"),
+]

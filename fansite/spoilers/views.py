@@ -1,0 +1,44 @@
+"""Setting how far the reader has watched: the header's selector posts here."""
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from .forms import ProgressForm
+from .readers import progress_message, reader_for, set_progress
+
+
+def safe_next(request, default="/"):
+    """The ``next`` address from the form or query, if it points back to this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def progress_update(request):
+    """Set how far the reader has watched: the header's selector posts here.
+
+    Works for members (stored on the profile) and visitors (stored in the session).
+    """
+    next_url = safe_next(request)
+    if request.method == "POST":
+        form = ProgressForm(request.POST)
+        if form.is_valid():
+            episode = form.cleaned_data["watched_up_to"]
+            set_progress(request, episode)
+            messages.success(request, progress_message(episode))
+            return redirect(next_url)
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = ProgressForm(initial={"watched_up_to": reader_for(request).progress})
+        status = HTTPStatus.OK
+    return render(
+        request, "spoilers/progress_update.html", {"form": form, "next": next_url}, status=status
+    )

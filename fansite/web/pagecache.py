@@ -1,0 +1,271 @@
+"""Whole-page caching for the busiest pages, always fresh.
+
+A cached page is stored under a key made of everything that changes what the
+page shows:
+
+- the path and the page number (``?page=``);
+- the *variant*: who the page is for, as a string the caller computes from the
+  request, or None when this request's page must not be cached at all. The
+  site's pages vary by reader (fansite.spoilers.caching: progress, revealed
+  items, the member's id and header fields);
+- the *generation* of each scope the page depends on ("site", "listings",
+  "articles", "thread:<pk>"). A generation is a random token in the cache;
+  any write to content in a scope replaces it (after the transaction commits),
+  so every page rendered before the write is simply never asked for again.
+
+Pages are only cached for plain GETs whose query names nothing but the
+parameters the caller allows, with no pending messages. CSRF tokens are
+punched out before storing and the reader's own token is put back on every hit.
+
+Invalidation is wired by each app in its ``AppConfig.ready()`` with
+:func:`bump_on_change` (saves and deletes of what its pages show) and, for bulk
+updates that send no signals, by the services that make them.
+
+This module knows nothing of the product: it imports no app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+SITE = "site"
+LISTINGS = "listings"
+ARTICLES = "articles"
+PAGE_PARAM = "page"
+CSRF_SENTINEL = "__fansite_csrf_token__"
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def _code_version() -> str:
+    """A digest of the templates and the code that render pages. It is part of
+    every key, so pages and cards rendered by an older release are never served
+    by a newer one, even before a deploy's ``migrate`` replaces the generations."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for folder, pattern in (("templates", "*.html"), ("fansite", "*.py")):
+        for path in sorted((root / folder).rglob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+def thread_scope(pk) -> str:
+    return f"thread:{pk}"
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _generation_key(scope: str) -> str:
+    return f"pagegen:{scope}"
+
+
+def bump(*scopes: str) -> None:
+    """Make every cached page that depends on ``scopes`` stale."""
+    keys = {_generation_key(scope) for scope in scopes}
+
+    def replace():
+        _cache().set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+
+    # Now, so this process's next page sees the change even before the commit
+    # (and tests, which never commit, see it), and again after the commit, so a
+    # page another process rendered from the old rows in between is dropped.
+    replace()
+    transaction.on_commit(replace)
+
+
+def bump_on_change(model, scopes):
+    """Bump ``scopes(instance)`` whenever a ``model`` row is saved or deleted: pages
+    must be dropped whoever writes (services, the admin, management commands).
+    Call it from the model's ``AppConfig.ready()``."""
+
+    def changed(sender, instance, **kwargs):
+        bump(*scopes(instance))
+
+    label = model._meta.label
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"pagecache-{label}")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"pagecache-d-{label}")
+
+
+def _generations(scopes) -> list[str]:
+    cache = _cache()
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        # add() so that two processes starting at once agree on one token.
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        found[key] = cache.get(key)
+    return [str(found[key]) for key in keys]
+
+
+def generation(scope: str) -> str:
+    """The current token of one scope (for caches keyed by it, like comment cards)."""
+    return _generations([scope])[0]
+
+
+def _page_key(request, variant, params) -> str | None:
+    """The page's key for this request (generations apart, which are checked on
+    read), or None when the page must be rendered afresh."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if not params.issuperset(request.GET.keys()):
+        return None
+    # Messages wait in a cookie or in the session: without cookies there are none.
+    if request.COOKIES and len(get_messages(request)):
+        return None
+    who = variant(request)
+    if who is None:
+        return None
+    parts = [CODE_VERSION, request.path, request.GET.get(PAGE_PARAM, ""), who]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f"page:{digest}"
+
+
+class _LocalPages:
+    """This process's most recently used pages, in front of the shared cache.
+
+    An entry is only ever served after the current generations have been read
+    from the shared cache and found equal to the ones it was rendered under, so
+    it is exactly as fresh as the shared copy; it only spares moving the page's
+    bytes out of Redis on every request. Bounded in bytes (least recently used
+    pages go first) and by PAGE_CACHE_SECONDS.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            expires, stored = entry
+            if expires < time.monotonic():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return stored
+
+    def put(self, key, stored, seconds):
+        weight = sum(map(len, stored[2]))
+        if weight > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic() + seconds, stored)
+            self.size += weight
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        _expires, stored = self.entries.pop(key)
+        self.size -= sum(map(len, stored[2]))
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+local_pages = _LocalPages(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES)
+
+
+def _lookup(page_key, scopes):
+    """The stored page and the current generations, in one cache round trip. The
+    page only counts when it was rendered under the current generations."""
+    cache = _cache()
+    generation_keys = [_generation_key(scope) for scope in scopes]
+    local = local_pages.get(page_key)
+    wanted = generation_keys if local is not None else [page_key, *generation_keys]
+    found = cache.get_many(wanted)
+    if any(key not in found for key in generation_keys):
+        generations = _generations(scopes)
+    else:
+        generations = [str(found[key]) for key in generation_keys]
+    stored = local if local is not None else found.get(page_key)
+    if stored is not None and stored[0] == generations:
+        if local is None:
+            local_pages.put(page_key, stored, settings.PAGE_CACHE_SECONDS)
+        return stored, generations
+    return None, generations
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and "no-cache" not in response.get("Cache-Control", "")
+    )
+
+
+def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
+    """Cache a view's page for each variant. ``scopes(request, **kwargs)`` names the
+    scopes the page depends on besides "site"; ``variant(request)`` says whom the
+    page is for (None: never cache this request's page); a query naming any
+    parameter outside ``params`` (such as a form's ``?reply_to=``) means the
+    page is rendered afresh.
+
+    A page is stored with the generations read *before* it was rendered: if a
+    write replaces one while the page renders, the stored copy is already stale
+    and the next reader renders it again."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not settings.PAGE_CACHE_SECONDS:
+                return view(request, *args, **kwargs)
+            key = _page_key(request, variant, params)
+            if key is None:
+                return view(request, *args, **kwargs)
+            stored, generations = _lookup(key, [SITE, *scopes(request, **kwargs)])
+            if stored is not None:
+                # Bytes throughout: a hit neither decodes nor encodes the page, and
+                # the reader's token joins the pieces around the forms' tokens.
+                _generations_then, content_type, pieces = stored
+                token = get_token(request).encode()
+                response = HttpResponse(token.join(pieces), content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _storable(response):
+                body = _CSRF_INPUT.sub(
+                    rb"\g<1>" + CSRF_SENTINEL.encode() + rb"\g<2>", response.content
+                )
+                pieces = tuple(body.split(CSRF_SENTINEL.encode()))
+                stored = (generations, response["Content-Type"], pieces)
+                _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
+                local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator
