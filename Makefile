@@ -26,7 +26,7 @@ help:
 	@echo "make backup     database and uploads into var/backups/ (BACKUP_DIR=... to change)"
 	@echo "make restore FILE=var/backups/....tar.gz   replace the database and uploads with a backup"
 	@echo "make bench      the performance benchmark (BENCH_ARGS=--quick for a short run)"
-	@echo "make lint       ruff check and format check"
+	@echo "make lint       ruff check, format check and the import layers (lint-imports)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BOOTSTRAP_PYTHON)" ]; then echo "fansite needs Python 3.12 or newer: install python3.13 (e.g. 'pyenv install 3.13' or 'apt-get install python3.13') and run make again." >&2; exit 1; fi
@@ -111,6 +111,7 @@ check: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
