@@ -3,7 +3,8 @@
 import os
 import subprocess
 
-from django.db import DEFAULT_DB_ALIAS, connections
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 from .common import DATABASE_FILES, PG_LOCK_TIMEOUT_MS, BackupError, _not_migrated, _snapshot_facts
 
@@ -51,8 +52,6 @@ def _snapshot_postgresql(staging):
     A read-only REPEATABLE READ transaction exports its snapshot and stays open
     while pg_dump reads the very same snapshot (``--snapshot``).
     """
-    import psycopg
-
     connection = connections[DEFAULT_DB_ALIAS]
     settings_dict = connection.settings_dict
     dump_path = staging / DATABASE_FILES["postgresql"]
@@ -102,8 +101,6 @@ def _unreachable(settings_dict, exc):
 
 def _check_postgresql_target():
     """Connect before unpacking anything, so a wrong DATABASE_URL fails early."""
-    from django.db import OperationalError
-
     connection = connections[DEFAULT_DB_ALIAS]
     try:
         connection.ensure_connection()

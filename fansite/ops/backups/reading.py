@@ -7,6 +7,8 @@ import tarfile
 import zlib
 from pathlib import Path
 
+from django.db.migrations.loader import MigrationLoader
+
 from .common import (
     DATABASE_FILES,
     ENGINE_NAMES,
@@ -98,8 +100,6 @@ def check_restorable(manifest):
 
 
 def _unknown_migrations(migrations):
-    from django.db.migrations.loader import MigrationLoader
-
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return [
         f"{app}.{name}"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from .common import (
     COUNTED_MODELS,
@@ -69,8 +71,6 @@ def current_counts():
 
 
 def pending_migrations():
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
@@ -83,8 +83,6 @@ def restore_backup(path, *, report=None):
     folder is unpacked next to ``MEDIA_ROOT`` so the swap is a rename. Then
     ``migrate`` brings an older backup up to the current schema.
     """
-    from django.core.management import call_command
-
     report = report or (lambda line: None)
     started = time.monotonic()
     path = _open_archive(path)

@@ -37,6 +37,7 @@ import random
 import time
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -286,8 +287,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Reset: removed the demo members and their posts ({count} rows).")
 
     def ensure_members(self, count):
-        from allauth.account.models import EmailAddress
-
         User = get_user_model()
         wanted = [f"{DEMO_PREFIX}{number:02}" for number in range(1, count + 1)]
         existing = set(self.demo_members().values_list("username", flat=True))
