@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from fansite.ops.bench import ceiling
 from fansite.web import views as web_views
+
+# The admin's own login form has no brute-force limit: staff log in through the
+# site's login (allauth's, rate limited, ACCOUNT_RATE_LIMITS), which sends them back.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

@@ -65,11 +65,14 @@ def test_a_reported_comment_is_hidden_and_its_author_banned(
 
     # The moderator (staff in the Moderators group, not a superuser) takes over.
     page.context.clear_cookies()
+    # The admin's login sends staff to the site's (rate-limited) login form.
     page.goto(live_server.url + "/admin/login/")
+    page.wait_for_url("**/accounts/login/**")
     check_accessibility()
-    page.get_by_label("Username").fill(moderator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    form = page.locator("main form")
+    form.get_by_label("Username or email").fill(moderator.username)
+    form.get_by_label("Password", exact=True).fill(PASSWORD)
+    form.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")
     check_accessibility()
     page.get_by_role("link", name="Open the report queue").click()
