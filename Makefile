@@ -21,7 +21,7 @@ BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command
 help:
 	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
 	@echo "make test       set up and run the whole test suite"
-	@echo "make serve      run like production: gunicorn, DEBUG off, collected static files"
+	@echo "make serve      run like production: gunicorn and the task worker, DEBUG off, collected static files"
 	@echo "make superuser  create an admin account"
 	@echo "make backup     database and uploads into var/backups/ (BACKUP_DIR=... to change)"
 	@echo "make restore FILE=var/backups/....tar.gz   replace the database and uploads with a backup"
@@ -53,15 +53,21 @@ run: migrate
 # redirects and secure-only cookies are switched off here (and only here).
 SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA=1
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SERVE_MEDIA=1 \
+	EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}"
 
 var/secret_key: | var
 	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@chmod 600 $@
 
+# The task worker (it sends the site's email) runs beside gunicorn, as in
+# production (deploy/fansite-worker.service); Ctrl-C stops both.
 serve: venv var var/secret_key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(PY) manage.py requeue_email --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(SERVE_ENV) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 superuser: migrate

@@ -59,9 +59,12 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    # The task queue's table and worker (manage.py db_worker).
+    "django_tasks_db",
     # The product's apps, bottom layer first (docs/architecture.md): each imports
     # only from the ones above it in this list.
     "fansite.web",
+    "fansite.emails",
     "fansite.episodes",
     "fansite.spoilers",
     "fansite.users",
@@ -233,7 +236,42 @@ elif DEBUG:
     }
 else:
     # Production without EMAIL_URL: hand mail to the server's own MTA.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25},
+        }
+    }
+# Every mailer gives up on an unresponsive server after this many seconds, so a
+# worker never hangs on one message.
+for _mailer in MAILERS.values():
+    if _mailer["BACKEND"].endswith("smtp.EmailBackend"):
+        _mailer.setdefault("OPTIONS", {}).setdefault(
+            "timeout", env.int("EMAIL_TIMEOUT", default=30)
+        )
+
+# Emails are rows queued with the write that causes them and sent after it
+# commits, by a task (fansite.emails): the web request never talks to a mail
+# server. Production runs django-tasks-db's worker (manage.py db_worker, see
+# docs/deploy.md). Development (DEBUG, make run) sends each email as soon as its
+# transaction commits, from the same process: no worker to start, and the
+# file backend there cannot fail, so there is nothing to retry.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default="django.tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+# Seconds to wait after each failed attempt (then give up): about two days.
+EMAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
+# A claim older than this means the worker died while sending: queue it again.
+EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=600)
+# How long the record of a sent email (address, subject, time; not its text) is kept.
+EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fansite <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", address) for address in env.list("ADMIN_EMAILS", default=[])]

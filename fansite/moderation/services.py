@@ -14,13 +14,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
+from fansite.emails.services import queue_email
 from fansite.episodes.models import Episode
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
@@ -582,17 +582,8 @@ def warn_member(*, member, moderator, reason):
         context = {"member": member, "reason": reason, "site_name": settings.SITE_NAME}
         subject = render_to_string("moderation/email/warning_subject.txt", context).strip()
         body = render_to_string("moderation/email/warning_message.txt", context)
-        transaction.on_commit(lambda: _send_warning(subject, body, member.email))
+        queue_email(to=member.email, subject=subject, body=body)
     return entry
-
-
-def _send_warning(subject, body, address):
-    # After the commit the warning is on record; a mail server hiccup must not
-    # turn the moderator's request into an error page, so it is only logged.
-    try:
-        send_mail(subject, body, None, [address])
-    except Exception:
-        logger.exception("Could not email a moderation warning to %s", address)
 
 
 @transaction.atomic

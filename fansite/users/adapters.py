@@ -1,7 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import gettext_lazy as _
+
+from fansite.emails.services import queue_message
 
 from .validators import normalize_username, validate_username
 
@@ -28,7 +31,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_username(username, shallow=shallow)
 
     def send_mail(self, template_prefix, email, context):
-        """Give every account email the site's name and address.
+        """Queue an account email (verification, password reset…) rather than send
+        it: fansite.emails sends it once the request's transaction has committed,
+        so a mail server that is down never turns sign-up or a reset into an error.
 
         The mail templates use ``site_name``/``site_url`` like the web pages do,
         rather than the ``sites`` framework's placeholder "example.com".
@@ -37,5 +42,12 @@ class AccountAdapter(DefaultAccountAdapter):
         site_url = settings.SITE_URL
         if not site_url and request is not None:
             site_url = request.build_absolute_uri("/").rstrip("/")
-        context = {"site_name": settings.SITE_NAME, "site_url": site_url, **context}
-        return super().send_mail(template_prefix, email, context)
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "site_name": settings.SITE_NAME,
+            "site_url": site_url,
+            **context,
+        }
+        queue_message(self.render_mail(template_prefix, email, context))

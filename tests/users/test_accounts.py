@@ -38,8 +38,10 @@ def is_logged_in(client):
     return "_auth_user_id" in client.session
 
 
-def test_sign_up_verify_log_in_and_log_out(client):
-    response = sign_up(client)
+def test_sign_up_verify_log_in_and_log_out(client, django_capture_on_commit_callbacks):
+    # Emails are queued with the sign-up and sent once it has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client)
     assert response.status_code == HTTPStatus.FOUND
     member = User.objects.get(username="alice")
     assert not EmailAddress.objects.get(user=member).verified
@@ -97,11 +99,14 @@ def test_wrong_password_shows_an_error_and_keeps_the_login(client):
     assert 'value="alice"' in response.text
 
 
-def test_unverified_member_cannot_log_in_when_verification_is_mandatory(client, settings):
+def test_unverified_member_cannot_log_in_when_verification_is_mandatory(
+    client, settings, django_capture_on_commit_callbacks
+):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     UserFactory(username="alice", verified=False)
 
-    response = log_in(client, "alice")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = log_in(client, "alice")
 
     assert not is_logged_in(client)
     assert response.status_code == HTTPStatus.FOUND
@@ -119,10 +124,11 @@ def test_verified_member_can_log_in_when_verification_is_mandatory(client, setti
     assert is_logged_in(client)
 
 
-def test_password_reset_by_email(client):
+def test_password_reset_by_email(client, django_capture_on_commit_callbacks):
     UserFactory(username="alice", email="alice@example.com")
 
-    response = client.post(reverse("account_reset_password"), {"email": "alice@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "alice@example.com"})
     assert response.status_code == HTTPStatus.FOUND
 
     message = mail.outbox[-1]

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_verification_mail_is_written_to_the_mail_folder_and_its_link_works(
-    client, settings, tmp_path
+    client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     mail_folder = tmp_path / "mail"
     settings.MAILERS = {
@@ -27,9 +27,9 @@ def test_verification_mail_is_written_to_the_mail_folder_and_its_link_works(
         }
     }
 
-    assert sign_up(client, username="soohyuk", email="soohyuk@example.com").status_code == (
-        HTTPStatus.FOUND
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client, username="soohyuk", email="soohyuk@example.com")
+    assert response.status_code == HTTPStatus.FOUND
 
     [message_file] = mail_folder.iterdir()
     message = email.message_from_bytes(message_file.read_bytes(), policy=email.policy.default)

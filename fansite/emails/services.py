@@ -1,0 +1,105 @@
+"""Queueing and sending email.
+
+A write that should send mail calls :func:`queue_email` (or :func:`queue_message`)
+inside its transaction. The email is a row in that same transaction: it exists
+exactly when the write does. Once the transaction commits, a task is enqueued to
+send it (``fansite.emails.tasks.deliver_email``), so no web request ever waits
+for, or fails because of, a mail server.
+
+Sending claims the row first (queued -> sending, one UPDATE that only one worker
+can win), sends, then marks it sent. A mail server that fails is tried again
+later, after ``EMAIL_RETRY_DELAYS``; permanent refusals (5xx) are given up at
+once. A worker that dies while sending leaves a stale claim, which
+:func:`requeue_stalled` (``manage.py requeue_email``, run when the worker starts
+and every few minutes) puts back in the queue. The only way an email can go out
+twice is the worker dying in the instant between the mail server accepting it
+and the row being marked sent: SMTP gives no way to close that window. Each
+email keeps one Message-ID across attempts, so a duplicate is recognisable.
+"""
+
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Email
+from .tasks import enqueue_delivery
+
+logger = logging.getLogger(__name__)
+
+# Lost tasks: a queued email this overdue has evidently no task waiting for it.
+OVERDUE = timedelta(minutes=5)
+
+
+def queue_email(*, to, subject, body, html_body="", from_email="", headers=None):
+    """Queue one email to one address; it is sent after the current transaction
+    commits (at once when there is none)."""
+    headers = dict(headers or {})
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+    headers.setdefault("Message-ID", make_msgid(domain=domain))
+    email = Email.objects.create(
+        to=to,
+        subject=" ".join(subject.splitlines()),
+        body=body,
+        html_body=html_body,
+        from_email=from_email or "",
+        headers=headers,
+    )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return email
+
+
+def queue_message(message):
+    """Queue a rendered Django ``EmailMessage`` (one email per recipient)."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = content
+    body = message.body
+    if getattr(message, "content_subtype", "plain") == "html":
+        html, body = body, ""
+    return [
+        queue_email(
+            to=address,
+            subject=message.subject,
+            body=body,
+            html_body=html,
+            from_email=message.from_email or "",
+            headers=message.extra_headers,
+        )
+        for address in message.to
+    ]
+
+
+def requeue_stalled(*, now=None):
+    """Queue again what no worker would send otherwise: claims older than
+    ``EMAIL_SEND_LEASE`` seconds (the worker died while sending) and queued emails
+    long overdue (their task was lost). Returns how many it enqueued."""
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.EMAIL_SEND_LEASE)
+    stale = Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - lease)
+    requeued = [
+        email_id
+        for email_id in stale.values_list("pk", flat=True)
+        if Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
+            status=Email.Status.QUEUED, claimed_at=None, next_attempt_at=now
+        )
+    ]
+    for email_id in requeued:
+        logger.warning("Email %s was being sent by a worker that stopped: queued again", email_id)
+    overdue = Email.objects.due(now).filter(next_attempt_at__lte=now - OVERDUE)
+    email_ids = {*requeued, *overdue.values_list("pk", flat=True)}
+    for email_id in sorted(email_ids):
+        enqueue_delivery(email_id)
+    return len(email_ids)
+
+
+def prune_sent(*, now=None):
+    """Delete the record of emails sent more than ``EMAIL_KEEP_DAYS`` days ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EMAIL_KEEP_DAYS)
+    deleted, _by_model = Email.objects.filter(status=Email.Status.SENT, sent_at__lt=cutoff).delete()
+    return deleted
