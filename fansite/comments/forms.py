@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fansite.episodes.catalogue import episode_positions
 from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused
+from fansite.web.text import MultilineField, SingleLineField
 
 from .models import BODY_MAX_LENGTH, Comment
 from .services import ensure_can_comment
@@ -36,10 +37,11 @@ class CommentForm(forms.Form):
     ``reply_target``  the comment being answered (author loaded), if any.
     """
 
-    body = forms.CharField(
+    body = MultilineField(
         label=_("Your comment"),
         max_length=BODY_MAX_LENGTH,
         strip=False,
+        error_messages={"required": _("Write something before posting.")},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Markdown. Hide a spoiler inline with >!like this!<, or a whole passage "
@@ -62,12 +64,6 @@ class CommentForm(forms.Form):
     refusal = None
     notice = None
     reply_target = None
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(_("Write something before posting."), code="required")
-        return body
 
 
 def _param_pk(request, name):
@@ -148,16 +144,17 @@ def body_help():
 class ThreadForm(forms.Form):
     """A new thread: its title, its opening post and how far it spoils."""
 
-    title = forms.CharField(
+    title = SingleLineField(
         label=_("Title"),
         max_length=Thread._meta.get_field("title").max_length,
         help_text=_("Readers see the title before they open the thread."),
     )
-    body = forms.CharField(
+    body = MultilineField(
         label=_("Opening post"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 12}),
         strip=False,
+        error_messages={"required": _("Write the opening post.")},
     )
     spoils_episode = forms.TypedChoiceField(
         label=_("Spoils up to episode"),
@@ -188,9 +185,3 @@ class ThreadForm(forms.Form):
                 "This board allows spoilers up to episode %(number)s. Choose a later "
                 "episode if your title or post gives away more."
             ) % {"number": level}
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(_("Write the opening post."), code="required")
-        return body

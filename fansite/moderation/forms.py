@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fansite.web.text import MultilineField
+
 from .models import Report
 
 DETAILS_MAX_LENGTH = Report._meta.get_field("details").max_length
@@ -16,7 +18,7 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a reason for your report.")},
     )
-    details = forms.CharField(
+    details = MultilineField(
         label=_("Details"),
         required=False,
         max_length=DETAILS_MAX_LENGTH,

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fansite.emails.services import queue_message
 
-from .validators import normalize_username, validate_username
+from .models import User
+from .validators import normalize_username, username_key, validate_username
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,16 +20,21 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def clean_username(self, username, shallow=False):
-        """NFKC-normalise, apply the site's rules, then allauth's own checks.
+        """NFKC-normalise, apply the site's rules and allauth's, then refuse a name
+        that is taken.
 
-        allauth looks the name up case-insensitively (``iexact``) because
-        ``ACCOUNT_PRESERVE_USERNAME_CASING`` is on, so "Alice" is refused once
-        "alice" exists, with the "taken" message above rather than a database
-        error from the ``user_username_ci_unique`` constraint.
+        Taken means another member has the same ``username_key``: "Alice",
+        "ALİCE" and a full-width "alice" are taken once "alice" exists, on SQLite
+        as on PostgreSQL. allauth's own lookup (``iexact``, through the database's case
+        rules) is skipped with ``shallow=True``; the key's unique index stops a
+        sign-up that races this check.
         """
         username = normalize_username(username)
         validate_username(username)
-        return super().clean_username(username, shallow=shallow)
+        username = super().clean_username(username, shallow=True)
+        if not shallow and User.objects.filter(username_key=username_key(username)).exists():
+            raise self.validation_error("username_taken")
+        return username
 
     def send_mail(self, template_prefix, email, context):
         """Queue an account email (verification, password reset…) rather than send

@@ -1,11 +1,10 @@
-import unicodedata
-
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fansite.spoilers.forms import progress_field
+from fansite.web.text import MultilineField, SingleLineField
 
 from .avatars import ACCEPTED_FORMATS, prepare_avatar
 from .models import User
@@ -23,8 +22,11 @@ class ProfileForm(forms.Form):
     touches ``request.user``, which the page header is rendered from.
     """
 
-    display_name = User._meta.get_field("display_name").formfield()
-    bio = User._meta.get_field("bio").formfield(widget=forms.Textarea(attrs={"rows": 5}))
+    # Controls are removed and a blank-looking name is no name: the username shows.
+    display_name = User._meta.get_field("display_name").formfield(form_class=SingleLineField)
+    bio = User._meta.get_field("bio").formfield(
+        form_class=MultilineField, widget=forms.Textarea(attrs={"rows": 5})
+    )
     avatar = forms.FileField(
         label=_("Picture"),
         required=False,
@@ -58,7 +60,7 @@ class ProfileForm(forms.Form):
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"]
-        if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
+        if any(char in BIDI_CONTROLS for char in name):
             raise ValidationError(
                 _("Remove the control characters from your display name."),
                 code="control_characters",

@@ -4,16 +4,21 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MinLengthValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .avatars import AVATAR_RENDITION_NAME, default_avatar_data_uri
-from .validators import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, UsernameValidator
+from .validators import (
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+    UsernameValidator,
+    username_key,
+)
 
 # Background colours for generated avatars. Each one gives white initials a
 # contrast ratio of at least 4.5:1 (WCAG AA for normal text); the tests check it.
@@ -37,8 +42,18 @@ AVATAR_TEXT_COLOUR = "#ffffff"
 PERMANENT_BAN_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 
+class MemberManager(UserManager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Members inserted in bulk (``seed_demo``) get their username key too."""
+        objs = list(objs)
+        for member in objs:
+            member.username_key = username_key(member.username)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class User(AbstractUser):
-    """A member of the site. Usernames are unique regardless of case."""
+    """A member of the site. Usernames are unique regardless of case and of
+    compatibility forms (``username_key``)."""
 
     username = models.CharField(
         _("username"),
@@ -49,6 +64,16 @@ class User(AbstractUser):
         ),
         validators=[MinLengthValidator(USERNAME_MIN_LENGTH), UsernameValidator()],
         error_messages={"unique": _("That username is taken.")},
+    )
+    username_key = models.CharField(
+        _("username key"),
+        max_length=150,  # folding lengthens some names: "ß" becomes "ss"
+        unique=True,
+        editable=False,
+        help_text=_(
+            "The username as it is compared with others: case and compatibility forms "
+            "folded (users.validators.username_key). Set from the username on save."
+        ),
     )
     display_name = models.CharField(
         _("display name"),
@@ -96,22 +121,39 @@ class User(AbstractUser):
         help_text=_("Shown to the member when they try to post."),
     )
 
-    objects = UserManager()
+    objects = MemberManager()
 
     class Meta:
         ordering = ["username"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        constraints = [
-            models.UniqueConstraint(
-                Lower("username"),
-                name="user_username_ci_unique",
-                violation_error_message=_("That username is taken."),
-            ),
-        ]
 
     def __str__(self):
         return self.username
+
+    def save(self, **kwargs):
+        # Like Article.body_html, a derived field kept in save(): username_key
+        # enforces unique names in the database and must never disagree with the
+        # username, whoever saves (sign-up, the admin, createsuperuser, a shell).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "username" in update_fields:
+            self.username_key = username_key(self.username)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_key"}
+        super().save(**kwargs)
+
+    def validate_unique(self, exclude=None):
+        """Refuse, as taken, a username whose key another member has ("ALİCE" once
+        "alice" exists), reported on the username: forms show no key field."""
+        exclude = {*(exclude or ()), "username_key"}
+        super().validate_unique(exclude=exclude)
+        if "username" in exclude:
+            return
+        others = User._default_manager.exclude(pk=self.pk)
+        if others.filter(username_key=username_key(self.username)).exists():
+            raise ValidationError(
+                {"username": ValidationError(_("That username is taken."), code="unique")}
+            )
 
     def get_absolute_url(self):
         return reverse("users:profile_detail", kwargs={"username": self.username})

@@ -9,9 +9,13 @@ this order so that the message names the most specific problem:
 3. letters from different scripts that look alike ("admin" spelt with a
    Cyrillic U+0430 instead of a Latin "a"), using the Unicode confusables data;
 4. names reserved for the site and its staff, compared after folding case,
-   separators and look-alike letters.
+   accents, separators and look-alike letters.
 
 Length (3 to 30) is enforced by the model field and the sign-up form.
+
+Two usernames are the same name when their ``username_key`` is: NFKC, full
+case folding, and "İ" read as the capital of "i". The key is stored on the
+member, unique in the database (``User.username_key``).
 """
 
 import unicodedata
@@ -122,15 +126,29 @@ def is_homoglyph_mix(username):
     return any(confusables.is_dangerous(username, preferred_aliases=[s]) for s in scripts)
 
 
-def username_skeleton(username):
-    """A folded form for comparing names: case, separators and look-alikes removed.
+def username_key(username):
+    """The form in which usernames are compared: equal keys mean the same name.
 
-    ``Ad.min``, ``ADMIN`` and "admin" spelt with a Cyrillic U+0430 all give
-    ``admin``.
+    NFKC (full-width and other compatibility forms become plain letters), full
+    case folding ("Straße" and "STRASSE" both give "strasse"), then NFKC again
+    since folding can undo it. "İ" (U+0130) folds to "i" plus a combining dot
+    above; the dot is dropped, so that "ALİCE", as Turkish and Azerbaijani
+    write it, is "alice". Accents otherwise stay: "Élise" and "Elise" are two
+    names.
+    """
+    folded = unicodedata.normalize("NFKC", normalize_username(username).casefold())
+    return unicodedata.normalize("NFKC", folded.replace("i\u0307", "i"))
+
+
+def username_skeleton(username):
+    """A folded form for comparing names: case, accents, separators and look-alikes removed.
+
+    ``Ad.min``, ``ADMIN``, ``Ádmin`` and "admin" spelt with a Cyrillic U+0430
+    all give ``admin``.
     """
     folded = []
-    for char in normalize_username(username).casefold():
-        if char in USERNAME_PUNCTUATION:
+    for char in unicodedata.normalize("NFKD", username_key(username)):
+        if char in USERNAME_PUNCTUATION or unicodedata.category(char) == "Mn":
             continue
         if not char.isascii():
             for homoglyph in confusables.confusables_data.get(char, []):
@@ -138,7 +156,7 @@ def username_skeleton(username):
                     char = homoglyph["c"].casefold()
                     break
         folded.append(char)
-    return "".join(folded)
+    return unicodedata.normalize("NFC", "".join(folded))
 
 
 def is_reserved_username(username):

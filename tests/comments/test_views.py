@@ -166,6 +166,31 @@ def test_empty_comment_is_rejected_with_the_form(client, member, thread):
     assert Comment.objects.filter(thread=thread).count() == 1  # the opening post
 
 
+def test_comment_of_only_invisible_characters_is_rejected_and_the_text_kept(client, member, thread):
+    client.force_login(member)
+
+    response = client.post(create_url(thread), {"body": " \u200b\u200c\n\u200d\u2060\ufeff "})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Write something before posting." in response.content.decode()
+    assert "\u200b\u200c\n\u200d\u2060\ufeff </textarea>" in response.content.decode()
+    assert Comment.objects.filter(thread=thread).count() == 1  # the opening post
+
+
+def test_control_characters_are_removed_from_comments_and_edits(client, member, thread):
+    client.force_login(member)
+
+    client.post(create_url(thread), {"body": "\x1b[31mRed\x1b[0m text\x7f\r\nnext\x85line"})
+    comment = Comment.objects.get(author=member)
+    assert comment.body == "Red text\nnext\nline"
+    assert "\x1b" not in follow_page(client, client.get(comment.get_absolute_url())).text
+
+    edit_url = reverse("comments:comment_edit", kwargs={"pk": comment.pk})
+    client.post(edit_url, {"body": "Edited\x00 \x9b1mfine\x1b"})
+    comment.refresh_from_db()
+    assert comment.body == "Edited fine"
+
+
 def test_too_long_comment_is_rejected_and_the_text_kept(client, member, thread):
     client.force_login(member)
     body = "Long " + "x" * 10_000

@@ -160,3 +160,52 @@ def test_anonymous_post_is_refused_and_the_text_kept(client):
     assert "Log in to post." in response.text
     assert "Written before logging in.</textarea>" in response.text
     assert f"{reverse('account_login')}?next=" in response.text
+
+
+# --- text members type (issue 12) ------------------------------------------
+
+INVISIBLE_TITLE = " \u200b\u200c \u200d\u2060 \ufeff "
+
+
+def test_title_of_only_invisible_characters_is_refused_and_the_body_kept(client, member):
+    response = client.post(
+        create_url("theories"), {"title": INVISIBLE_TITLE, "body": "My theory, kept."}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert not Thread.objects.exists()
+    assert "This field is required." in response.text
+    assert "My theory, kept.</textarea>" in response.text
+
+
+def test_opening_post_of_only_invisible_characters_is_refused(client, member):
+    response = client.post(
+        create_url("theories"), {"title": "A theory", "body": "\u200b\n\u2060\ufeff"}
+    )
+
+    assert not Thread.objects.exists()
+    assert "Write the opening post." in response.text
+
+
+def test_control_characters_are_removed_from_title_and_opening_post(client, member):
+    client.post(
+        create_url("theories"),
+        {
+            "title": "\x1b[31mRed\x1b[0m alert\x7f\x85",
+            "body": "Line one\r\nLine\x85two\x1b[0m\x07\rthree\ttabbed",
+        },
+    )
+
+    thread = Thread.objects.get()
+    assert thread.title == "Red alert"
+    assert thread.comments.get().body == "Line one\nLine\ntwo\nthree\ttabbed"
+
+
+def test_titles_keep_emoji_sequences_and_joiners_inside_words(client, member):
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined by ZWJ
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645"  # ZWNJ inside the word
+    title = f"{family} night: {persian} \u2764\ufe0f"  # a red heart ends the title
+
+    client.post(create_url("theories"), {"title": f"\u200b{title}\u200b", "body": "Agreed."})
+
+    assert Thread.objects.get().title == title

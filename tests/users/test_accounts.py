@@ -186,15 +186,37 @@ class TestUsernameRules:
         assert User.objects.filter(username__iexact="alice").count() == 1
 
     @pytest.mark.parametrize(
+        ("existing", "username"),
+        [
+            ("alice", "AL\u0130CE"),  # Turkish capital of "i"
+            ("strasse", "Stra\u00dfe"),  # "ß" folds to "ss"
+            ("\u00e9lise", "\u00c9LISE"),  # accented capitals (SQLite's LIKE is ASCII only)
+            ("namon", "\uff2e\uff21\uff2d\uff2f\uff2e"),  # full-width capitals
+        ],
+    )
+    def test_a_name_that_differs_only_in_case_or_form_is_taken(self, client, existing, username):
+        UserFactory(username=existing)
+
+        response = sign_up(client, username=username, email="other@example.com")
+
+        assert response.status_code == HTTPStatus.OK
+        assert "That username is taken." in response.text
+        assert User.objects.count() == 1
+
+    @pytest.mark.parametrize(
         ("username", "message"),
         [
             ("bell\x07ringer", "invisible characters"),
+            ("\x1b[31mred", "invisible characters"),
+            ("del\x7fete", "invisible characters"),
+            ("next\x85line", "invisible characters"),
             ("ali\u200bce", "invisible characters"),
             ("\u0430dmin", "look-alike letters from different alphabets"),
             ("admin", "That username is reserved."),
             ("Moderator", "That username is reserved."),
             ("support", "That username is reserved."),
             ("root", "That username is reserved."),
+            ("ADM\u0130N", "That username is reserved."),  # Turkish dotted capital I
             ("a b", "invisible characters"),
             ("al", "at least 3 characters"),
             ("alice+1", "Use only letters, digits"),

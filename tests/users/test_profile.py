@@ -270,6 +270,31 @@ def test_display_name_cannot_hide_text_direction_tricks(client):
     assert "Remove the control characters" in response.text
 
 
+def test_display_name_of_only_invisible_characters_falls_back_to_the_username(client):
+    member = UserFactory(username="cheongsan", display_name="Lee Cheong-san")
+    client.force_login(member)
+
+    client.post(reverse("users:profile_edit"), {"display_name": "\u200b \u2060\ufeff", "bio": ""})
+
+    member.refresh_from_db()
+    assert member.display_name == ""
+    assert member.public_name == "cheongsan"
+
+
+def test_control_characters_are_removed_from_display_name_and_bio(client):
+    member = UserFactory()
+    client.force_login(member)
+
+    client.post(
+        reverse("users:profile_edit"),
+        {"display_name": "\x1b[1mOn-jo\x1b[0m\x7f", "bio": "Archery\x85club\r\n\x07Hyosan"},
+    )
+
+    member.refresh_from_db()
+    assert member.display_name == "On-jo"
+    assert member.bio == "Archery\nclub\nHyosan"
+
+
 # --- the member's posts -----------------------------------------------------
 
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from fansite.users.validators import (
     is_homoglyph_mix,
+    username_key,
     username_skeleton,
     validate_username,
 )
@@ -34,6 +35,8 @@ def test_ordinary_usernames_are_accepted(username):
     ("username", "message"),
     [
         ("bell\x07", "invisible characters"),
+        ("\x1b[31mred", "invisible characters"),
+        ("next\x85line", "invisible characters"),
         (f"ali{ZERO_WIDTH_SPACE}ce", "invisible characters"),
         (f"{RIGHT_TO_LEFT_OVERRIDE}ecila", "invisible characters"),
         ("two words", "invisible characters"),
@@ -43,6 +46,9 @@ def test_ordinary_usernames_are_accepted(username):
         (f"{CYRILLIC_A}dmin", "look-alike letters from different alphabets"),
         (f"p{CYRILLIC_A}ypal", "look-alike letters from different alphabets"),
         ("admin", "reserved"),
+        ("ADM\u0130N", "reserved"),  # Turkish dotted capital I
+        ("\u00c1dmin", "reserved"),  # an accent does not make it another name
+        ("Stäff", "reserved"),
         ("Moderator", "reserved"),
         ("STAFF", "reserved"),
         ("sup.port", "reserved"),
@@ -72,3 +78,18 @@ def test_mixed_scripts_are_only_a_problem_when_letters_look_alike():
     assert is_homoglyph_mix(f"{CYRILLIC_A}lice")
     assert not is_homoglyph_mix("kim민지")
     assert not is_homoglyph_mix("alice")
+
+
+@pytest.mark.parametrize(
+    ("username", "key"),
+    [
+        ("Alice", "alice"),
+        ("AL\u0130CE", "alice"),  # "İ".casefold() is "i" + U+0307; the dot goes
+        ("Stra\u00dfe", "strasse"),
+        ("\uff21lice", "alice"),  # full-width
+        ("\u00c9lise", "\u00e9lise"),  # accents stay: Élise is not Elise
+        ("Nam_On", "nam_on"),  # separators stay: only reserved names ignore them
+    ],
+)
+def test_username_key_folds_case_and_compatibility_forms(username, key):
+    assert username_key(username) == key
