@@ -267,7 +267,9 @@ TASKS = {
     }
 }
 # Seconds to wait after each failed attempt (then give up): about two days.
-EMAIL_RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
+EMAIL_RETRY_DELAYS = env.list(
+    "EMAIL_RETRY_DELAYS", cast=int, default=[60, 300, 900, 3600, 10800, 21600, 43200, 86400]
+)
 # A claim older than this means the worker died while sending: queue it again.
 EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=600)
 # How long the record of a sent email (address, subject, time; not its text) is kept.
