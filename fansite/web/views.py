@@ -2,12 +2,13 @@
 the uploaded images."""
 
 import mimetypes
+from http import HTTPStatus
 
 from django.conf import settings
-from django.http import Http404, HttpResponseServerError
-from django.shortcuts import render
-from django.template import loader
+from django.http import Http404
 from django.views.static import serve
+
+from .errorpages import error_page
 
 # Uploads are only ever images we re-encoded ourselves; anything else is refused
 # rather than served with a guessed (possibly executable) content type.
@@ -25,19 +26,22 @@ def serve_media(request, path):
     return response
 
 
+# The handlers in fansite/urls.py. The pages need neither the request nor anything
+# behind it (fansite/web/errorpages.py): they must render when the Host header, the
+# database or the cache is what failed.
+
+
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return error_page(HTTPStatus.BAD_REQUEST)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return error_page(HTTPStatus.FORBIDDEN)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return error_page(HTTPStatus.NOT_FOUND)
 
 
 def server_error(request):
-    # Rendered without a request, so no context processor can touch the
-    # database, which may be what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    return error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
