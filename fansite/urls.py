@@ -35,3 +35,5 @@ handler400 = web_views.bad_request
 handler403 = web_views.permission_denied
 handler404 = web_views.page_not_found
 handler500 = web_views.server_error
+# Not one of Django's handlers: allauth answers its rate limits with this one.
+handler429 = web_views.too_many_requests

@@ -16,6 +16,6 @@ from django.template import loader
 
 def error_page(status):
     """The response with ``status`` and its page, ``templates/<status>.html``
-    (400, 403, 404, 500 or 503)."""
+    (400, 403, 404, 429, 500 or 503)."""
     content = loader.render_to_string(f"{int(status)}.html", {"site_name": settings.SITE_NAME})
     return HttpResponse(content, status=status)

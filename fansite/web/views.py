@@ -45,3 +45,9 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return error_page(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+
+def too_many_requests(request, exception=None):
+    """allauth's answer when logins, sign-ups or resets from one address or for one
+    account come too fast (it looks for ``handler429`` in the root URLconf)."""
+    return error_page(HTTPStatus.TOO_MANY_REQUESTS)

@@ -77,6 +77,9 @@ def test_one_address_trying_many_logins_is_answered_429(client):
 
     assert answers[-1] == HTTPStatus.TOO_MANY_REQUESTS
     assert "_auth_user_id" not in client.session
+    # The site's own page, saying what to do.
+    response = login_through_the_admin(client, moderators[0].username, "wrong")
+    assert "Please wait a few minutes" in response.text
 
 
 def test_members_who_are_not_staff_are_refused_the_admin(client):
