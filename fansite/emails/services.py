@@ -97,6 +97,18 @@ def requeue_stalled(*, now=None):
     return len(email_ids)
 
 
+def send_queued_now(*, now=None):
+    """Try every queued email again now instead of at its next attempt (after the
+    mail server has been fixed). Returns how many it enqueued."""
+    now = now or timezone.now()
+    queued = Email.objects.filter(status=Email.Status.QUEUED)
+    email_ids = list(queued.values_list("pk", flat=True))
+    queued.filter(pk__in=email_ids).update(next_attempt_at=now)
+    for email_id in email_ids:
+        enqueue_delivery(email_id)
+    return len(email_ids)
+
+
 def prune_sent(*, now=None):
     """Delete the record of emails sent more than ``EMAIL_KEEP_DAYS`` days ago."""
     now = now or timezone.now()

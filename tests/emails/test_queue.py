@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -196,3 +197,25 @@ def test_a_moderation_warning_is_queued_not_sent_in_the_request(
     email = Email.objects.get()
     assert email.to == "rude@example.com"
     assert email.status == Email.Status.QUEUED
+
+
+def test_requeue_now_tries_every_queued_email_at_once(
+    settings, smtp_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_email(to="jiwoo@example.com", subject="Welcome", body="Hi.")
+        queue_email(to="onjo@example.com", subject="Welcome", body="Hi.")
+    assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.QUEUED}
+
+    server = SMTPServer().start()
+    try:
+        settings.MAILERS = {"default": server.mailer()}
+        call_command("requeue_email", "--now", verbosity=0)
+    finally:
+        server.stop()
+
+    assert sorted(m.rcpt_tos[0] for m in server.recorder.messages) == [
+        "jiwoo@example.com",
+        "onjo@example.com",
+    ]
+    assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}

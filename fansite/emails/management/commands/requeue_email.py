@@ -7,7 +7,7 @@ sent by the one run that claims it.
 
 from django.core.management.base import BaseCommand
 
-from fansite.emails.services import prune_sent, requeue_stalled
+from fansite.emails.services import prune_sent, requeue_stalled, send_queued_now
 
 
 class Command(BaseCommand):
@@ -16,8 +16,18 @@ class Command(BaseCommand):
         "forget emails sent more than EMAIL_KEEP_DAYS ago."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            action="store_true",
+            help="Also try every queued email now, not at its next attempt "
+            "(once the mail server is fixed).",
+        )
+
     def handle(self, *args, **options):
         count = requeue_stalled()
+        if options["now"]:
+            count += send_queued_now()
         pruned = prune_sent()
         if options["verbosity"]:
             self.stdout.write(f"Queued {count} email(s) again; forgot {pruned} sent long ago.")
