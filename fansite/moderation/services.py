@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -460,7 +461,9 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     """Change the episode a comment or thread spoils up to (up or down).
 
     For a thread, its opening post follows: the thread's level covers its title
-    and opening post together.
+    and opening post together. Raising a thread also raises every other comment
+    on it that spoils less (they were written in a thread that now counts as
+    spoiling that far); lowering a thread never lowers them.
     """
     _require(moderator, _content_perm(item))
     if (
@@ -472,17 +475,29 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     before = {"spoils_episode": current.spoils_episode_id}
     after = {"spoils_episode": episode_position}
     opening = None
+    raised_comments = 0
     if isinstance(item, Thread):
-        opening = Comment.objects.filter(thread=current).order_by("pk").first()
+        opening = (
+            Comment.objects.filter(thread=current).only("spoils_episode").order_by("pk").first()
+        )
         if opening is not None and opening.spoils_episode_id != episode_position:
             before["opening_post_spoils_episode"] = opening.spoils_episode_id
             after["opening_post_spoils_episode"] = episode_position
+        raised_comments = _raise_comments(
+            thread=current, opening=opening, old=current.spoils_episode_id, new=episode_position
+        )
     if before == after:
         return False
     type(item).objects.filter(pk=item.pk).update(spoils_episode_id=episode_position)
     if "opening_post_spoils_episode" in after:
         Comment.objects.filter(pk=opening.pk).update(spoils_episode_id=episode_position)
     item.spoils_episode_id = episode_position
+    if isinstance(item, Thread):
+        before["comments_raised"] = 0
+        after["comments_raised"] = raised_comments
+    # These bulk updates send no signals: the log entry's save drops every cached
+    # page (the "site" scope, moderation/apps.py), and comment cards are keyed by
+    # the comment's level (comments/cards.py).
     _log(
         moderator=moderator,
         action=Action.RESPOIL,
@@ -492,6 +507,21 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
         after=after,
     )
     return True
+
+
+def _raise_comments(*, thread, opening, old, new):
+    """When ``thread`` rises from level ``old`` to ``new``, raise its comments other
+    than the opening post to at least ``new``, in one UPDATE whatever their
+    number; returns how many rose. A comment a moderator set below its thread
+    stays there until the thread itself rises."""
+    if new is None or (old is not None and new <= old):
+        return 0
+    comments = Comment.objects.filter(thread=thread).filter(
+        Q(spoils_episode__isnull=True) | Q(spoils_episode__lt=new)
+    )
+    if opening is not None:
+        comments = comments.exclude(pk=opening.pk)
+    return comments.update(spoils_episode_id=new)
 
 
 # --- Members ---------------------------------------------------------------------------------

@@ -329,10 +329,19 @@ def test_respoil_thread_takes_its_opening_post_along(moderator):
     assert thread.spoils_episode_id == 11
     opening = thread.comments.order_by("pk").first()
     assert opening.spoils_episode_id == 11
-    assert Comment.objects.get(pk=later.pk).spoils_episode_id == 2
+    # Raising a thread raises its other comments too (test_retag_thread.py).
+    assert Comment.objects.get(pk=later.pk).spoils_episode_id == 11
     entry = only_log_entry()
-    assert entry.before == {"spoils_episode": 2, "opening_post_spoils_episode": 2}
-    assert entry.after == {"spoils_episode": 11, "opening_post_spoils_episode": 11}
+    assert entry.before == {
+        "spoils_episode": 2,
+        "opening_post_spoils_episode": 2,
+        "comments_raised": 0,
+    }
+    assert entry.after == {
+        "spoils_episode": 11,
+        "opening_post_spoils_episode": 11,
+        "comments_raised": 1,
+    }
 
 
 def test_respoil_refuses_an_unknown_episode(moderator, comment):
