@@ -5,27 +5,49 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.catalogue import episode_positions
+from fansite.episodes.catalogue import episode_titles
+from fansite.spoilers.levels import NO_SPOILERS, resolve_spoiler_level
 from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused
 from fansite.web.text import MultilineField, SingleLineField
 
 from .models import BODY_MAX_LENGTH, Comment
-from .services import ensure_can_comment
+from .services import ensure_can_comment, quote_floor
 
 QUOTE_PARAM = "quote"
 REPLY_PARAM = "reply_to"
 
 
-def episode_choices():
-    """The "spoils up to" options, read when the form is rendered or validated."""
+def episode_label(position, title):
+    """ "Episode 7 — The Rooftop", or "Episode 7" for an episode whose title is only
+    its number (as the seeded catalogue's are)."""
+    plain = gettext("Episode %(number)s") % {"number": position}
+    title = " ".join(title.split())
+    if not title or title.casefold() in (plain.casefold(), f"episode {position}"):
+        return plain
+    return gettext("Episode %(number)s — %(title)s") % {"number": position, "title": title}
+
+
+def episode_choices(*, above=None):
+    """One choice per episode after ``above`` (every episode when None), labelled with
+    its title, read when the form is rendered or validated."""
     return [
-        ("", _("Nothing beyond this page's episode")),
-        *(
-            (position, _("Episode %(number)s") % {"number": position})
-            for position in episode_positions()
-        ),
+        (position, episode_label(position, title))
+        for position, title in episode_titles()
+        if above is None or position > above
     ]
+
+
+def comment_level_choices():
+    return [("", _("Nothing beyond this page's episode")), *episode_choices()]
+
+
+def quote_floor_help(level):
+    return gettext(
+        "Your comment quotes a comment that spoils episode %(number)s, so it spoils at "
+        "least up to episode %(number)s, whatever you choose here. Choose a later episode "
+        "if it gives away more."
+    ) % {"number": level}
 
 
 class CommentForm(forms.Form):
@@ -50,7 +72,7 @@ class CommentForm(forms.Form):
     )
     spoils_episode = forms.TypedChoiceField(
         label=_("Spoils up to"),
-        choices=episode_choices,
+        choices=comment_level_choices,
         coerce=int,
         empty_value=None,
         required=False,
@@ -65,17 +87,45 @@ class CommentForm(forms.Form):
     notice = None
     reply_target = None
 
+    def __init__(self, *args, target=None, **kwargs):
+        """``target`` (the thread or article commented on) narrows the "spoils up to"
+        menu to the levels that mean something there."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["spoils_episode"]
+        if target is not None:
+            # Only the menu changes: validation still takes any episode and the
+            # service raises a lower one to the page's level, so a form opened
+            # before a thread moved to a later board still posts.
+            level = target.spoiler_level
+            if level is None:
+                field.widget.choices = [("", _("No spoilers")), *episode_choices()]
+            else:
+                # The page's own episode, preselected when nothing is chosen, then
+                # later ones: an edit can bring a raised level back down to it.
+                field.widget.choices = episode_choices(above=level - 1)
+        body = self.data.get(self.add_prefix("body")) if self.is_bound else self.initial.get("body")
+        floor = quote_floor(body) if isinstance(body, str) else None
+        if floor is not None and (target is None or floor > (target.spoiler_level or 0)):
+            field.help_text = quote_floor_help(floor)
+
 
 def _param_pk(request, name):
     value = request.GET.get(name, "")
     return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
+# Characters that would turn an author's name into Markdown in a quote's heading.
+_MARKDOWN_IN_NAMES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>!~|"})
+
+
 def quote_markdown(comment):
     """The Markdown that quotes ``comment``: its source as a block quote, under a
-    line naming its author."""
+    heading naming its author and linking its permalink. The link is how the server
+    knows what a comment quotes (``services.quote_floor``): a quote spoils at least
+    what its source spoils."""
     name = comment.author.public_name if comment.author_id else gettext("[deleted member]")
-    heading = gettext("@%(name)s wrote:") % {"name": name}
+    wrote = gettext("@%(name)s wrote") % {"name": name.translate(_MARKDOWN_IN_NAMES)}
+    heading = f"[{wrote}]({comment.get_absolute_url()}):"
     lines = [f"> {line}".rstrip() for line in comment.body.splitlines()]
     return "\n".join([f"> {heading}", ">", *lines]) + "\n\n"
 
@@ -85,7 +135,7 @@ def comment_form_for(request, target, reader, default_reply=None):
     ``?quote=<pk>``. ``reader`` is the page's Reader (``reader.for_page(target)``):
     text it would hide is never copied into the form. ``default_reply`` (a comment)
     is answered when the address names none: the replies page answers its comment."""
-    form = CommentForm()
+    form = CommentForm(target=target)
     try:
         ensure_can_comment(request.user, target)
     except PostingRefused as refused:
@@ -116,12 +166,11 @@ def comment_form_for(request, target, reader, default_reply=None):
     form.initial = {"parent": answered.pk}
     if quote_pk is not None:
         form.initial["body"] = quote_markdown(answered)
-        default_level = target.spoiler_level
-        if answered.spoiler_level is not None and (
-            default_level is None or answered.spoiler_level > default_level
-        ):
-            # A quote spoils what the quoted comment spoils.
-            form.initial["spoils_episode"] = answered.spoiler_level
+        level = resolve_spoiler_level(target, None, floor=answered.spoiler_level)
+        if level != target.spoiler_level:
+            # A quote spoils what the quoted comment spoils; the server holds it there.
+            form.initial["spoils_episode"] = level
+            form.fields["spoils_episode"].help_text = quote_floor_help(level)
     return form
 
 
@@ -157,28 +206,35 @@ class ThreadForm(forms.Form):
         error_messages={"required": _("Write the opening post.")},
     )
     spoils_episode = forms.TypedChoiceField(
-        label=_("Spoils up to episode"),
+        label=_("Spoils up to"),
         coerce=int,
         empty_value=None,
         required=False,
     )
 
-    def __init__(self, *args, board, **kwargs):
+    def __init__(self, *args, board, author, **kwargs):
         super().__init__(*args, **kwargs)
         self.board = board
         self.fields["body"].help_text = body_help()
         field = self.fields["spoils_episode"]
         level = board.spoiler_level
-        episodes = episode_positions()
         if level is None:
-            field.choices = [("", _("No spoilers")), *((n, str(n)) for n in episodes)]
+            # The board says nothing, so neither does the menu: it starts at how far
+            # the author has watched (as the service does when no level is sent), and
+            # "No spoilers" is a choice they make, not one they forget to change.
+            field.choices = [(NO_SPOILERS, _("No spoilers")), *episode_choices()]
+            field.initial = (
+                resolve_spoiler_level(board, None, fallback=getattr(author, "watched_up_to", 0))
+                or NO_SPOILERS
+            )
             field.help_text = _(
-                "The last episode your title and post give away. Readers who have not "
-                "watched it see a labelled placeholder instead."
+                "The last episode your title and post give away, set to how far you have "
+                "watched. Choose “No spoilers” if they give nothing away. Readers who have "
+                "not watched that far see a labelled placeholder instead."
             )
         else:
             # Authors may raise the level above the board's episode, never lower it.
-            field.choices = [(n, str(n)) for n in episodes if n >= level]
+            field.choices = episode_choices(above=level - 1)
             field.required = True
             field.initial = level
             field.help_text = _(

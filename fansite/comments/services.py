@@ -10,11 +10,19 @@ Who may post at all (bans, new members' links) is the member's standing:
 nobody posts the same text twice within ``settings.DUPLICATE_POST_WINDOW``.
 Rate limits, which need the request (the client address), are checked by the
 views: see ``fansite.web.ratelimits``.
+
+A post's spoiler level is decided here, through
+``fansite.spoilers.levels.resolve_spoiler_level``: never below its page's level, nor
+below the level of any comment it quotes (``quote_floor``).
 """
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, F, Value
+from django.db.models import DateTimeField, F, Max, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +31,7 @@ from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.threads.models import Board, Thread
 from fansite.threads.services import ensure_can_start_thread, open_thread
 from fansite.users.standing import PostingRefused, ensure_allowed_content, ensure_can_post
+from fansite.web.markdown import render_markdown
 from fansite.web.ratelimits import wait_text
 
 from .models import Comment, CommentRevision, body_fingerprint
@@ -38,6 +47,71 @@ def ensure_can_comment(user, target):
         raise PostingRefused(_("This thread has been hidden by moderators: it takes no comments."))
     if getattr(thread, "is_locked", False):
         raise PostingRefused(_("This thread is locked: it takes no new comments."))
+
+
+# --- Quotes --------------------------------------------------------------------
+
+# A comment's permalink, as the Quote action writes it in a quote's heading.
+_PERMALINK_PATH_RE = re.compile(r"/comments/(\d+)/")
+# The same as a Markdown link, for the new-member link rule (see _without_permalinks).
+_PERMALINK_LINK_RE = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(\s*/comments/\d+/\s*\)")
+
+
+class _QuotedSources(HTMLParser):
+    """Collects the comments that links inside block quotes point at."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.pks = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "blockquote":
+            self.depth += 1
+        elif tag == "a" and self.depth:
+            url = urlsplit(dict(attrs).get("href") or "")
+            match = _PERMALINK_PATH_RE.fullmatch(url.path)
+            if match and url.scheme in ("", "http", "https") and len(match[1]) < 19:
+                self.pks.add(int(match[1]))
+
+    def handle_endtag(self, tag):
+        if tag == "blockquote" and self.depth:
+            self.depth -= 1
+
+
+def quoted_comment_pks(body):
+    """The comments ``body`` quotes: those whose permalink a link inside a block quote
+    points at (the Quote action's heading links its source). A link outside a quote
+    only points at a comment, and a hand-typed ``>`` block names no source."""
+    if not _PERMALINK_PATH_RE.search(body):
+        return set()
+    # The rendered HTML, so that what counts as "inside a quote" is exactly what
+    # readers see quoted (a spoiler line ends a quote, code is not a link...).
+    parser = _QuotedSources()
+    parser.feed(render_markdown(body))
+    parser.close()
+    return parser.pks
+
+
+def quote_floor(body):
+    """The highest spoiler level among the comments ``body`` quotes, wherever they
+    were posted, or None: a quote spoils what its source spoils. One query, and none
+    for a body that quotes nothing."""
+    pks = quoted_comment_pks(body)
+    if not pks:
+        return None
+    return Comment.objects.filter(pk__in=pks).aggregate(level=Max("spoils_episode"))["level"]
+
+
+def _without_permalinks(body):
+    """``body`` with links to comments' permalinks reduced to their text: a quote's
+    heading links its source, and a link to another comment here is not the kind of
+    link new members must wait to post."""
+    return _PERMALINK_LINK_RE.sub(r"\1", body)
+
+
+def _ensure_allowed_content(author, body):
+    ensure_allowed_content(author, _without_permalinks(body))
 
 
 # --- Duplicates -----------------------------------------------------------------
@@ -114,7 +188,7 @@ def create_comment(*, target, author, body, spoils_episode=None, parent=None, is
         body=body,
         parent=parent,
         reply_to=reply_to,
-        spoils_episode_id=resolve_spoiler_level(target, spoils_episode),
+        spoils_episode_id=resolve_spoiler_level(target, spoils_episode, floor=quote_floor(body)),
         **_target_fields(target),
     )
     comment.save()
@@ -126,7 +200,7 @@ def create_comment(*, target, author, body, spoils_episode=None, parent=None, is
 def post_comment(*, target, author, body, spoils_episode=None, parent=None):
     """Post a comment on an article or a thread, optionally replying to another."""
     ensure_can_comment(author, target)
-    ensure_allowed_content(author, body)
+    _ensure_allowed_content(author, body)
     ensure_not_duplicate(author, body)
     return create_comment(
         target=target, author=author, body=body, spoils_episode=spoils_episode, parent=parent
@@ -141,12 +215,22 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
     one is a comments write. The posting rules of comments apply to the opening
     post (bans, links from new members, duplicates), and new members may only
     start a few threads a day.
+
+    ``spoils_episode`` is an episode, ``NO_SPOILERS``, or None when the author did
+    not say: then the board's episode or, on a board without one, how far the author
+    has watched. A thread spoils at least what its opening post quotes.
     """
     ensure_can_post(author)
     ensure_can_start_thread(author)
-    ensure_allowed_content(author, body)
+    _ensure_allowed_content(author, body)
     ensure_not_duplicate(author, body)
-    thread = open_thread(board=board, author=author, title=title, spoils_episode=spoils_episode)
+    level = resolve_spoiler_level(
+        board,
+        spoils_episode,
+        fallback=getattr(author, "watched_up_to", None),
+        floor=quote_floor(body),
+    )
+    thread = open_thread(board=board, author=author, title=title, spoils_episode=level)
     create_comment(target=thread, author=author, body=body, is_reply=False)
     thread.refresh_from_db()
     return thread
@@ -166,10 +250,15 @@ def ensure_can_edit(user, comment):
 def edit_comment(*, comment, editor, body, spoils_episode=None):
     """Change a comment's text, keeping the earlier version for moderators."""
     ensure_can_edit(editor, comment)
-    if body == comment.body and spoils_episode in (None, comment.spoils_episode_id):
+    # Not choosing keeps the level; whatever is chosen, never below what the text
+    # now quotes.
+    level = resolve_spoiler_level(
+        comment.target, spoils_episode or comment.spoils_episode_id, floor=quote_floor(body)
+    )
+    if body == comment.body and level == comment.spoils_episode_id:
         return comment
     if body != comment.body:
-        ensure_allowed_content(editor, body)
+        _ensure_allowed_content(editor, body)
     CommentRevision.objects.create(
         comment=comment,
         body=comment.body,
@@ -177,9 +266,7 @@ def edit_comment(*, comment, editor, body, spoils_episode=None):
         created_at=comment.edited_at or comment.created_at,
     )
     comment.body = body
-    comment.spoils_episode_id = resolve_spoiler_level(
-        comment.target, spoils_episode or comment.spoils_episode_id
-    )
+    comment.spoils_episode_id = level
     comment.edited_at = timezone.now()
     comment.save()
     return comment

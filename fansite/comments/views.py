@@ -95,7 +95,7 @@ def _permalink_for(request, comment):
 @require_POST
 def comment_create(request, kind, pk):
     target = _get_target(request, kind, pk)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, target=target)
     action = request.path
 
     def refused(refusal):
@@ -158,7 +158,7 @@ def comment_edit(request, pk):
     comment = _comment_or_404(request, pk)
     target = comment.target
     action = request.path
-    form = CommentForm(request.POST) if request.method == "POST" else None
+    form = CommentForm(request.POST, target=target) if request.method == "POST" else None
     try:
         ensure_can_edit(request.user, comment)
     except Refused as refusal:
@@ -167,7 +167,7 @@ def comment_edit(request, pk):
             request, form=form, target=target, action=action, comment=comment, refusal=refusal
         )
     if form is None:
-        form = CommentForm(initial=_edit_initial(comment))
+        form = CommentForm(initial=_edit_initial(comment), target=target)
     elif form.is_valid():
         try:
             check_rate_limit(request, "edit")

@@ -30,15 +30,23 @@ def spoiler_level_field(**kwargs):
     )
 
 
-def resolve_spoiler_level(target, chosen):
-    """The level of a new post on ``target`` (a board, thread or article): authors
-    may raise it above ``target``'s own level, never lower it."""
-    default = target.spoiler_level
-    if chosen is None:
-        return default
-    if default is None:
-        return chosen
-    return max(default, chosen)
+# An author's explicit "spoils nothing", as opposed to None: they did not say.
+NO_SPOILERS = 0
+
+
+def resolve_spoiler_level(target, chosen, *, fallback=None, floor=None):
+    """The level of a post on ``target`` (a board, thread or article), new or edited.
+
+    ``chosen`` is the author's choice: an episode, ``NO_SPOILERS``, or None when they
+    did not say. Not saying means ``target``'s own level or, where ``target`` has none
+    (a board without an episode), ``fallback`` (how far the author has watched).
+    Authors may raise the level above ``target``'s, never lower it; nor below
+    ``floor``, the highest level of what the post quotes.
+    """
+    if chosen is None and target.spoiler_level is None:
+        chosen = fallback
+    # NO_SPOILERS (0) and None both spoil nothing, so neither counts.
+    return max((level for level in (target.spoiler_level, floor, chosen) if level), default=None)
 
 
 def gate_label(item):

@@ -56,7 +56,7 @@ def thread_create(request, slug):
     retry_after = None
     status = HTTPStatus.OK
     if request.method == "POST":
-        form = ThreadForm(request.POST, board=board)
+        form = ThreadForm(request.POST, board=board, author=request.user)
         if form.is_valid():
             try:
                 ensure_can_post(request.user)
@@ -80,7 +80,7 @@ def thread_create(request, slug):
                     revealing_for_author(thread.get_absolute_url(), thread, reader_for(request))
                 )
     else:
-        form = ThreadForm(board=board)
+        form = ThreadForm(board=board, author=request.user)
         try:
             ensure_can_post(request.user)
             services.ensure_can_start_thread(request.user)

@@ -120,7 +120,8 @@ def test_quote_prefills_the_form_with_the_quoted_source(client, member, thread):
 
     textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", response.content.decode(), re.S)
     assert textarea.group(1).strip() == (
-        "&gt; @suhyeok wrote:\n&gt;\n&gt; The lab **started** it.\n&gt; Then the school."
+        f"&gt; [@suhyeok wrote](/comments/{quoted.pk}/):\n&gt;\n"
+        "&gt; The lab **started** it.\n&gt; Then the school."
     )
     assert f'name="parent" value="{quoted.pk}"' in response.content.decode()
 

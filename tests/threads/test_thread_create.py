@@ -99,7 +99,8 @@ def test_author_may_not_lower_the_spoiler_level_and_keeps_the_text(client, membe
 
 def test_general_board_offers_no_spoilers_or_any_episode(client, member):
     options = spoiler_options(client.get(create_url("general")))
-    assert options == ["", *(str(n) for n in range(1, 13))]
+    # "No spoilers" is an explicit choice (see test_default_level.py).
+    assert options == ["0", *(str(n) for n in range(1, 13))]
 
     client.post(create_url("general"), {"title": "Casting news", "body": "Spoiler-free."})
     client.post(
