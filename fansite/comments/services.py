@@ -251,9 +251,14 @@ def edit_comment(*, comment, editor, body, spoils_episode=None):
     """Change a comment's text, keeping the earlier version for moderators."""
     ensure_can_edit(editor, comment)
     # Not choosing keeps the level; whatever is chosen, never below what the text
-    # now quotes.
+    # now quotes, nor below the comment's own level: readers may already have been
+    # kept from it as a spoiler, and an edit must not hand it to them.
+    floor = max(
+        (level for level in (quote_floor(body), comment.spoils_episode_id) if level),
+        default=None,
+    )
     level = resolve_spoiler_level(
-        comment.target, spoils_episode or comment.spoils_episode_id, floor=quote_floor(body)
+        comment.target, spoils_episode or comment.spoils_episode_id, floor=floor
     )
     if body == comment.body and level == comment.spoils_episode_id:
         return comment
