@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware: a database that cannot be reached is a 503.
+    "fansite.web.unavailable.DatabaseUnavailableMiddleware",
     "fansite.web.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A PostgreSQL that does not answer (restarting, its host unreachable) fails a
+    # request within seconds, with the 503 page (fansite/web/unavailable.py), rather
+    # than holding the worker until gunicorn kills it. DATABASE_URL may set another
+    # value (?connect_timeout=10).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 # Keep connections open between requests (SQLite too: each new connection would
 # run the PRAGMAs above again), checked before reuse.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

@@ -7,12 +7,19 @@ default storage under a fresh random folder, so a failure at any step leaves
 the member's current avatar untouched. Old renditions are removed with
 :func:`delete_avatar` once the database points at the new ones.
 
+Storage can fail too (a full or read-only disk, an object store that does not
+answer): :func:`store_avatar` then removes whatever it wrote, even a partly
+written file, and the profile service answers with :class:`AvatarNotStored`.
+
 Every rendition is re-encoded from decoded pixels, which is what strips EXIF
 (including GPS positions), XMP, comments and colour profiles.
 """
 
 import io
+import logging
+import os
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -26,6 +33,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from fansite.web.refusals import Refused
+
+logger = logging.getLogger(__name__)
+
 # Pillow's names for the formats we accept. Only these decoders are tried, which
 # also keeps the many rarer (and less hardened) image parsers out of reach.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -34,6 +45,21 @@ RENDITION_QUALITY = 85
 AVATAR_FOLDER = "avatars"
 # Rendition file name inside a member's avatar folder, e.g. avatars/<hex>/128.webp.
 AVATAR_RENDITION_NAME = "{folder}/{size}.webp"
+
+
+class AvatarNotStored(Refused):
+    """The picture was fine but could not be written (disk full or read-only, object
+    store down): nothing was changed, and the member can only try again later."""
+
+    status = 503
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Your picture could not be saved: the site cannot store files just now. "
+                "Nothing on your profile was changed; please try again later."
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -205,22 +231,42 @@ def prepare_avatar(upload):
 def store_avatar(prepared):
     """Write the renditions under a new random folder; return that folder's name.
 
-    If any write fails, the files written so far are removed again.
+    If any write fails, the files written so far are removed again, and so is
+    the one being written: a full disk leaves it behind, empty or cut short.
     """
     folder = f"{AVATAR_FOLDER}/{uuid.uuid4().hex}"
     written = []
     try:
         for size, content in prepared.renditions.items():
             name = AVATAR_RENDITION_NAME.format(folder=folder, size=size)
-            stored = default_storage.save(name, ContentFile(content))
+            try:
+                stored = default_storage.save(name, ContentFile(content))
+            except Exception:
+                # A full disk leaves the file it could not finish behind; the
+                # folder is new and random, so nobody else's file has that name.
+                written.append(name)
+                raise
             written.append(stored)
             if stored != name:
                 raise OSError(f"storage renamed {name!r} to {stored!r}")
     except Exception:
-        for name in written:
-            default_storage.delete(name)
+        _remove_partial(folder, written)
         raise
     return folder
+
+
+def _remove_partial(folder, names):
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            # A read-only disk refuses even to delete what is not there; one that
+            # took a file would not refuse to remove it.
+            logger.warning("Could not remove %s after a failed upload.", name, exc_info=True)
+    # Object storage has no folders (NotImplementedError); a disk may have
+    # refused to make this one.
+    with suppress(NotImplementedError, OSError):
+        os.rmdir(default_storage.path(folder))
 
 
 def delete_avatar(names):

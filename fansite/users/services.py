@@ -1,10 +1,14 @@
 """Writes to a member's profile that have side effects beyond one row."""
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import avatars
 from .standing import ensure_can_edit_profile
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -26,11 +30,18 @@ def _save_profile(*, member, display_name, bio, avatar=None, remove_avatar=False
     ``avatar`` is a :class:`~fansite.users.avatars.PreparedAvatar`, already
     checked and rendered. The new files are written before the row is saved and
     the old ones deleted only once the transaction has committed, so a failure
-    at any point leaves the member with their previous, working avatar.
+    at any point leaves the member with their previous, working avatar. Storage
+    that cannot take the new files (a full or read-only disk) is refused with
+    :class:`~fansite.users.avatars.AvatarNotStored` and nothing is changed.
     """
     old_files = member.avatar_rendition_names()
     if avatar is not None:
-        member.avatar = avatars.store_avatar(avatar)
+        try:
+            folder = avatars.store_avatar(avatar)
+        except Exception as error:
+            logger.exception("Storing an avatar for member %s failed.", member.pk)
+            raise avatars.AvatarNotStored() from error
+        member.avatar = folder
     elif remove_avatar:
         member.avatar = ""
     member.display_name = display_name

@@ -21,6 +21,12 @@ Invalidation is wired by each app in its ``AppConfig.ready()`` with
 :func:`bump_on_change` (saves and deletes of what its pages show) and, for bulk
 updates that send no signals, by the services that make them.
 
+While the cache does not answer (fansite.web.cache: Redis is down), pages are
+rendered afresh and not stored, and a generation that cannot be read is a
+throwaway token, so nothing stored under it is ever served. Generations that
+could not be replaced meanwhile, and the "site" generation, are deleted when
+the cache answers again, so no page from before the outage survives it.
+
 This module knows nothing of the product: it imports no app.
 """
 
@@ -42,6 +48,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+from .cache import drop_after_outage
 
 SITE = "site"
 LISTINGS = "listings"
@@ -75,8 +83,20 @@ def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def _available(cache) -> bool:
+    """False while the cache backend says it is not answering (fansite.web.cache);
+    other backends always claim to be."""
+    return getattr(cache, "available", True)
+
+
 def _generation_key(scope: str) -> str:
     return f"pagegen:{scope}"
+
+
+# Every page depends on "site": replacing it after an outage drops every page
+# from before it, including those that a write in a process that died during
+# the outage could not drop.
+drop_after_outage(_generation_key(SITE))
 
 
 def bump(*scopes: str) -> None:
@@ -115,6 +135,10 @@ def _generations(scopes) -> list[str]:
         # add() so that two processes starting at once agree on one token.
         cache.add(key, secrets.token_hex(8), timeout=None)
         found[key] = cache.get(key)
+        if found[key] is None:
+            # The cache is not answering: a token nobody else has, so that
+            # nothing stored under it (a comment card) is ever found again.
+            found[key] = secrets.token_hex(8)
     return [str(found[key]) for key in keys]
 
 
@@ -240,6 +264,11 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
         def wrapper(request, *args, **kwargs):
             if not settings.PAGE_CACHE_SECONDS:
                 return view(request, *args, **kwargs)
+            if not _available(_cache()):
+                # Redis is down: render from the database, store nothing.
+                response = view(request, *args, **kwargs)
+                response["X-Page-Cache"] = "unavailable"
+                return response
             key = _page_key(request, variant, params)
             if key is None:
                 return view(request, *args, **kwargs)

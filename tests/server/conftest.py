@@ -45,7 +45,8 @@ NAME_PREFIX = "fansite_srv_"
 # be good on the next, as in production.
 SECRET_KEY = f"server-tests-{secrets.token_urlsafe(40)}"
 PASSWORD = "hangsan-rooftop-4821"
-STARTUP_SECONDS = 30
+# Generous: on a busy machine (CI's two cores) gunicorn may take a while to answer.
+STARTUP_SECONDS = 90
 # Variables handed on from the test run's environment; every setting comes
 # from the helpers below, never from the caller's shell.
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")

@@ -253,7 +253,7 @@ def test_a_failed_write_leaves_no_files_and_the_old_avatar(monkeypatch):
         return written[-1]
 
     monkeypatch.setattr(FileSystemStorage, "save", save_then_fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(avatars.AvatarNotStored) as refused:
         services.update_profile(
             member=member,
             display_name="",
@@ -261,6 +261,8 @@ def test_a_failed_write_leaves_no_files_and_the_old_avatar(monkeypatch):
             avatar=avatars.prepare_avatar(upload(image_bytes("JPEG"))),
         )
 
+    assert "could not be saved" in refused.value.message
+    assert isinstance(refused.value.__cause__, OSError)
     member.refresh_from_db()
     assert member.avatar == previous
     assert all(default_storage.exists(name) for name in member.avatar_rendition_names())
