@@ -87,22 +87,28 @@ class CommentForm(forms.Form):
     notice = None
     reply_target = None
 
-    def __init__(self, *args, target=None, **kwargs):
+    def __init__(self, *args, target=None, minimum=None, **kwargs):
         """``target`` (the thread or article commented on) narrows the "spoils up to"
-        menu to the levels that mean something there."""
+        menu to the levels that mean something there; ``minimum`` (an edited
+        comment's level) narrows it further: an edit never lowers a comment."""
         super().__init__(*args, **kwargs)
         field = self.fields["spoils_episode"]
         if target is not None:
             # Only the menu changes: validation still takes any episode and the
             # service raises a lower one to the page's level, so a form opened
             # before a thread moved to a later board still posts.
-            level = target.spoiler_level
+            level = max((n for n in (target.spoiler_level, minimum) if n), default=None)
             if level is None:
                 field.widget.choices = [("", _("No spoilers")), *episode_choices()]
             else:
-                # The page's own episode, preselected when nothing is chosen, then
-                # later ones: an edit can bring a raised level back down to it.
+                # The lowest level allowed here, preselected when nothing is chosen,
+                # then later ones.
                 field.widget.choices = episode_choices(above=level - 1)
+            if minimum and minimum > (target.spoiler_level or 0):
+                field.help_text = gettext(
+                    "An edit cannot lower a comment below the episode it already spoils "
+                    "(episode %(number)s): readers before it were kept from it."
+                ) % {"number": minimum}
         body = self.data.get(self.add_prefix("body")) if self.is_bound else self.initial.get("body")
         floor = quote_floor(body) if isinstance(body, str) else None
         if floor is not None and (target is None or floor > (target.spoiler_level or 0)):

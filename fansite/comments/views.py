@@ -158,7 +158,12 @@ def comment_edit(request, pk):
     comment = _comment_or_404(request, pk)
     target = comment.target
     action = request.path
-    form = CommentForm(request.POST, target=target) if request.method == "POST" else None
+    minimum = comment.spoiler_level
+    form = (
+        CommentForm(request.POST, target=target, minimum=minimum)
+        if request.method == "POST"
+        else None
+    )
     try:
         ensure_can_edit(request.user, comment)
     except Refused as refusal:
@@ -167,7 +172,7 @@ def comment_edit(request, pk):
             request, form=form, target=target, action=action, comment=comment, refusal=refusal
         )
     if form is None:
-        form = CommentForm(initial=_edit_initial(comment), target=target)
+        form = CommentForm(initial=_edit_initial(comment), target=target, minimum=minimum)
     elif form.is_valid():
         try:
             check_rate_limit(request, "edit")

@@ -253,16 +253,21 @@ def test_quote_of_an_author_whose_name_looks_like_markdown_still_names_its_sourc
     assert "@*Nam-ra* [hambie] &gt;!x!&lt; wrote</a>" in quote.body_html
 
 
-def test_without_a_quote_an_edit_can_bring_a_raised_level_back_down(client, thread, quoter):
+def test_without_a_quote_an_edit_still_cannot_bring_a_raised_level_back_down(
+    client, thread, quoter
+):
     client.force_login(quoter)
     client.post(create_url(thread), {"body": "Careful, big news.", "spoils_episode": "9"})
     comment = Comment.objects.get(author=quoter)
     edit_url = reverse("comments:comment_edit", kwargs={"pk": comment.pk})
-    form = client.get(edit_url).content.decode()
-    assert '<option value="3">' in form
-    assert '<option value="9" selected>' in form
+    page = client.get(edit_url).content.decode()
+    menu = re.search(r'<select name="spoils_episode".*?</select>', page, re.S).group(0)
+    assert '<option value="3">' not in menu
+    assert '<option value="9" selected>' in menu
+    assert "An edit cannot lower a comment" in page
 
     client.post(edit_url, {"body": "Not so big after all.", "spoils_episode": "3"})
 
     comment.refresh_from_db()
-    assert comment.spoiler_level == 3
+    assert comment.body == "Not so big after all."
+    assert comment.spoiler_level == 9
