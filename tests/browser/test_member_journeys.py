@@ -190,10 +190,12 @@ def test_member_starts_a_thread_and_takes_part_in_the_discussion(
     thread_of_theirs = page.locator(".comment-list__item").filter(has_text="music room")
     expect(thread_of_theirs.locator(".comment-replies")).to_contain_text("more tension")
 
-    # Quoting pre-fills the form with their words.
+    # Quoting pre-fills the form with their words, under a heading linking the source.
     comment_card(page, "music room").get_by_role("link", name="Quote").click()
     body = page.get_by_label("Your comment")
-    expect(body).to_have_value(re.compile(r"^> @cheongsan wrote:\n>\n> The music room scene"))
+    expect(body).to_have_value(
+        re.compile(r"^> \[@cheongsan wrote\]\(/comments/\d+/\):\n>\n> The music room scene")
+    )
     check_accessibility()
     body.press("Control+End")
     body.type("The piano still gives me chills.")
