@@ -19,7 +19,7 @@ email keeps one Message-ID across attempts, so a duplicate is recognisable.
 
 import logging
 from datetime import timedelta
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -38,8 +38,9 @@ def queue_email(*, to, subject, body, html_body="", from_email="", headers=None)
     """Queue one email to one address; it is sent after the current transaction
     commits (at once when there is none)."""
     headers = dict(headers or {})
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
-    headers.setdefault("Message-ID", make_msgid(domain=domain))
+    # One Message-ID for every attempt, so that a duplicate is recognisable.
+    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    headers.setdefault("Message-ID", make_msgid(domain=sender.rpartition("@")[2] or None))
     email = Email.objects.create(
         to=to,
         subject=" ".join(subject.splitlines()),
@@ -81,15 +82,13 @@ def requeue_stalled(*, now=None):
     now = now or timezone.now()
     lease = timedelta(seconds=settings.EMAIL_SEND_LEASE)
     stale = Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - lease)
-    requeued = [
-        email_id
-        for email_id in stale.values_list("pk", flat=True)
-        if Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
+    requeued = list(stale.values_list("pk", flat=True))
+    if requeued:
+        # A claim that was finished meanwhile is left alone: its task finds it sent.
+        stale.filter(pk__in=requeued).update(
             status=Email.Status.QUEUED, claimed_at=None, next_attempt_at=now
         )
-    ]
-    for email_id in requeued:
-        logger.warning("Email %s was being sent by a worker that stopped: queued again", email_id)
+        logger.warning("Emails %s were being sent by a worker that stopped: queued again", requeued)
     overdue = Email.objects.due(now).filter(next_attempt_at__lte=now - OVERDUE)
     email_ids = {*requeued, *overdue.values_list("pk", flat=True)}
     for email_id in sorted(email_ids):

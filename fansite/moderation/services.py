@@ -27,7 +27,7 @@ from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards
 from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
-from fansite.users.standing import ban_end
+from fansite.users.standing import ban_end, ban_reason
 
 from .models import ModerationLog, Report
 
@@ -154,9 +154,7 @@ def ensure_can_report(reporter):
         raise ReportRefused(_("This account is deactivated and cannot report."))
     if reporter.is_banned:
         message = _("You are banned %(when)s and cannot report.") % {"when": describe_ban(reporter)}
-        if reporter.ban_reason:
-            message += " " + _("Reason: %(reason)s") % {"reason": reporter.ban_reason}
-        raise ReportRefused(message)
+        raise ReportRefused(message + ban_reason(reporter))
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from fansite.comments.services import post_comment, start_thread
 from fansite.moderation import services
 from fansite.moderation.models import ModerationLog
 from tests.comments.factories import CommentFactory
+from tests.spoilers.readers import as_reader
 from tests.users.factories import UserFactory
 
 from .helpers import board, log_entries, make_moderator, only_log_entry
@@ -78,16 +79,6 @@ def retag_in_the_admin(thread, moderator, position):
 RETAG = pytest.mark.parametrize(
     "retag", [retag_with_the_service, retag_in_the_admin], ids=["service", "admin"]
 )
-
-
-def as_reader(client, kind, progress):
-    """A member with that progress on their profile, or a visitor who set it."""
-    if kind == "member":
-        client.force_login(UserFactory(watched_up_to=progress))
-    else:
-        response = client.post(reverse("spoilers:progress_update"), {"watched_up_to": progress})
-        assert response.status_code == HTTPStatus.FOUND
-    return client
 
 
 def pages(content):

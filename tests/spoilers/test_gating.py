@@ -19,6 +19,7 @@ from fansite.articles.models import Article
 from fansite.comments.services import post_comment, start_thread
 from fansite.episodes.models import Episode
 from fansite.threads.models import Board
+from tests.spoilers.readers import as_reader
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,16 +99,6 @@ VISIBLE_AT_NINE = {
     # Comment excerpts are spoiler-free: the inline spoiler becomes "[spoiler]".
     "profile": {THREAD_TITLE, OPENING_POST, REPLY, ARTICLE_COMMENT},
 }
-
-
-def as_reader(client, kind, progress):
-    """A member with that progress on their profile, or a visitor who set it."""
-    if kind == "member":
-        client.force_login(UserFactory(watched_up_to=progress))
-    else:
-        response = client.post(reverse("spoilers:progress_update"), {"watched_up_to": progress})
-        assert response.status_code == HTTPStatus.FOUND
-    return client
 
 
 def head_of(html):
