@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "fansite.web.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After messages and authentication: a member's pending notices become messages
+    # before any cached page is looked up (pages with messages are never cached).
+    "fansite.moderation.middleware.LevelChangeNoticeMiddleware",
 ]
 
 ROOT_URLCONF = "fansite.urls"
@@ -379,6 +382,8 @@ RATE_LIMITS = {
     "thread": ["3/m/user", "15/h/user", "10/m/ip"],
     "report": ["10/m/user", "60/h/user", "30/m/ip"],
     "avatar": ["5/10m/user", "20/d/user", "30/h/ip"],
+    # A spoiler guard raising a thread's or comment's episode (docs/moderation.md).
+    "guard": ["5/m/user", "30/h/user", "20/m/ip"],
 }
 # How many reverse proxies append the client address to X-Forwarded-For (nginx with
 # $proxy_add_x_forwarded_for: 1). 0 trusts only REMOTE_ADDR; never set it higher than
@@ -400,6 +405,15 @@ DUPLICATE_POST_WINDOW = timedelta(minutes=env.int("DUPLICATE_POST_WINDOW_MINUTES
 
 # Content reported by this many different members is hidden until a moderator looks.
 MODERATION_AUTO_HIDE_REPORTS = env.int("MODERATION_AUTO_HIDE_REPORTS", default=3)
+# A "spoiler without a tag" report from a member in good standing (an account older than
+# this, with no upheld reports against them) counts this many times toward that number.
+GOOD_STANDING_ACCOUNT_AGE = timedelta(days=env.int("GOOD_STANDING_ACCOUNT_AGE_DAYS", default=30))
+MODERATION_TRUSTED_SPOILER_REPORT_WEIGHT = env.int(
+    "MODERATION_TRUSTED_SPOILER_REPORT_WEIGHT", default=2
+)
+# A member whose spoiler reports moderators upheld this many times becomes a spoiler
+# guard: they may raise (never lower) any thread's or comment's spoiler episode. 0: never.
+SPOILER_GUARD_UPHELD_REPORTS = env.int("SPOILER_GUARD_UPHELD_REPORTS", default=5)
 
 # --- End of limits and anti-abuse -------------------------------------------
 

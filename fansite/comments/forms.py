@@ -247,3 +247,39 @@ class ThreadForm(forms.Form):
                 "This board allows spoilers up to episode %(number)s. Choose a later "
                 "episode if your title or post gives away more."
             ) % {"number": level}
+
+
+class ThreadEditForm(forms.Form):
+    """The author corrects their thread: its title, and how far it spoils, which can
+    only rise (readers below the current level were kept from the title)."""
+
+    title = ThreadForm.base_fields["title"]
+    spoils_episode = forms.TypedChoiceField(
+        label=_("Spoils up to"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, thread, **kwargs):
+        initial = {"title": thread.title, "spoils_episode": thread.spoiler_level}
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        field = self.fields["spoils_episode"]
+        level = thread.spoiler_level
+        if level is None:
+            field.choices = [(NO_SPOILERS, _("No spoilers")), *episode_choices()]
+            field.initial = NO_SPOILERS
+            field.help_text = _(
+                "Choose an episode if your title or opening post gives it away. You can raise "
+                "the level later, not lower it."
+            )
+        else:
+            # The current level and later ones: an author may raise it, never lower it.
+            field.choices = episode_choices(above=level - 1)
+            field.required = True
+            field.help_text = gettext(
+                "Your thread spoils up to episode %(number)s. Choose a later episode if it "
+                "gives away more; it cannot go lower, since readers before it were kept from "
+                "it. Comments in the thread that spoil less rise with it."
+            ) % {"number": level}

@@ -17,12 +17,13 @@ below the level of any comment it quotes (``quote_floor``).
 """
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, F, Max, Value
+from django.db.models import DateTimeField, F, Max, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,3 +286,123 @@ def remove_comment(*, comment, user):
     comment.is_removed = True
     comment.save(update_fields=["is_removed"])
     return comment
+
+
+# --- Changing the level of what was posted ----------------------------------------
+# The writes behind every later change of a level: a moderator's re-tag, a spoiler
+# guard's raise, an author correcting their thread. Who may do what, and the log,
+# are the callers' (fansite.moderation.services): these only keep the rules that
+# hold whoever changes a level.
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """What setting a thread's or a comment's level changed.
+
+    ``opening``          the thread's opening post, or None (a comment, or a thread
+                         without one)
+    ``opening_before``   the opening post's level before
+    ``carried``          the thread's other comments that rose with it:
+                         ``{pk: (author_pk, level before)}``
+    """
+
+    item: object
+    before: int | None
+    after: int | None
+    opening: Comment | None = None
+    opening_before: int | None = None
+    carried: dict = field(default_factory=dict)
+
+    @property
+    def carried_by_author(self):
+        """``{author_pk: how many of their comments rose}`` (deleted members left out)."""
+        counts = {}
+        for author_pk, _level in self.carried.values():
+            if author_pk is not None:
+                counts[author_pk] = counts.get(author_pk, 0) + 1
+        return counts
+
+
+def set_comment_level(*, comment, level):
+    """Set a comment's level (its row locked by the caller); None when it already had
+    it. Comment cards are keyed by the level (comments/cards.py), so no card outlives it."""
+    before = comment.spoils_episode_id
+    if before == level:
+        return None
+    Comment.objects.filter(pk=comment.pk).update(spoils_episode_id=level)
+    comment.spoils_episode_id = level
+    return LevelChange(item=comment, before=before, after=level)
+
+
+def set_thread_level(*, thread, level):
+    """Set a thread's level (its row locked by the caller) and its opening post's: the
+    thread's level covers its title and opening post together. Raising it also raises
+    every other comment on it that spoils less, in one UPDATE whatever their number
+    (they were written in a thread that now counts as spoiling that far); lowering it
+    never lowers them. None when nothing changes.
+
+    Bulk updates send no signals: callers drop cached pages (the moderation log's
+    entry does, for every caller)."""
+    opening = (
+        Comment.objects.filter(thread=thread)
+        .only("pk", "spoils_episode", "author")
+        .order_by("pk")
+        .first()
+    )
+    before = thread.spoils_episode_id
+    opening_before = opening.spoils_episode_id if opening is not None else None
+    if before == level and (opening is None or opening_before == level):
+        return None
+    carried = {}
+    if level is not None and (before is None or level > before):
+        below = Comment.objects.filter(thread=thread).filter(
+            Q(spoils_episode__isnull=True) | Q(spoils_episode__lt=level)
+        )
+        if opening is not None:
+            below = below.exclude(pk=opening.pk)
+        # Who wrote them and their levels before, so their authors can be told and a
+        # moderator can undo the change: one query, then one UPDATE.
+        carried = {
+            pk: (author_pk, was)
+            for pk, author_pk, was in below.order_by().values_list("pk", "author", "spoils_episode")
+        }
+        if carried:
+            Comment.objects.filter(pk__in=list(carried)).update(spoils_episode_id=level)
+    Thread.objects.filter(pk=thread.pk).update(spoils_episode_id=level)
+    if opening is not None and opening_before != level:
+        Comment.objects.filter(pk=opening.pk).update(spoils_episode_id=level)
+        opening.spoils_episode_id = level
+    thread.spoils_episode_id = level
+    return LevelChange(
+        item=thread,
+        before=before,
+        after=level,
+        opening=opening,
+        opening_before=opening_before,
+        carried=carried,
+    )
+
+
+def ensure_can_edit_thread(user, thread):
+    """Raise PostingRefused unless ``user`` may correct ``thread``'s title and level:
+    its author, in good standing to post, on a thread that still takes comments.
+    Moderators change other members' threads in the admin."""
+    if user is None or not user.is_authenticated or thread.author_id != user.pk:
+        raise PostingRefused(_("Only the thread's author can change its title or spoiler episode."))
+    ensure_can_comment(user, thread)
+
+
+def edit_thread(*, thread, editor, title, spoils_episode=None):
+    """The author corrects their thread's title and may raise its level (never lower
+    it: readers below it were kept from the title). ``thread`` must be locked by the
+    caller. Returns ``(title before, LevelChange or None)``; the title before is None
+    when it did not change."""
+    ensure_can_edit_thread(editor, thread)
+    title_before = None
+    if title != thread.title:
+        title_before = thread.title
+        Thread.objects.filter(pk=thread.pk).update(title=title)
+        thread.title = title
+    level = resolve_spoiler_level(thread, spoils_episode)
+    change = set_thread_level(thread=thread, level=level) if level != thread.spoiler_level else None
+    return title_before, change

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,15 @@ from fansite.comments.models import Comment
 from fansite.threads.models import Thread
 
 from . import services
-from .admin_forms import QueueActionForm, episode_choices, start_of_day
+from .admin_forms import (
+    ON_LIST_AND_FORM,
+    OptionalReasonForm,
+    QueueActionForm,
+    action_form_response,
+    episode_choices,
+    run_for_each,
+    start_of_day,
+)
 from .models import ModerationLog, Report
 
 QUEUE_ITEMS_PER_PAGE = 20
@@ -418,9 +426,53 @@ class ModerationLogAdmin(PrettyJSONMixin, ReadOnlyAdmin):
         "after_json",
     ]
     readonly_fields = fields
+    actions = ["undo_guard_raises"]
 
     # Append-only, for everyone including superusers: entries are written by
-    # fansite.moderation.services and can only be read here (ReadOnlyAdmin).
+    # fansite.moderation.services and can only be read here (ReadOnlyAdmin). Undoing
+    # a spoiler guard's change writes a new entry; it never edits the old one.
+
+    def has_undo_permission(self, request):
+        return request.user.has_perms(["comments.change_comment", "threads.change_thread"])
+
+    @admin.action(
+        description=_("Undo the selected spoiler guard changes…"),
+        permissions=["undo"],
+        location=ON_LIST_AND_FORM,
+    )
+    def undo_guard_raises(self, request, queryset):
+        entries = queryset.filter(action=ModerationLog.Action.GUARD_RAISE)
+
+        def perform(data):
+            run_for_each(
+                self,
+                request,
+                entries,
+                lambda entry: services.undo_guard_raise(
+                    entry=entry, moderator=request.user, reason=data["reason"]
+                ),
+                done_message=ngettext_lazy(
+                    "Undid %(count)d spoiler guard change.",
+                    "Undid %(count)d spoiler guard changes.",
+                    "count",
+                ),
+            )
+
+        return action_form_response(
+            self,
+            request,
+            entries,
+            form_class=OptionalReasonForm,
+            title=gettext("Undo spoiler guard changes"),
+            description=gettext(
+                "Each post goes back to the spoiler episode it had before the guard raised "
+                "it, and so do the comments that rose with a thread (unless they changed "
+                "since). The authors are told, with your reason. Only entries of the action "
+                "“Spoiler guard raised spoiler episode” are undone."
+            ),
+            submit_label=gettext("Undo"),
+            perform=perform,
+        )
 
     @admin.display(description=_("moderator"), ordering="moderator__username")
     def moderator_name(self, entry):

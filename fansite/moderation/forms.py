@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fansite.web.text import MultilineField
+from fansite.comments.forms import episode_choices
+from fansite.web.text import MultilineField, SingleLineField
 
 from .models import Report
 
@@ -43,3 +44,30 @@ class ReportForm(forms.Form):
                 ),
             )
         return cleaned_data
+
+
+class GuardRaiseForm(forms.Form):
+    """A spoiler guard raises a thread's or comment's spoiler episode: the menu offers
+    only the episodes after its current level."""
+
+    spoils_episode = forms.TypedChoiceField(
+        label=_("Spoils up to"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the episode it spoils up to."),
+            "invalid_choice": _("Choose an episode after the one it spoils up to now."),
+        },
+    )
+    reason = SingleLineField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Optional, shown to the author and to moderators whatever episode they have "
+            "watched: say what it spoils without giving it away (“names who is infected”)."
+        ),
+    )
+
+    def __init__(self, *args, level, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["spoils_episode"].choices = episode_choices(above=level or 0)

@@ -175,6 +175,11 @@ class ModerationLog(models.Model):
         BAN = "ban", _("Banned member")
         UNBAN = "unban", _("Lifted ban")
         HIDE_ALL = "hide_all", _("Hid all of a member's content")
+        AUTHOR_EDIT = "author_edit", _("Author corrected their thread")
+        GUARD_RAISE = "guard_raise", _("Spoiler guard raised spoiler episode")
+        GUARD_UNDO = "guard_undo", _("Undid a spoiler guard's change")
+        GUARD_GRANT = "guard_grant", _("Made spoiler guard")
+        GUARD_REVOKE = "guard_revoke", _("Revoked spoiler guard role")
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -183,7 +188,10 @@ class ModerationLog(models.Model):
         blank=True,
         related_name="moderation_actions",
         verbose_name=_("moderator"),
-        help_text=_("Empty for automatic actions."),
+        help_text=_(
+            "Who acted: a moderator, a spoiler guard, or the author correcting their own "
+            "thread. Empty for automatic actions."
+        ),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action, db_index=True)
     target_type = models.CharField(_("target type"), max_length=20)
@@ -215,3 +223,97 @@ class ModerationLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The moderation log is append-only.")
+
+
+class LevelChangeNoticeQuerySet(models.QuerySet):
+    def unseen(self):
+        return self.filter(seen_at__isnull=True)
+
+    def for_display(self):
+        """With what ``LevelChangeNotice.describe`` reads, in one query."""
+        return self.select_related("thread__board", "comment__thread__board", "comment__article")
+
+
+class LevelChangeNotice(models.Model):
+    """Tells a member that someone else changed the spoiler episode of what they wrote.
+
+    Shown once as a message on their next page, then listed on their own profile.
+    Its text is built when it is shown, for the reader it is shown to
+    (``describe``): it names the new episode, the board and the reason, and the
+    thread's title only when it spoils nothing beyond the member's progress. Small
+    on purpose: a general notifications app may replace it.
+    """
+
+    class Cause(models.TextChoices):
+        MODERATOR = "moderator", _("a moderator")
+        GUARD = "guard", _("a spoiler guard")
+        AUTHOR = "author", _("the thread's author")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="level_change_notices",
+        verbose_name=_("recipient"),
+    )
+    cause = models.CharField(_("changed by"), max_length=10, choices=Cause)
+    thread = models.ForeignKey(
+        "threads.Thread",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("thread"),
+        help_text=_("The recipient's thread whose episode changed (its opening post with it)."),
+    )
+    comment = models.ForeignKey(
+        "comments.Comment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comment"),
+        help_text=_(
+            "The recipient's comment whose episode changed, or one of several that rose "
+            "with their thread."
+        ),
+    )
+    comment_count = models.PositiveIntegerField(
+        _("comments raised"),
+        default=0,
+        help_text=_("How many of the recipient's comments rose with a re-tagged thread."),
+    )
+    level_before = models.PositiveSmallIntegerField(_("episode before"), null=True, blank=True)
+    level_after = models.PositiveSmallIntegerField(_("episode after"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("seen at"), null=True, blank=True)
+
+    objects = LevelChangeNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("spoiler episode change notice")
+        verbose_name_plural = _("spoiler episode change notices")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notice_by_recipient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False) | Q(comment__isnull=False),
+                name="notice_about_a_thread_or_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Notice %(pk)s to %(recipient)s") % {"pk": self.pk, "recipient": self.recipient_id}
+
+    def get_absolute_url(self):
+        if self.comment_id and not self.thread_id:
+            return self.comment.get_absolute_url()
+        return self.about_thread.get_absolute_url()
+
+    @property
+    def about_thread(self):
+        """The thread the notice is about: the member's own, or the one their
+        comments are in (None for a comment on an article)."""
+        return self.thread or (self.comment.thread if self.comment_id else None)

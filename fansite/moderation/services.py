@@ -15,25 +15,39 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
+from fansite.comments.services import (
+    edit_thread,
+    ensure_can_edit_thread,
+    set_comment_level,
+    set_thread_level,
+)
 from fansite.emails.services import queue_email
 from fansite.episodes.models import Episode
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards
 from fansite.users.models import PERMANENT_BAN_UNTIL  # re-exported for callers and tests
-from fansite.users.standing import ban_end, ban_reason
+from fansite.users.standing import (
+    PostingRefused,
+    ban_end,
+    ban_reason,
+    ensure_can_guard,
+    good_standing_joined_before,
+)
 
-from .models import ModerationLog, Report
+from .models import LevelChangeNotice, ModerationLog, Report
+from .notices import notify_level_change
 
 DEFAULT_AUTO_HIDE_REPORTS = 3
 
 Action = ModerationLog.Action
+Cause = LevelChangeNotice.Cause
 
 logger = logging.getLogger(__name__)
 
@@ -207,15 +221,41 @@ def report_item(*, reporter, item, reason, details=""):
     return report
 
 
-def _auto_hide_if_reported_enough(item):
-    reporters = (
+def trusted_spoiler_report_weight():
+    return getattr(settings, "MODERATION_TRUSTED_SPOILER_REPORT_WEIGHT", 2)
+
+
+def upheld_reports_against(member_ref):
+    """Reports about ``member_ref``'s posts or profile that moderators upheld (closed
+    with action taken: status *resolved*; dismissed reports do not count)."""
+    return Report.objects.filter(reported_author=member_ref, status=Report.Status.RESOLVED)
+
+
+def report_weights(item):
+    """``{reporter pk: weight}`` of the open reports about ``item``: each member counts
+    once, and a "spoiler without a tag" report from a member in good standing (account
+    older than ``GOOD_STANDING_ACCOUNT_AGE``, no upheld reports against them) counts
+    ``MODERATION_TRUSTED_SPOILER_REPORT_WEIGHT`` times. One query."""
+    weight = trusted_spoiler_report_weight()
+    trusted = (
+        Q(reason=Report.Reason.SPOILER)
+        & Q(reporter__date_joined__lte=good_standing_joined_before())
+        & ~Exists(upheld_reports_against(OuterRef("reporter")))
+    )
+    rows = (
         Report.objects.open()
         .filter(**Report.target_lookup(item))
         .values("reporter")
-        .distinct()
-        .count()
+        .annotate(weight=Max(Case(When(trusted, then=Value(weight)), default=Value(1))))
+        .order_by()
     )
-    if reporters < auto_hide_threshold():
+    return {row["reporter"]: row["weight"] for row in rows}
+
+
+def _auto_hide_if_reported_enough(item):
+    weights = report_weights(item)
+    reporters, counted = len(weights), sum(weights.values())
+    if counted < auto_hide_threshold():
         return False
     # Conditional update: only the report that actually flips the flag logs it.
     if not type(item).objects.filter(pk=item.pk, is_hidden=False).update(is_hidden=True):
@@ -223,11 +263,18 @@ def _auto_hide_if_reported_enough(item):
     item.is_hidden = True
     if isinstance(item, Thread):
         recount_boards(item.board_id)
+    if counted == reporters:
+        reason = _("Reported by %(count)d members; hidden pending review.") % {"count": reporters}
+    else:
+        reason = _(
+            "Reported by %(count)d members, counting as %(counted)d (spoiler reports from "
+            "members in good standing count more); hidden pending review."
+        ) % {"count": reporters, "counted": counted}
     _log(
         moderator=None,
         action=Action.AUTO_HIDE,
         item=item,
-        reason=_("Reported by %(count)d members; hidden pending review.") % {"count": reporters},
+        reason=reason,
         before={"is_hidden": False},
         after={"is_hidden": True},
     )
@@ -256,19 +303,28 @@ def _close_reports(*, item, moderator, status, action, text):
 
 @transaction.atomic
 def resolve_reports(*, item, moderator, resolution):
-    """Close every open report about ``item`` as acted upon.
+    """Close every open report about ``item`` as acted upon (upheld).
 
     Writes one RESOLVE entry for the item (listing the report ids); returns how
-    many reports were closed.
+    many reports were closed. Members whose spoiler reports have now been upheld
+    ``SPOILER_GUARD_UPHELD_REPORTS`` times become spoiler guards.
     """
     _require(moderator, "moderation.change_report")
-    return _close_reports(
+    spoiler_reporters = set(
+        Report.objects.open()
+        .filter(**Report.target_lookup(item), reason=Report.Reason.SPOILER)
+        .values_list("reporter", flat=True)
+    )
+    closed = _close_reports(
         item=item,
         moderator=moderator,
         status=Report.Status.RESOLVED,
         action=Action.RESOLVE,
         text=resolution,
     )
+    if spoiler_reporters:
+        _grant_earned_guard_roles(spoiler_reporters)
+    return closed
 
 
 @transaction.atomic
@@ -461,38 +517,17 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     For a thread, its opening post follows: the thread's level covers its title
     and opening post together. Raising a thread also raises every other comment
     on it that spoils less (they were written in a thread that now counts as
-    spoiling that far); lowering a thread never lowers them.
+    spoiling that far); lowering a thread never lowers them
+    (``comments.services.set_thread_level``). The authors are told, with the reason
+    (``notices``).
     """
     _require(moderator, _content_perm(item))
-    if (
-        episode_position is not None
-        and not Episode.objects.filter(position=episode_position).exists()
-    ):
-        raise ValidationError(_("There is no episode %(n)s.") % {"n": episode_position})
-    current = _locked(item)
-    before = {"spoils_episode": current.spoils_episode_id}
-    after = {"spoils_episode": episode_position}
-    opening = None
-    raised_comments = 0
-    if isinstance(item, Thread):
-        opening = (
-            Comment.objects.filter(thread=current).only("spoils_episode").order_by("pk").first()
-        )
-        if opening is not None and opening.spoils_episode_id != episode_position:
-            before["opening_post_spoils_episode"] = opening.spoils_episode_id
-            after["opening_post_spoils_episode"] = episode_position
-        raised_comments = _raise_comments(
-            thread=current, opening=opening, old=current.spoils_episode_id, new=episode_position
-        )
-    if before == after:
+    _ensure_episode(episode_position)
+    change = _set_level(_locked(item), episode_position)
+    if change is None:
         return False
-    type(item).objects.filter(pk=item.pk).update(spoils_episode_id=episode_position)
-    if "opening_post_spoils_episode" in after:
-        Comment.objects.filter(pk=opening.pk).update(spoils_episode_id=episode_position)
     item.spoils_episode_id = episode_position
-    if isinstance(item, Thread):
-        before["comments_raised"] = 0
-        after["comments_raised"] = raised_comments
+    before, after = _level_fields(change)
     # These bulk updates send no signals: the log entry's save drops every cached
     # page (the "site" scope, moderation/apps.py), and comment cards are keyed by
     # the comment's level (comments/cards.py).
@@ -504,22 +539,36 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
         before=before,
         after=after,
     )
+    notify_level_change(change=change, cause=Cause.MODERATOR, actor=moderator, reason=reason)
     return True
 
 
-def _raise_comments(*, thread, opening, old, new):
-    """When ``thread`` rises from level ``old`` to ``new``, raise its comments other
-    than the opening post to at least ``new``, in one UPDATE whatever their
-    number; returns how many rose. A comment a moderator set below its thread
-    stays there until the thread itself rises."""
-    if new is None or (old is not None and new <= old):
-        return 0
-    comments = Comment.objects.filter(thread=thread).filter(
-        Q(spoils_episode__isnull=True) | Q(spoils_episode__lt=new)
-    )
-    if opening is not None:
-        comments = comments.exclude(pk=opening.pk)
-    return comments.update(spoils_episode_id=new)
+def _ensure_episode(episode_position):
+    if (
+        episode_position is not None
+        and not Episode.objects.filter(position=episode_position).exists()
+    ):
+        raise ValidationError(_("There is no episode %(n)s.") % {"n": episode_position})
+
+
+def _set_level(current, level):
+    """Set a locked thread's or comment's level; the LevelChange, or None."""
+    if isinstance(current, Thread):
+        return set_thread_level(thread=current, level=level)
+    return set_comment_level(comment=current, level=level)
+
+
+def _level_fields(change):
+    """The log entry's before/after for a change of level."""
+    before = {"spoils_episode": change.before}
+    after = {"spoils_episode": change.after}
+    if isinstance(change.item, Thread):
+        if change.opening is not None and change.opening_before != change.after:
+            before["opening_post_spoils_episode"] = change.opening_before
+            after["opening_post_spoils_episode"] = change.after
+        before["comments_raised"] = 0
+        after["comments_raised"] = len(change.carried)
+    return before, after
 
 
 # --- Members ---------------------------------------------------------------------------------
@@ -641,3 +690,243 @@ def hide_all_content(*, member, moderator, reason):
         },
     )
     return len(comment_ids), len(thread_ids)
+
+
+# --- Authors correcting their threads --------------------------------------------------------
+
+
+@transaction.atomic
+def edit_own_thread(*, thread, author, title, episode_position=None):
+    """The thread's author corrects its title and may raise (never lower) its spoiler
+    episode; its opening post follows and its other comments rise with it, as with a
+    moderator's re-tag. One AUTHOR_EDIT entry (the author as who acted), and the
+    authors of the comments that rose are told. Raises PostingRefused with the reason
+    (not the author, banned, a locked or hidden thread). Returns whether anything
+    changed."""
+    ensure_can_edit_thread(author, thread)
+    current = _locked(thread)
+    title_before, change = edit_thread(
+        thread=current, editor=author, title=title, spoils_episode=episode_position
+    )
+    if title_before is None and change is None:
+        return False
+    thread.title = current.title
+    thread.spoils_episode_id = current.spoils_episode_id
+    before, after = _level_fields(change) if change is not None else ({}, {})
+    if title_before is not None:
+        before["title"], after["title"] = title_before, current.title
+    _log(moderator=author, action=Action.AUTHOR_EDIT, item=thread, before=before, after=after)
+    if change is not None:
+        notify_level_change(change=change, cause=Cause.AUTHOR, actor=author)
+    return True
+
+
+# --- Spoiler guards --------------------------------------------------------------------------
+
+
+def guard_threshold():
+    return getattr(settings, "SPOILER_GUARD_UPHELD_REPORTS", 5)
+
+
+def upheld_spoiler_reports_by(member_ref):
+    """``member_ref``'s "spoiler without a tag" reports that moderators upheld."""
+    return Report.objects.filter(
+        reporter=member_ref, reason=Report.Reason.SPOILER, status=Report.Status.RESOLVED
+    )
+
+
+def _grant_earned_guard_roles(member_pks):
+    """Make spoiler guards of those among ``member_pks`` whose upheld spoiler reports
+    reached the threshold and who never held the role (a revoked role stays revoked).
+    Two queries, and one log entry per member granted."""
+    threshold = guard_threshold()
+    if threshold <= 0:
+        return []
+    User = get_user_model()
+    earned = list(
+        User.objects.filter(pk__in=member_pks, spoiler_guard=User.GuardRole.NONE, is_active=True)
+        .annotate(
+            upheld=Count(
+                "reports_made",
+                filter=Q(
+                    reports_made__reason=Report.Reason.SPOILER,
+                    reports_made__status=Report.Status.RESOLVED,
+                ),
+            )
+        )
+        .filter(upheld__gte=threshold)
+    )
+    for member in earned:
+        User.objects.filter(pk=member.pk).update(spoiler_guard=User.GuardRole.GUARD)
+        _log(
+            moderator=None,
+            action=Action.GUARD_GRANT,
+            item=member,
+            reason=_("%(count)d spoiler reports upheld.") % {"count": member.upheld},
+            before={"spoiler_guard": member.spoiler_guard},
+            after={"spoiler_guard": User.GuardRole.GUARD.value},
+        )
+    return earned
+
+
+def _set_guard_role(*, member, moderator, role, action, reason):
+    _ensure_can_act_on_member(moderator, member)
+    current = _locked(member)
+    if current.spoiler_guard == role:
+        return False
+    get_user_model().objects.filter(pk=member.pk).update(spoiler_guard=role)
+    member.spoiler_guard = role
+    _log(
+        moderator=moderator,
+        action=action,
+        item=member,
+        reason=reason,
+        before={"spoiler_guard": current.spoiler_guard},
+        after={"spoiler_guard": role},
+    )
+    return True
+
+
+@transaction.atomic
+def revoke_guard(*, member, moderator, reason=""):
+    """Take the spoiler guard role away. It is not granted again automatically, however
+    many more of their reports are upheld; a moderator may grant it again."""
+    if not get_user_model().objects.get(pk=member.pk).is_spoiler_guard:
+        return False
+    return _set_guard_role(
+        member=member,
+        moderator=moderator,
+        role=get_user_model().GuardRole.REVOKED,
+        action=Action.GUARD_REVOKE,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def grant_guard(*, member, moderator, reason=""):
+    """Make a member a spoiler guard by hand (or give back a revoked role)."""
+    return _set_guard_role(
+        member=member,
+        moderator=moderator,
+        role=get_user_model().GuardRole.GUARD,
+        action=Action.GUARD_GRANT,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def guard_raise_item(*, item, guard, episode_position, reason=""):
+    """A spoiler guard raises the episode a comment or thread spoils up to, never
+    lowers it. A thread carries its comments as any raise does. One GUARD_RAISE
+    entry (the guard as who acted; for a thread, the carried comments' earlier levels,
+    so a moderator can undo it: ``undo_guard_raise``); the authors are told.
+
+    Raises PostingRefused with the reason: not a guard, banned, not a raise."""
+    ensure_can_guard(guard)
+    if not isinstance(item, Comment | Thread):
+        raise TypeError(f"Only comments and threads have a spoiler episode, not {item!r}.")
+    _ensure_episode(episode_position)
+    current = _locked(item)
+    if episode_position is None or (current.spoils_episode_id or 0) >= episode_position:
+        raise PostingRefused(
+            _(
+                "Spoiler guards can only raise the spoiler episode: choose an episode after "
+                "%(current)s."
+            )
+            % {"current": _episode_words(current.spoils_episode_id)}
+        )
+    change = _set_level(current, episode_position)
+    item.spoils_episode_id = episode_position
+    before, after = _level_fields(change)
+    if change.carried:
+        before["carried_comments"] = _levels_by_value(change.carried)
+    _log(
+        moderator=guard,
+        action=Action.GUARD_RAISE,
+        item=item,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    notify_level_change(change=change, cause=Cause.GUARD, actor=guard, reason=reason)
+    return change
+
+
+def _episode_words(level):
+    return _("episode %(n)s") % {"n": level} if level else _("no spoilers")
+
+
+def _levels_by_value(carried):
+    """``{"3": [pks], "none": [pks]}``: the carried comments' levels before, grouped so
+    an undo takes one UPDATE per level whatever the number of comments."""
+    grouped = {}
+    for pk, (_author, level) in sorted(carried.items()):
+        grouped.setdefault("none" if level is None else str(level), []).append(pk)
+    return grouped
+
+
+def guard_raise_undone(entry):
+    """Whether a GUARD_RAISE entry has been undone already."""
+    return (
+        ModerationLog.objects.filter(
+            action=Action.GUARD_UNDO, target_type=entry.target_type, target_id=entry.target_id
+        )
+        .filter(before__undoes=entry.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def undo_guard_raise(*, entry, moderator, reason=""):
+    """Put back the level a spoiler guard's raise (a GUARD_RAISE log entry) replaced:
+    the item's, its opening post's and, for a thread, the levels of the comments that
+    rose with it and have not changed since. One GUARD_UNDO entry; the authors are
+    told. Refused (ValidationError) when the item has changed level since, or the
+    entry was undone already."""
+    if entry.action != Action.GUARD_RAISE:
+        raise ValidationError(_("Only a spoiler guard's change can be undone this way."))
+    model, perm = {
+        "comment": (Comment, "comments.change_comment"),
+        "thread": (Thread, "threads.change_thread"),
+    }[entry.target_type]
+    _require(moderator, perm)
+    item = model.objects.filter(pk=entry.target_id).first()
+    if item is None:
+        raise ValidationError(_("The post no longer exists."))
+    current = _locked(item)
+    if guard_raise_undone(entry):
+        raise ValidationError(_("This change has been undone already."))
+    raised_to = entry.after["spoils_episode"]
+    if current.spoils_episode_id != raised_to:
+        raise ValidationError(
+            _(
+                "The post's spoiler episode has changed since (it is now %(now)s): "
+                "change it with “Change the spoiler episode…” instead."
+            )
+            % {"now": _episode_words(current.spoils_episode_id)}
+        )
+    previous = entry.before["spoils_episode"]
+    restored = 0
+    for level, pks in (entry.before.get("carried_comments") or {}).items():
+        restored += Comment.objects.filter(
+            pk__in=pks, thread=current, spoils_episode_id=raised_to
+        ).update(spoils_episode_id=None if level == "none" else int(level))
+    change = _set_level(current, previous)
+    before = {"spoils_episode": raised_to, "undoes": entry.pk}
+    after = {"spoils_episode": previous, "comments_restored": restored}
+    _log(
+        moderator=moderator,
+        action=Action.GUARD_UNDO,
+        item=current,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    if change is not None:
+        notify_level_change(
+            change=change,
+            cause=Cause.MODERATOR,
+            actor=moderator,
+            reason=reason or _("A moderator undid a spoiler guard's change."),
+        )
+    return True

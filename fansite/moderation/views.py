@@ -24,12 +24,14 @@ from fansite.comments.models import Comment
 from fansite.spoilers.readers import reader_for
 from fansite.threads.models import Thread
 from fansite.threads.selectors import sees_hidden_threads
+from fansite.users.standing import ensure_can_guard
 from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import RateLimited, check_rate_limit
+from fansite.web.refusals import Refused
 
-from .forms import ReportForm
+from .forms import GuardRaiseForm, ReportForm
 from .models import Report
-from .services import ReportRefused, ensure_can_report, report_item
+from .services import ReportRefused, ensure_can_report, guard_raise_item, report_item
 
 EXCERPT_LENGTH = 300
 SEES_HIDDEN_COMMENTS_PERM = "comments.change_comment"
@@ -168,6 +170,55 @@ def report_create(request, kind, pk):
         else f"{reverse('account_login')}?{urlencode({'next': request.path})}",
     }
     response = render(request, "moderation/report_create.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def guard_raise(request, kind, pk):
+    """A spoiler guard raises a comment's or thread's spoiler episode (never lowers it).
+    The item is described as on the report page: spoiler-safe for the guard too."""
+    if kind not in ("comment", "thread"):
+        raise Http404
+    reported = reported_item(request, kind, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    item = reported.item
+    form = GuardRaiseForm(request.POST or None, level=item.spoiler_level)
+    refusal = None
+    retry_after = None
+    status = HTTPStatus.OK
+    try:
+        ensure_can_guard(request.user)
+        if reported.hidden:
+            raise Refused(_("Moderators have hidden this; its spoiler episode cannot be changed."))
+        if request.method == "POST" and form.is_valid():
+            # Counted once the form is valid: a guard cannot re-tag the site in a minute.
+            check_rate_limit(request, "guard")
+            guard_raise_item(
+                item=item,
+                guard=request.user,
+                episode_position=form.cleaned_data["spoils_episode"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("It now spoils up to episode %(number)s. Thank you for keeping readers safe.")
+                % {"number": form.cleaned_data["spoils_episode"]},
+            )
+            return redirect(reported.back_url)
+    except RateLimited as limited:
+        refusal, status, retry_after = limited.message, limited.status, limited.retry_after
+    except Refused as refused:
+        refusal, status = refused.message, refused.status
+    context = {
+        "reported": reported,
+        "form": form,
+        "refusal": refusal,
+        "show_form": request.user.is_spoiler_guard and not reported.hidden,
+    }
+    response = render(request, "moderation/guard_raise.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

@@ -9,4 +9,5 @@ urlpatterns = [
     path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
     path("boards/<slug:slug>/new/", views.thread_create, name="thread_create"),
     path("threads/<int:pk>/", views.thread_detail, name="thread_detail"),
+    path("threads/<int:pk>/edit/", views.thread_edit, name="thread_edit"),
 ]

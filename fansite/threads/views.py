@@ -1,15 +1,18 @@
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from fansite.comments.forms import ThreadForm, comment_form_for
+from fansite.comments.forms import ThreadEditForm, ThreadForm, comment_form_for
 from fansite.comments.models import Comment
 from fansite.comments.selectors import comment_page
-from fansite.comments.services import start_thread
+from fansite.comments.services import ensure_can_edit_thread, start_thread
+from fansite.moderation.services import edit_own_thread
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.levels import gate_label
 from fansite.spoilers.readers import reader_for
@@ -138,3 +141,54 @@ def thread_detail(request, pk):
         "comment_form": comment_form_for(request, thread, page_reader),
     }
     return render(request, "threads/thread_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def thread_edit(request, pk):
+    """The author corrects their thread's title and may raise its spoiler episode. A
+    refused or invalid post re-renders the form with what they typed."""
+    thread = get_object_or_404(Thread.objects.select_related("board__episode", "author"), pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = None
+    retry_after = None
+    status = HTTPStatus.OK
+    form = ThreadEditForm(request.POST or None, thread=thread)
+    try:
+        # Someone else's thread is not pre-filled: its title may be gated for them.
+        ensure_can_edit_thread(request.user, thread)
+    except Refused as refused:
+        refusal = refused.message
+        status = refused.status
+    else:
+        if request.method == "POST" and form.is_valid():
+            try:
+                check_rate_limit(request, "edit")
+                changed = edit_own_thread(
+                    thread=thread,
+                    author=request.user,
+                    title=form.cleaned_data["title"],
+                    episode_position=form.cleaned_data["spoils_episode"],
+                )
+            except Refused as refused:
+                refusal = refused.message
+                status = refused.status
+                retry_after = getattr(refused, "retry_after", None)
+            else:
+                if changed:
+                    messages.success(request, _("Your thread has been updated."))
+                # The author knows what they wrote: show it to them, not its gate.
+                return redirect(
+                    revealing_for_author(thread.get_absolute_url(), thread, reader_for(request))
+                )
+    context = {
+        "thread": thread,
+        "board": thread.board,
+        "form": form,
+        "refusal": refusal,
+        "show_form": thread.author_id == request.user.pk,
+    }
+    response = render(request, "threads/thread_edit.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -51,13 +51,21 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
         "last_login",
         "ban_state",
+        "spoiler_guard",
     )
-    list_filter = ("is_active", "is_staff", "is_superuser", BannedFilter, "date_joined")
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        BannedFilter,
+        "spoiler_guard",
+        "date_joined",
+    )
     search_fields = ("username", "email", "display_name")
     date_hierarchy = "date_joined"
     # Bans are never edited as fields: they are set and lifted through the
     # actions below, which check the rules and write the moderation log.
-    readonly_fields = ("avatar_preview", "ban_status")
+    readonly_fields = ("avatar_preview", "ban_status", "spoiler_guard")
     actions = [
         "remove_avatars",
         "warn_members",
@@ -65,11 +73,13 @@ class UserAdmin(DjangoUserAdmin):
         "ban_members",
         "unban_members",
         "hide_all_content",
+        "grant_guard_role",
+        "revoke_guard_role",
     ]
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:1],
         (_("Profile"), {"fields": ("display_name", "bio", "avatar_preview")}),
-        (_("Moderation"), {"fields": ("ban_status",)}),
+        (_("Moderation"), {"fields": ("ban_status", "spoiler_guard")}),
         *DjangoUserAdmin.fieldsets[1:],
     )
 
@@ -288,5 +298,71 @@ class UserAdmin(DjangoUserAdmin):
                 "(moderators can still read them and restore them one by one)."
             ),
             submit_label=gettext("Hide everything"),
+            perform=perform,
+        )
+
+    @admin.action(
+        description=_("Make spoiler guard…"), permissions=["moderate"], location=ON_LIST_AND_FORM
+    )
+    def grant_guard_role(self, request, queryset):
+        def perform(data):
+            self._for_each(
+                request,
+                queryset,
+                lambda member: moderation.grant_guard(
+                    member=member, moderator=request.user, reason=data["reason"]
+                ),
+                ngettext_lazy(
+                    "Made %(count)d member a spoiler guard.",
+                    "Made %(count)d members spoiler guards.",
+                    "count",
+                ),
+            )
+
+        return action_form_response(
+            self,
+            request,
+            queryset,
+            form_class=OptionalReasonForm,
+            title=gettext("Make spoiler guards"),
+            description=gettext(
+                "Spoiler guards can raise (never lower) the spoiler episode of any thread or "
+                "comment; each change is logged and can be undone from the moderation log."
+            ),
+            submit_label=gettext("Make spoiler guard"),
+            perform=perform,
+        )
+
+    @admin.action(
+        description=_("Revoke spoiler guard role…"),
+        permissions=["moderate"],
+        location=ON_LIST_AND_FORM,
+    )
+    def revoke_guard_role(self, request, queryset):
+        def perform(data):
+            self._for_each(
+                request,
+                queryset,
+                lambda member: moderation.revoke_guard(
+                    member=member, moderator=request.user, reason=data["reason"]
+                ),
+                ngettext_lazy(
+                    "Revoked the spoiler guard role of %(count)d member.",
+                    "Revoked the spoiler guard role of %(count)d members.",
+                    "count",
+                ),
+            )
+
+        return action_form_response(
+            self,
+            request,
+            queryset,
+            form_class=OptionalReasonForm,
+            title=gettext("Revoke spoiler guard roles"),
+            description=gettext(
+                "They can no longer raise spoiler episodes, and upheld reports do not make "
+                "them guards again (only a moderator can)."
+            ),
+            submit_label=gettext("Revoke"),
             perform=perform,
         )

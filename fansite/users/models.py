@@ -121,6 +121,35 @@ class User(AbstractUser):
         help_text=_("Shown to the member when they try to post."),
     )
 
+    class GuardRole(models.TextChoices):
+        NONE = "", _("Not a spoiler guard")
+        GUARD = "guard", _("Spoiler guard")
+        REVOKED = "revoked", _("Spoiler guard role revoked")
+
+    spoiler_guard = models.CharField(
+        _("spoiler guard"),
+        max_length=10,
+        choices=GuardRole,
+        default=GuardRole.NONE,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Spoiler guards may raise (never lower) the spoiler episode of any thread or "
+            "comment. Granted when enough of the member's spoiler reports are upheld; "
+            "moderators revoke or grant it with the actions of this page. A revoked role "
+            "is not granted again automatically."
+        ),
+    )
+    unseen_notices = models.PositiveIntegerField(
+        _("unseen notices"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "How many notices (such as a change to the spoiler episode of their posts) "
+            "wait to be shown to the member on their next page."
+        ),
+    )
+
     objects = MemberManager()
 
     class Meta:
@@ -165,6 +194,17 @@ class User(AbstractUser):
     @property
     def is_banned_permanently(self):
         return self.banned_until is not None and self.banned_until >= PERMANENT_BAN_UNTIL
+
+    @property
+    def is_spoiler_guard(self):
+        """Holds the spoiler guard role (whether or not a ban stops them using it now)."""
+        return self.spoiler_guard == self.GuardRole.GUARD
+
+    @property
+    def acts_as_spoiler_guard(self):
+        """May raise any thread's or comment's spoiler episode right now: a guard who is
+        active and not banned (``standing.ensure_can_guard`` says why not)."""
+        return self.is_active and self.is_spoiler_guard and not self.is_banned
 
     @property
     def public_name(self):

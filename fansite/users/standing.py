@@ -70,6 +70,28 @@ def ensure_can_post(user):
         raise PostingRefused(describe_ban(user))
 
 
+def ensure_can_guard(user):
+    """Raise PostingRefused unless ``user`` may raise spoiler episodes as a spoiler
+    guard: the role, and the standing to post (a banned guard keeps the role but
+    cannot use it until the ban ends)."""
+    ensure_can_post(user)
+    if not user.is_spoiler_guard:
+        raise PostingRefused(
+            _(
+                "Only spoiler guards can change the spoiler episode of other members' posts. "
+                "Report it as a spoiler without a tag instead: moderators will fix it."
+            )
+        )
+
+
+def good_standing_joined_before():
+    """Members who joined before this moment are old enough to be in good standing
+    (``settings.GOOD_STANDING_ACCOUNT_AGE``). The other half of good standing, no
+    upheld reports against them, is counted where reports live
+    (``fansite.moderation.services``)."""
+    return timezone.now() - settings.GOOD_STANDING_ACCOUNT_AGE
+
+
 def ensure_can_edit_profile(member):
     """Banned members keep reading and may set their reading progress, but cannot
     change how they appear to others. Raises PostingRefused with the reason."""

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from fansite.articles.models import Article
 from fansite.comments.selectors import comments_by
+from fansite.moderation.notices import for_profile as notices_for_profile
 from fansite.spoilers.readers import progress_message, reader_for, set_progress
 from fansite.threads.models import Thread
 from fansite.threads.selectors import listed_threads
@@ -61,6 +62,8 @@ def profile_detail(request, username):
     if member.username != username:
         # One address per member: /members/ALICE/ redirects to /members/alice/.
         return redirect(member, permanent=True)
+    reader = reader_for(request)
+    is_own = request.user.is_authenticated and request.user.pk == member.pk
     return render(
         request,
         "users/profile_detail.html",
@@ -68,7 +71,10 @@ def profile_detail(request, username):
             "member": member,
             "articles": published_articles_by(member),
             "threads": threads_by(member, request.user),
-            "comments": visible_comments_by(member, reader_for(request)),
+            "comments": visible_comments_by(member, reader),
+            # Changes others made to the member's spoiler levels: for their eyes only,
+            # and spoiler-safe for them (moderation.notices.describe).
+            "level_notices": notices_for_profile(member, reader) if is_own else None,
         },
     )
 

@@ -57,6 +57,7 @@ _ACTION_MESSAGES = {
     "thread": gettext_lazy("You're starting threads quickly."),
     "report": gettext_lazy("You've sent many reports in a short time."),
     "avatar": gettext_lazy("You've changed your picture several times in a short time."),
+    "guard": gettext_lazy("You've changed many spoiler episodes in a short time."),
 }
 
 
