@@ -9,6 +9,7 @@ from fansite.episodes.catalogue import episode_titles
 from fansite.spoilers.levels import NO_SPOILERS, resolve_spoiler_level
 from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused
+from fansite.web.markdown import plain_text, quote_spoilers_by_reference
 from fansite.web.text import MultilineField, SingleLineField
 
 from .models import BODY_MAX_LENGTH, Comment
@@ -128,11 +129,20 @@ def quote_markdown(comment):
     """The Markdown that quotes ``comment``: its source as a block quote, under a
     heading naming its author and linking its permalink. The link is how the server
     knows what a comment quotes (``services.quote_floor``): a quote spoils at least
-    what its source spoils."""
+    what its source spoils.
+
+    The quoting member may never have opened the source's spoilers, so their content
+    is not copied: each spoiler keeps its markup around a reference,
+    ``>!⟦spoiler 1 of comment 34⟧!<``, which the post's rendering replaces by the
+    source's text, still hidden (``models._quoted_spoilers``). A source whose spoilers
+    cannot be referred to exactly is quoted as plain text, spoilers as "[spoiler]"."""
     name = comment.author.public_name if comment.author_id else gettext("[deleted member]")
     wrote = gettext("@%(name)s wrote") % {"name": name.translate(_MARKDOWN_IN_NAMES)}
     heading = f"[{wrote}]({comment.get_absolute_url()}):"
-    lines = [f"> {line}".rstrip() for line in comment.body.splitlines()]
+    body = quote_spoilers_by_reference(comment.body, source=comment.pk)
+    if body is None:
+        body = plain_text(comment.body).translate(_MARKDOWN_IN_NAMES)
+    lines = [f"> {line}".rstrip() for line in body.splitlines()]
     return "\n".join([f"> {heading}", ">", *lines]) + "\n\n"
 
 

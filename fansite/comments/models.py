@@ -1,4 +1,6 @@
 import hashlib
+import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -7,11 +9,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fansite.articles.models import Article
 from fansite.spoilers.levels import spoiler_level_field
 from fansite.threads.models import Thread
 from fansite.web.markdown import render_markdown
 
 BODY_MAX_LENGTH = 10_000
+
+# A comment's permalink, as the Quote action writes it in a quote's heading.
+_PERMALINK_PATH_RE = re.compile(r"/comments/([0-9]{1,18})/")
+
+
+def permalink_pk(url):
+    """The comment whose permalink ``url`` is (``/comments/34/``, on this site or with
+    an http(s) scheme), or None."""
+    parts = urlsplit(url)
+    match = _PERMALINK_PATH_RE.fullmatch(parts.path)
+    if match is None or parts.scheme not in ("", "http", "https"):
+        return None
+    return int(match[1])
 
 
 def body_fingerprint(body):
@@ -36,6 +52,13 @@ class CommentQuerySet(models.QuerySet):
 
     def with_authors(self):
         return self.select_related("author", "reply_to__author")
+
+    def quotable(self):
+        """Comments whose spoilers a post may quote by reference: visible, on a thread
+        moderators have not hidden or on a published article."""
+        return self.visible().filter(
+            Q(thread__is_hidden=False) | Q(article__in=Article.objects.published())
+        )
 
 
 class Comment(models.Model):
@@ -126,7 +149,7 @@ class Comment(models.Model):
         # Markdown source, so pages never render Markdown per view.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
-            self.body_html = render_markdown(self.body)
+            self.body_html = render_markdown(self.body, quoted_spoilers=_quoted_spoilers)
             self.body_fingerprint = body_fingerprint(self.body)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html", "body_fingerprint"}
@@ -176,3 +199,16 @@ class CommentRevision(models.Model):
             "pk": self.comment_id,
             "when": self.created_at,
         }
+
+
+def _quoted_spoilers(quoted_links, sources):
+    """The stored HTML of the comments whose spoilers a text quotes by reference
+    (``>!⟦spoiler 2 of comment 34⟧!<``, see ``fansite.web.markdown``) and may draw from:
+    those its quotes name by a link to their permalink (the Quote action's heading) and
+    that are still quotable. Any other reference renders as "[spoiler unavailable]". The
+    level is not checked here: ``services.quote_floor`` counts every reference, so the
+    text spoils at least what its sources spoil."""
+    named = {pk for pk in map(permalink_pk, quoted_links) if pk is not None} & sources
+    if not named:
+        return {}
+    return dict(Comment.objects.quotable().filter(pk__in=named).values_list("pk", "body_html"))

@@ -16,10 +16,10 @@ A post's spoiler level is decided here, through
 below the level of any comment it quotes (``quote_floor``).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -32,10 +32,10 @@ from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.threads.models import Board, Thread
 from fansite.threads.services import ensure_can_start_thread, open_thread
 from fansite.users.standing import PostingRefused, ensure_allowed_content, ensure_can_post
-from fansite.web.markdown import render_markdown
+from fansite.web.markdown import render_markdown, spoiler_reference_sources
 from fansite.web.ratelimits import wait_text
 
-from .models import Comment, CommentRevision, body_fingerprint
+from .models import Comment, CommentRevision, body_fingerprint, permalink_pk
 
 
 def ensure_can_comment(user, target):
@@ -70,35 +70,40 @@ class _QuotedSources(HTMLParser):
         if tag == "blockquote":
             self.depth += 1
         elif tag == "a" and self.depth:
-            url = urlsplit(dict(attrs).get("href") or "")
-            match = _PERMALINK_PATH_RE.fullmatch(url.path)
-            if match and url.scheme in ("", "http", "https") and len(match[1]) < 19:
-                self.pks.add(int(match[1]))
+            pk = permalink_pk(dict(attrs).get("href") or "")
+            if pk is not None:
+                self.pks.add(pk)
 
     def handle_endtag(self, tag):
         if tag == "blockquote" and self.depth:
             self.depth -= 1
 
 
+@functools.lru_cache(maxsize=64)
 def quoted_comment_pks(body):
     """The comments ``body`` quotes: those whose permalink a link inside a block quote
     points at (the Quote action's heading links its source). A link outside a quote
-    only points at a comment, and a hand-typed ``>`` block names no source."""
+    only points at a comment, and a hand-typed ``>`` block names no source.
+
+    Remembered for the last few texts (it depends on nothing else): posting asks for
+    the form's help text and again for the level, and rendering is the costly part."""
     if not _PERMALINK_PATH_RE.search(body):
-        return set()
+        return frozenset()
     # The rendered HTML, so that what counts as "inside a quote" is exactly what
     # readers see quoted (a spoiler line ends a quote, code is not a link...).
     parser = _QuotedSources()
     parser.feed(render_markdown(body))
     parser.close()
-    return parser.pks
+    return frozenset(parser.pks)
 
 
 def quote_floor(body):
     """The highest spoiler level among the comments ``body`` quotes, wherever they
-    were posted, or None: a quote spoils what its source spoils. One query, and none
-    for a body that quotes nothing."""
-    pks = quoted_comment_pks(body)
+    were posted, or None: a quote spoils what its source spoils. A reference to a
+    quoted spoiler (``⟦spoiler 2 of comment 34⟧``) names its source too, wherever it
+    stands, so no text can carry a quoted spoiler below its source's level. One
+    query, and none for a body that quotes nothing."""
+    pks = quoted_comment_pks(body) | spoiler_reference_sources(body)
     if not pks:
         return None
     return Comment.objects.filter(pk__in=pks).aggregate(level=Max("spoils_episode"))["level"]

@@ -67,8 +67,9 @@ remembered.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from html import escape
+from html.parser import HTMLParser
 
 import nh3
 from django.utils.translation import gettext
@@ -81,7 +82,14 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["excerpt", "plain_text", "render_markdown"]
+__all__ = [
+    "excerpt",
+    "plain_text",
+    "quote_spoilers_by_reference",
+    "render_markdown",
+    "spoiler_reference",
+    "spoiler_reference_sources",
+]
 
 SPOILER_OPEN = ">!"
 SPOILER_CLOSE = "!<"
@@ -158,6 +166,7 @@ def _inline_spoiler(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("spoiler_open", "label", 1)
         token.markup = SPOILER_OPEN
+        token.content = state.src[content_start:close]  # for quote_spoilers_by_reference
         old_max = state.posMax
         state.pos = content_start
         state.posMax = close
@@ -293,6 +302,11 @@ def _spoiler_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.info = label
     token.block = True
     token.map = [start_line, end]
+    # For quote_spoilers_by_reference: whether a closing line exists, and what precedes the
+    # opener on its line (quote markers, a list item's indent).
+    token.meta["closed"] = closed
+    marker = state.bMarks[start_line] + state.tShift[start_line]
+    token.meta["prefix"] = state.src[state.src.rfind("\n", 0, marker) + 1 : marker]
     state.md.block.tokenize(state, start_line + 1, end)
     token = state.push("spoiler_block_close", "details", -1)
     token.markup = ":::"
@@ -464,6 +478,7 @@ def _attribute_quotes(state: StateCore) -> None:
         if first.content.startswith("-- "):
             first.content = "— " + first.content.removeprefix("-- ")
         caption = Token("inline", "", 0)
+        caption.map = inline.map
         caption.children = attribution
         caption.content = "".join(child.content for child in attribution)
         figure_open = Token("figure_open", "figure", 1)
@@ -558,6 +573,13 @@ def _render_del_close(
     return "</del>"
 
 
+def _render_quoted_spoiler(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # HTML taken from the source's stored (sanitized) HTML; sanitized again with the rest.
+    return tokens[idx].content
+
+
 # --- The parser, built once ---------------------------------------------------------------
 
 
@@ -581,6 +603,7 @@ def _build_parser() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("s_open", _render_del_open)
     md.add_render_rule("s_close", _render_del_close)
+    md.add_render_rule("quoted_spoiler", _render_quoted_spoiler)
     return md
 
 
@@ -631,12 +654,288 @@ _CLEANER = _cleaner(trusted=False)
 _TRUSTED_CLEANER = _cleaner(trusted=True)
 
 
+# --- Quoting spoilers by reference ------------------------------------------------------------
+#
+# Quoting must not show the quoting member the spoilers they never opened, so a quote copies
+# each spoiler's markup but not its content: ">!⟦spoiler 2 of comment 34⟧!<", or a block
+# spoiler whose only line is such a reference. render_markdown(quoted_spoilers=...) puts the
+# source's content back into the HTML, still inside the spoiler. A reference only resolves as
+# the whole content of a spoiler of the same kind as the one it names; anywhere else it is
+# literal text. Sources are opaque numbers here: which ones a text may draw from is the
+# caller's decision (the hook), and their HTML is what the caller stored for them.
+
+SPOILER_UNAVAILABLE = "[spoiler unavailable]"
+_INLINE = "inline"
+_BLOCK = "block"
+_REFERENCE_RE = re.compile(
+    r"⟦[ \t]*spoiler[ \t]+([0-9]{1,4})[ \t]+of[ \t]+comment[ \t]+([0-9]{1,18})[ \t]*⟧",
+    re.IGNORECASE,
+)
+_NEWLINES_RE = re.compile(r"\r\n?")
+_NOT_A_PREFIX_RE = re.compile(r"[^>\s]")
+
+# (hrefs of the links inside block quotes, sources named by references) -> {source: its
+# stored HTML} for the sources the text may draw from.
+QuotedSpoilers = Callable[[frozenset[str], frozenset[int]], Mapping[int, str]]
+
+
+def spoiler_reference(source: int, index: int) -> str:
+    """The text that stands for the `index`-th spoiler (from 1) of comment `source`."""
+    return f"⟦spoiler {index} of comment {source}⟧"
+
+
+def spoiler_reference_sources(text: str) -> set[int]:
+    """The sources every spoiler reference in `text` names, wherever it stands (even where
+    it would not resolve)."""
+    return {int(match[2]) for match in _REFERENCE_RE.finditer(text)}
+
+
+def _outermost_spoilers(tokens: Sequence[Token]) -> Iterator[tuple[str, Token, Token | None]]:
+    """(kind, opening token, inline parent) of each spoiler that is not inside another, in
+    document order: the order of the spoiler elements in the rendered HTML. Spoilers in an
+    image's alt text are not among them: they render as "[spoiler]"."""
+    depth = 0
+    for token in tokens:
+        if token.type == "spoiler_block_open":
+            if depth == 0:
+                yield _BLOCK, token, None
+            depth += 1
+        elif token.type == "spoiler_block_close":
+            depth -= 1
+        elif token.type == "inline" and depth == 0:
+            for child in token.children or ():
+                if child.type == "spoiler_open":
+                    yield _INLINE, child, token
+
+
+def _lone_inline_text(children: Sequence[Token], start: int) -> str | None:
+    """The text of an inline spoiler whose content (from `start`) is one text token."""
+    if (
+        start + 1 < len(children)
+        and children[start].type == "text"
+        and children[start + 1].type == "spoiler_close"
+    ):
+        return children[start].content
+    return None
+
+
+def _lone_block_text(tokens: Sequence[Token], start: int) -> str | None:
+    """The text of a block spoiler whose content (from `start`) is one plain paragraph."""
+    inner = tokens[start : start + 4]
+    if (
+        len(inner) == 4
+        and [token.type for token in inner]
+        == ["paragraph_open", "inline", "paragraph_close", "spoiler_block_close"]
+        and len(inner[1].children or ()) == 1
+        and inner[1].children[0].type == "text"  # type: ignore[index]
+    ):
+        return inner[1].children[0].content  # type: ignore[index]
+    return None
+
+
+def _every_spoiler(tokens: Sequence[Token]) -> Iterator[tuple[str, str | None]]:
+    """(kind, lone text of its content or None) of every spoiler, nested ones and those in
+    alt text included."""
+    for index, token in enumerate(tokens):
+        if token.type == "spoiler_block_open":
+            yield _BLOCK, _lone_block_text(tokens, index + 1)
+        elif token.type == "spoiler_open":
+            yield _INLINE, _lone_inline_text(tokens, index + 1)
+        if token.children:
+            yield from _every_spoiler(token.children)
+
+
+def _spoiler_edit(
+    text: str,
+    line_starts: list[int],
+    spoiler: tuple[str, Token, Token | None],
+    reference: str,
+    cursor: int,
+) -> tuple[int, int, str] | None:
+    """(start, stop, replacement) that puts `reference` in place of one spoiler's content in
+    `text`, or None when its content cannot be found after `cursor`."""
+    kind, token, parent = spoiler
+
+    def offset(line: int) -> int:
+        return line_starts[line] if line < len(line_starts) else len(text)
+
+    if kind == _BLOCK:
+        # Every line between the opener and the closer (or the end of the spoiler's container)
+        # goes; one line with the opener's quote markers and indentation replaces them.
+        first, end = token.map or (0, 0)
+        prefix = _NOT_A_PREFIX_RE.sub(" ", token.meta["prefix"])
+        start, stop = offset(first + 1), offset(end)
+        lead = "" if start == 0 or text[start - 1] == "\n" else "\n"
+        closer = "" if token.meta["closed"] else f"{prefix}:::\n"
+        return start, stop, f"{lead}{prefix}{reference}\n{closer}"
+    if parent is None or parent.map is None:
+        return None
+    # The content as the inline rule saw it, found in the source lines of its paragraph (or
+    # heading, or table row): continuation lines there carry quote markers and indentation.
+    lines = token.content.split("\n")
+    pattern = re.escape(SPOILER_OPEN + lines[0])
+    for line in lines[1:]:
+        pattern += r"[ \t]*\n[ \t>]*" + re.escape(line.lstrip(" \t"))
+    pattern += re.escape(SPOILER_CLOSE)
+    first, end = parent.map
+    match = re.compile(pattern).search(text, max(cursor, offset(first)), offset(end))
+    if match is None:
+        return None
+    return match.start(), match.end(), f"{SPOILER_OPEN}{reference}{SPOILER_CLOSE}"
+
+
+def quote_spoilers_by_reference(text: str, *, source: int) -> str | None:
+    """`text` (the Markdown of comment `source`) with the content of each of its outermost
+    spoilers replaced by a reference to it, ``⟦spoiler n of comment source⟧``: the markup,
+    block labels and everything outside spoilers are kept. None when that cannot be done
+    exactly (a spoiler in an image's alt text, say): the result is checked by parsing it, and
+    the caller then has to quote without the spoilers' markup."""
+    text = _NEWLINES_RE.sub("\n", text).replace("\0", "\ufffd")
+    if SPOILER_OPEN not in text and ":::" not in text:
+        return text
+    spoilers = list(_outermost_spoilers(_PARSER.parse(text, {})))
+    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    parts: list[str] = []
+    cursor = 0
+    for index, spoiler in enumerate(spoilers, start=1):
+        edit = _spoiler_edit(text, line_starts, spoiler, spoiler_reference(source, index), cursor)
+        if edit is None or edit[0] < cursor:
+            return None
+        start, stop, replacement = edit
+        parts += [text[cursor:start], replacement]
+        cursor = stop
+    parts.append(text[cursor:])
+    quoted = "".join(parts)
+    expected = [(kind, spoiler_reference(source, n)) for n, (kind, *_) in enumerate(spoilers, 1)]
+    found = list(_every_spoiler(_PARSER.parse(quoted, {"plain_text": True})))
+    if found != expected or plain_text(quoted) != plain_text(text):
+        return None
+    return quoted
+
+
+class _SpoilerContents(HTMLParser):
+    """The inner HTML of each outermost spoiler in HTML this module rendered."""
+
+    _CONTAINERS = (("span", "spoiler__content", _INLINE), ("div", "spoiler-block__content", _BLOCK))
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self.kind: str | None = None
+        self.tag = ""
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.kind is None:
+            classes = (dict(attrs).get("class") or "").split()
+            for name, class_name, kind in self._CONTAINERS:
+                if tag == name and class_name in classes:
+                    self.kind, self.tag, self.depth, self.parts = kind, tag, 1, []
+            return
+        if tag == self.tag:
+            self.depth += 1
+        self.parts.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.kind is not None:
+            self.parts.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.kind is None:
+            return
+        if tag == self.tag:
+            self.depth -= 1
+            if self.depth == 0:
+                self.found.append((self.kind, "".join(self.parts)))
+                self.kind = None
+                return
+        self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.kind is not None:
+            self.parts.append(escape(data, quote=False))
+
+
+def _spoiler_contents(html: str) -> list[tuple[str, str]]:
+    parser = _SpoilerContents()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def _quoted_token(kind: str, html: str | None) -> Token:
+    token = Token("quoted_spoiler", "", 0)
+    if html is None:
+        unavailable = escape(gettext(SPOILER_UNAVAILABLE))
+        html = f"<p>{unavailable}</p>\n" if kind == _BLOCK else unavailable
+    token.content = html
+    token.block = kind == _BLOCK
+    return token
+
+
+def _resolve_references(tokens: list[Token], quoted_spoilers: QuotedSpoilers) -> None:
+    """Replace the content of every spoiler that is nothing but a reference by the content of
+    the spoiler it names, or by "[spoiler unavailable]": the hook decides which sources may be
+    drawn from, given the links inside block quotes (a quote's heading links its source)."""
+    # (list holding the tokens, first, how many, kind, source, index)
+    references: list[tuple[list[Token], int, int, str, int, int]] = []
+    quoted_links: set[str] = set()
+    quote_depth = 0
+    for position, token in enumerate(tokens):
+        if token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif token.type == "spoiler_block_open":
+            content = _lone_block_text(tokens, position + 1)
+            match = _REFERENCE_RE.fullmatch(content.strip()) if content else None
+            if match:
+                references.append((tokens, position + 1, 3, _BLOCK, int(match[2]), int(match[1])))
+        elif token.type == "inline" and token.children:
+            children = token.children
+            for index, child in enumerate(children):
+                if child.type == "link_open" and quote_depth:
+                    quoted_links.add(str(child.attrGet("href") or ""))
+                elif child.type == "spoiler_open":
+                    content = _lone_inline_text(children, index + 1)
+                    match = _REFERENCE_RE.fullmatch(content.strip()) if content else None
+                    if match:
+                        references.append(
+                            (children, index + 1, 1, _INLINE, int(match[2]), int(match[1]))
+                        )
+    if not references:
+        return
+    sources = quoted_spoilers(
+        frozenset(quoted_links), frozenset(reference[4] for reference in references)
+    )
+    contents = {source: _spoiler_contents(html) for source, html in sources.items()}
+    # Last first, so that replacing three tokens by one leaves earlier positions valid.
+    for container, first, count, kind, source, index in reversed(references):
+        found = contents.get(source, [])
+        html = None
+        if 0 < index <= len(found) and found[index - 1][0] == kind:
+            html = found[index - 1][1]
+        container[first : first + count] = [_quoted_token(kind, html)]
+
+
 # --- Public API -----------------------------------------------------------------------------
 
 
-def render_markdown(text: str, *, trusted: bool = False) -> str:
-    """Markdown -> sanitized HTML. trusted=True is for staff-written articles."""
-    html = _PARSER.render(text, {"trusted": trusted})
+def render_markdown(
+    text: str, *, trusted: bool = False, quoted_spoilers: QuotedSpoilers | None = None
+) -> str:
+    """Markdown -> sanitized HTML. trusted=True is for staff-written articles.
+
+    With `quoted_spoilers`, spoilers whose whole content is a reference to another text's
+    spoiler (``>!⟦spoiler 2 of comment 34⟧!<``) get that spoiler's content, or "[spoiler
+    unavailable]" when the hook does not return its source (see _resolve_references).
+    """
+    env: EnvType = {"trusted": trusted}
+    tokens = _PARSER.parse(text, env)
+    if quoted_spoilers is not None:
+        _resolve_references(tokens, quoted_spoilers)
+    html = _PARSER.renderer.render(tokens, _PARSER.options, env)
     cleaner = _TRUSTED_CLEANER if trusted else _CLEANER
     return cleaner.clean(html)
 
