@@ -869,7 +869,8 @@ def _quoted_token(kind: str, html: str | None) -> Token:
     if html is None:
         unavailable = escape(gettext(SPOILER_UNAVAILABLE))
         html = f"<p>{unavailable}</p>\n" if kind == _BLOCK else unavailable
-    token.content = html
+    # A block's content starts on a new line after its <div>, which the opener writes.
+    token.content = html.removeprefix("\n") if kind == _BLOCK else html
     token.block = kind == _BLOCK
     return token
 
