@@ -54,9 +54,7 @@ def levels(thread):
     return dict(Comment.objects.filter(thread=thread).values_list("body", "spoils_episode"))
 
 
-def test_the_author_finds_an_edit_link_on_their_thread_and_nobody_else_does(
-    client, thread, author
-):
+def test_the_author_finds_an_edit_link_on_their_thread_and_nobody_else_does(client, thread, author):
     client.force_login(author)
     assert edit_url(thread) in client.get(thread.get_absolute_url()).text
 
@@ -193,7 +191,7 @@ def test_someone_else_cannot_edit_and_never_sees_the_gated_title(client, author)
     assert "Only the thread&#x27;s author" in page.text
     for response in (page, post):
         assert TITLE not in response.text
-        assert "<form method=\"post\" class=\"form form--thread\"" not in response.text
+        assert '<form method="post" class="form form--thread"' not in response.text
     thread.refresh_from_db()
     assert (thread.title, thread.spoils_episode_id) == (TITLE, 9)
 
