@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.comments.models import Comment
 from fansite.comments.services import (
+    LevelChange,
     edit_thread,
     ensure_can_edit_thread,
     set_comment_level,
@@ -479,11 +480,30 @@ def move_thread(*, thread, board, moderator, reason=""):
     updates = {"board": board}
     after = {"board": board.pk, "spoils_episode": current.spoils_episode_id}
     raised_comments = 0
+    change = None
     level = board.spoiler_level
     if level is not None:
         if current.spoils_episode_id is None or current.spoils_episode_id < level:
             updates["spoils_episode_id"] = level
             after["spoils_episode"] = level
+            # The thread's level rises: its authors are told, as for a re-tag.
+            # The opening post is the thread's own text, not a comment carried with it.
+            opening = Comment.objects.filter(thread=current).order_by("pk").values("pk")[:1]
+            below = (
+                Comment.objects.filter(thread=current)
+                .filter(Q(spoils_episode__isnull=True) | Q(spoils_episode_id__lt=level))
+                .exclude(pk=Subquery(opening))
+                .order_by()
+            )
+            change = LevelChange(
+                item=thread,
+                before=current.spoils_episode_id,
+                after=level,
+                carried={
+                    pk: (author_pk, was)
+                    for pk, author_pk, was in below.values_list("pk", "author", "spoils_episode")
+                },
+            )
         raised_comments = (
             Comment.objects.filter(thread=current)
             .filter(spoils_episode__isnull=True)
@@ -507,6 +527,8 @@ def move_thread(*, thread, board, moderator, reason=""):
         before=before,
         after=after,
     )
+    if change is not None:
+        notify_level_change(change=change, cause=Cause.MODERATOR, actor=moderator, reason=reason)
     return True
 
 

@@ -213,3 +213,21 @@ def test_the_profile_takes_as_many_queries_with_ten_notices_as_with_one(
     with django_assert_max_num_queries(with_one):
         html = client.get(author.get_absolute_url()).text
     assert html.count("from episode 3 to episode 5") == 10
+
+
+def test_moving_a_thread_onto_a_later_episode_board_tells_its_authors(client, moderator):
+    opener = UserFactory(watched_up_to=12)
+    commenter = UserFactory(watched_up_to=2)
+    thread = ThreadFactory(board=board("episode-2"), author=opener, title=TITLE)
+    comment_on(thread, commenter)
+
+    services.move_thread(thread=thread, board=board("episode-8"), moderator=moderator)
+
+    notices = {n.recipient: n for n in LevelChangeNotice.objects.all()}
+    assert set(notices) == {opener, commenter}
+    assert notices[opener].thread == thread
+    assert (notices[commenter].comment_count, notices[commenter].level_after) == (1, 8)
+    client.force_login(commenter)
+    html = home(client).text
+    assert "raised the spoiler episode of a thread on the Episode 8 board" in html
+    assert TITLE not in html
