@@ -413,3 +413,13 @@ def test_the_raise_page_keeps_spoilers_from_a_guard_behind_them(client):
     client.force_login(guard())  # caught up
     assert SECRET in client.get(raise_url(comment)).text
     assert TITLE in client.get(raise_url(thread)).text
+
+
+def test_the_log_entry_page_offers_the_undo(client, moderator, comment):
+    services.guard_raise_item(item=comment, guard=guard(), episode_position=7)
+    entry = only_log_entry(action=Action.GUARD_RAISE)
+    client.force_login(moderator)
+
+    page = client.get(reverse("admin:moderation_moderationlog_change", args=[entry.pk])).text
+
+    assert "Undo the selected spoiler guard changes" in page
