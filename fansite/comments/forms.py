@@ -9,7 +9,11 @@ from fansite.episodes.catalogue import episode_titles
 from fansite.spoilers.levels import NO_SPOILERS, resolve_spoiler_level
 from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused
-from fansite.web.markdown import plain_text, quote_spoilers_by_reference
+from fansite.web.markdown import (
+    plain_text,
+    quote_spoilers_by_reference,
+    spoiler_reference_sources,
+)
 from fansite.web.text import MultilineField, SingleLineField
 
 from .models import BODY_MAX_LENGTH, Comment
@@ -49,6 +53,15 @@ def quote_floor_help(level):
         "least up to episode %(number)s, whatever you choose here. Choose a later episode "
         "if it gives away more."
     ) % {"number": level}
+
+
+def quoted_spoilers_help():
+    return gettext(
+        "Markdown. Hide a spoiler inline with >!like this!<, or a whole passage between a "
+        "line ':::spoiler' and a line ':::'. Quoted spoilers show here as ⟦spoiler 1 of "
+        "comment 34⟧, so you are not spoiled while you write: leave them as they are, and "
+        "your comment shows the quoted text there, hidden until each reader opens it."
+    )
 
 
 class CommentForm(forms.Form):
@@ -111,6 +124,8 @@ class CommentForm(forms.Form):
                     "(episode %(number)s): readers before it were kept from it."
                 ) % {"number": minimum}
         body = self.data.get(self.add_prefix("body")) if self.is_bound else self.initial.get("body")
+        if isinstance(body, str) and spoiler_reference_sources(body):
+            self.fields["body"].help_text = quoted_spoilers_help()
         floor = quote_floor(body) if isinstance(body, str) else None
         if floor is not None and (target is None or floor > (target.spoiler_level or 0)):
             field.help_text = quote_floor_help(floor)
@@ -182,6 +197,8 @@ def comment_form_for(request, target, reader, default_reply=None):
     form.initial = {"parent": answered.pk}
     if quote_pk is not None:
         form.initial["body"] = quote_markdown(answered)
+        if spoiler_reference_sources(form.initial["body"]):
+            form.fields["body"].help_text = quoted_spoilers_help()
         level = resolve_spoiler_level(target, None, floor=answered.spoiler_level)
         if level != target.spoiler_level:
             # A quote spoils what the quoted comment spoils; the server holds it there.

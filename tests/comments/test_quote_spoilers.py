@@ -126,6 +126,7 @@ def test_quote_form_holds_references_not_the_spoilers(client, thread, source, qu
         body
     )
     assert "> Visible ending." in body
+    assert "Quoted spoilers show here as ⟦spoiler 1 of comment 34⟧" in html.unescape(page)
     # Not in the compose box, and nowhere else on the page outside the source's own
     # (closed) spoilers.
     for secret in (INLINE_SECRET, BLOCK_SECRET, "Nobody saw it coming"):
@@ -199,6 +200,7 @@ def test_editing_the_quote_shows_the_references_not_the_secrets(client, thread, 
 
     body = compose_body(response)
     assert f">!⟦spoiler 1 of comment {source.pk}⟧!<" in body
+    assert "Quoted spoilers show here as" in response.content.decode()
     assert INLINE_SECRET not in response.content.decode()
     assert BLOCK_SECRET not in response.content.decode()
 
