@@ -1,15 +1,20 @@
 """The site's one Markdown renderer, with spoiler syntax.
 
 Comments, threads and editorial articles are all written in Markdown and rendered here, once,
-when they are saved; the stored HTML is what pages show. Three public functions:
+when they are saved; the stored HTML is what pages show. The public functions:
 
-``render_markdown(text, trusted=False)``
-    Markdown to sanitized HTML. ``trusted=True`` is for staff-written articles only.
+``render_markdown(text, trusted=False, quoted_spoilers=None)``
+    Markdown to sanitized HTML. ``trusted=True`` is for staff-written articles only;
+    ``quoted_spoilers`` resolves quoted spoilers' references (below).
 ``plain_text(text)``
     Spoiler-free plain text for titles, meta descriptions, feeds, excerpts and notifications.
     The result is *not* HTML-escaped: templates escape it like any other string.
 ``excerpt(text, length=200)``
     ``plain_text()`` shortened at a word boundary.
+``quote_spoilers_by_reference(text, source=pk)``
+    The text with each spoiler's content replaced by a reference to it, for quoting.
+``spoiler_reference(source, index)``, ``spoiler_reference_sources(text)``
+    A reference's text; the sources the references in a text name.
 
 Syntax and the exact HTML it produces (after sanitizing):
 
@@ -38,6 +43,12 @@ Syntax and the exact HTML it produces (after sanitizing):
   closes the innermost one, so a nested spoiler never ends its parent early; ``:::`` lines
   inside fenced code do not count. An unclosed block spoiler runs to the end of the text (or of
   the quote or list it sits in), which hides more rather than less.
+* Quoted spoiler, a spoiler whose whole content is a reference to the n-th spoiler (from 1,
+  outermost ones in document order) of another text: ``>!⟦spoiler 2 of comment 34⟧!<``, or a
+  block spoiler holding only that line. With a ``quoted_spoilers`` hook, it renders as the
+  same spoiler holding that spoiler's content, taken from the source's stored HTML, or
+  ``[spoiler unavailable]`` when the hook does not return the source or it has no such
+  spoiler of that kind. Without the hook, and anywhere else, a reference is literal text.
 * Images. Untrusted text never produces ``<img>``: ``![alt](url)`` becomes the link
   ``<a href="url">Image: alt</a>`` (plain text ``Image: alt`` inside another link). Trusted
   text turns images on a same-site path (``/static/...``, ``/media/...``) into
