@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fansite.spoilers import reveals
 from fansite.web import pagecache
 
 
@@ -17,4 +18,5 @@ class ArticlesConfig(AppConfig):
         from .models import Article, Tag
 
         pagecache.bump_on_change(Article, _pages_showing)
+        reveals.register_kind("a", Article, "spoils_episode__position")
         pagecache.bump_on_change(Tag, _pages_showing)

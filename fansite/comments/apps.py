@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fansite.spoilers import reveals
 from fansite.web import pagecache
 
 
@@ -19,3 +20,4 @@ class CommentsConfig(AppConfig):
         from .models import Comment
 
         pagecache.bump_on_change(Comment, _pages_showing)
+        reveals.register_kind("c", Comment, "spoils_episode_id")

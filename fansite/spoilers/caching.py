@@ -2,10 +2,13 @@
 the reader has watched and revealed.
 
 A reader never receives a page rendered for someone further along (progress is
-part of the key), nor one with items revealed that they did not ask for (the
-sorted reveal keys are too). A member's page is theirs alone: it carries their
-id and the profile fields the header shows. Staff (who see hidden content),
-banned and deactivated members are never served cached pages.
+part of the key), nor one with items revealed that they did not ask for (their
+own sorted reveal tokens are too; an address with tokens that are not theirs
+never reaches the cache: fansite.spoilers.middleware). A visitor's page with
+reveals carries their tokens in its links, so it is theirs alone. A member's
+page is theirs alone: it carries their id and the profile fields the header
+shows. Staff (who see hidden content), banned and deactivated members are never
+served cached pages.
 """
 
 from fansite.web import pagecache
@@ -21,7 +24,7 @@ def reader_variant(request) -> str | None:
     """Whom the page is for, or None when it must not be cached."""
     user = request.user
     reader = reader_for(request)
-    reveals = ",".join(sorted(reader.revealed))
+    reveals = ",".join(reader.reveal_tokens)
     if not user.is_authenticated:
         return f"{reveals}\nv:{reader.progress}"
     if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:

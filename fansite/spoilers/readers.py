@@ -5,8 +5,10 @@ Every piece of member content (thread, comment) and every article has a
 it spoils nothing. Every reader has a *progress*: the last episode they have
 watched (0 when they have not started). Content above the reader's progress is
 *gated*: the server leaves its text out of the page and sends a labelled
-placeholder ("Spoiler for episode 9 — show") instead. "Show" is a plain link
-adding ``reveal=<key>`` to the address, which reveals that one item.
+placeholder ("Spoiler for episode 9 — show") instead. "Show" posts to the
+reveal endpoint, which sends the reader back with ``reveal=<token>`` added to
+the address: a token made for that reader alone (fansite.spoilers.tokens), so
+an address someone else made reveals nothing by itself.
 
 Gated items implement two attributes:
 
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from . import tokens
+
 SESSION_KEY = "watched_up_to"
 REVEAL_PARAM = "reveal"
 # A page never honours more reveal keys than this (keeps URLs and cache keys sane).
@@ -31,7 +35,13 @@ class Reader:
     """One reader's view of spoilers for one request."""
 
     progress: int = 0
+    # Keys of the items this reader asked to see (their own tokens only).
     revealed: frozenset[str] = field(default_factory=frozenset)
+    # Whom reveal tokens are made for (fansite.spoilers.tokens.binding_for).
+    binding: str | None = None
+    # Keys the address asks to reveal with tokens that are not this reader's:
+    # a link someone else made. They reveal nothing (fansite.spoilers.middleware).
+    foreign: frozenset[str] = field(default_factory=frozenset)
 
     def spoils(self, item) -> bool:
         """Whether the item spoils an episode the reader has not watched."""
@@ -43,7 +53,16 @@ class Reader:
         return self.spoils(item) and item.reveal_key not in self.revealed
 
     def with_reveal(self, key: str) -> Reader:
-        return Reader(self.progress, self.revealed | {key})
+        return Reader(self.progress, self.revealed | {key}, self.binding, self.foreign)
+
+    def token(self, key: str) -> str | None:
+        """The reveal token for ``key`` made for this reader (None: no binding)."""
+        return tokens.make(self.binding, key) if self.binding else None
+
+    @property
+    def reveal_tokens(self) -> list[str]:
+        """The tokens of what this reader revealed, to carry to another address."""
+        return sorted(tokens.make(self.binding, key) for key in self.revealed)
 
     def accepting(self, level: int | None) -> Reader:
         """This reader after choosing to see a page that spoils up to ``level``.
@@ -53,7 +72,7 @@ class Reader:
         """
         if level is None or level <= self.progress:
             return self
-        return Reader(level, self.revealed)
+        return Reader(level, self.revealed, self.binding, self.foreign)
 
     def for_page(self, item) -> Reader:
         """The reader for the comments under ``item`` (a thread or an article)."""
@@ -72,16 +91,23 @@ def progress_for(request) -> int:
         return 0
 
 
-def revealed_for(request) -> frozenset[str]:
-    keys = request.GET.getlist(REVEAL_PARAM)[:MAX_REVEALS]
-    return frozenset(key for key in keys if key.isalnum() and len(key) <= 20)
+def reveals_for(request, binding) -> tuple[frozenset[str], frozenset[str]]:
+    """The keys the address reveals for this reader, and the foreign ones."""
+    own, foreign = set(), set()
+    for value in request.GET.getlist(REVEAL_PARAM)[:MAX_REVEALS]:
+        key, is_own = tokens.read(value, binding)
+        if key is not None:
+            (own if is_own else foreign).add(key)
+    return frozenset(own), frozenset(foreign - own)
 
 
 def reader_for(request) -> Reader:
     """The request's Reader, computed once per request."""
     reader = getattr(request, "_fansite_reader", None)
     if reader is None:
-        reader = Reader(progress_for(request), revealed_for(request))
+        binding = tokens.binding_for(request)
+        revealed, foreign = reveals_for(request, binding)
+        reader = Reader(progress_for(request), revealed, binding, foreign)
         request._fansite_reader = reader
     return reader
 

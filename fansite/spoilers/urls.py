@@ -6,4 +6,5 @@ app_name = "spoilers"
 
 urlpatterns = [
     path("progress/", views.progress_update, name="progress_update"),
+    path("reveal/", views.reveal, name="reveal"),
 ]

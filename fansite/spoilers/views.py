@@ -1,14 +1,19 @@
-"""Setting how far the reader has watched: the header's selector posts here."""
+"""Setting how far the reader has watched (the header's selector posts here) and
+revealing gated items (the gates' Show buttons post here)."""
 
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from . import tokens
 from .forms import ProgressForm
-from .readers import progress_message, reader_for, set_progress
+from .readers import REVEAL_PARAM, Reader, progress_message, reader_for, set_progress
+from .reveals import adding_reveals
 
 
 def safe_next(request, default="/"):
@@ -42,3 +47,20 @@ def progress_update(request):
     return render(
         request, "spoilers/progress_update.html", {"form": form, "next": next_url}, status=status
     )
+
+
+@require_POST
+def reveal(request):
+    """Show one gated item (or the items a confirmation lists): back to ``next``
+    with a reveal token made for this reader added to its address.
+
+    A POST with the CSRF token, so only a page of this site, used by the reader,
+    can ask for it. A visitor's tokens are bound to their CSRF secret, so make
+    sure their browser has one before making them.
+    """
+    get_token(request)
+    reader = Reader(binding=tokens.binding_for(request))
+    next_url = adding_reveals(safe_next(request), request.POST.getlist(REVEAL_PARAM), reader)
+    response = HttpResponseRedirect(next_url)
+    response.status_code = HTTPStatus.SEE_OTHER  # after a POST, fetch the page with GET
+    return response

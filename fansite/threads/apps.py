@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+from fansite.spoilers import reveals
 from fansite.web import pagecache
 
 
@@ -29,4 +30,5 @@ class ThreadsConfig(AppConfig):
             create_board_for_new_episode, sender=Episode, dispatch_uid="threads.episode_board"
         )
         pagecache.bump_on_change(Thread, _pages_showing_thread)
+        reveals.register_kind("t", Thread, "spoils_episode_id")
         pagecache.bump_on_change(Board, _every_page)

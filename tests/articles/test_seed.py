@@ -9,6 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from fansite.articles.models import Article
+from tests.spoilers.readers import revealing
 
 from .htmltree import normalise, parse
 
@@ -64,9 +65,8 @@ STRUCTURED = {
 def page(client):
     # The article spoils up to episode 12: a new visitor must ask to read it.
     article = Article.objects.get(slug=SLUG)
-    response = client.get(
-        reverse("articles:article_detail", kwargs={"slug": SLUG}), {"reveal": article.reveal_key}
-    )
+    url = reverse("articles:article_detail", kwargs={"slug": SLUG})
+    response = client.get(revealing(client, url, article))
     assert response.status_code == HTTPStatus.OK
     return parse(response.text)
 

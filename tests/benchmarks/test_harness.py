@@ -44,7 +44,9 @@ def test_wrk_output_without_the_summary_is_an_error():
 
 
 def test_acknowledged_posts_are_read_from_the_302_locations(tmp_path):
-    (tmp_path / "post-1.log").write_text("302 /comments/10/\n302 /comments/11/?reveal=c11\n")
+    (tmp_path / "post-1.log").write_text(
+        "302 /comments/10/\n302 /comments/11/?reveal=c11.0123456789abcdef\n"
+    )
     (tmp_path / "post-2.log").write_text("302 /comments/12/\n429 -\n200 -\n")
 
     ids, other = load.acknowledged_posts(tmp_path)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from fansite.articles.models import Article
 from fansite.moderation.models import Report
 from fansite.moderation.services import report_item
+from fansite.spoilers import tokens
 from tests.browser.page_tools import sign_in_with_cookie
 from tests.threads.factories import ThreadFactory, board, reply
 from tests.users.factories import UserFactory
@@ -59,9 +60,11 @@ def test_reading_and_discussion_pages_fit_a_phone_in_the_dark(
     sign_in_with_cookie(page, live_server, member)
 
     article = Article.objects.get()
+    # Revealed, as if the member had pressed its Show button (their own token).
+    revealed = tokens.make(f"m{member.pk}", article.reveal_key)
     pages = [
         ("home", "/"),
-        ("article", f"{article.get_absolute_url()}?reveal=a{article.pk}"),
+        ("article", f"{article.get_absolute_url()}?reveal={revealed}"),
         ("boards", "/boards/"),
         ("board", board("episode-3").get_absolute_url()),
         ("thread", thread.get_absolute_url()),

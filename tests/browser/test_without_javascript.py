@@ -48,7 +48,7 @@ def test_reading_revealing_logging_in_and_posting_work_without_javascript(
     page.wait_for_url(f"**{article.get_absolute_url()}")
     check_page()
     assert DEATH not in page.content()
-    page.get_by_role("link", name="Show the article anyway").click()
+    page.get_by_role("button", name="Show the article anyway").click()
     page.wait_for_url("**?reveal=*")
     check_page()
     death = page.get_by_text(DEATH)

@@ -5,12 +5,19 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fansite.spoilers import tokens
 from tests.users.factories import UserFactory
 
 from .conftest import render_comments
 from .factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def token(member, item):
+    """The reveal token the site makes for ``member`` and ``item``."""
+    return tokens.make(f"m{member.pk}", item.reveal_key)
+
 
 SECRET = "Cheong-san stays behind to hold the door."
 
@@ -26,7 +33,7 @@ def test_spoiler_beyond_the_readers_progress_is_left_out(thread, secret):
     assert SECRET not in html
     assert "Cheong-san" not in html
     assert "Spoiler for episode 9" in html
-    assert f"reveal=c{secret.pk}#comment-{secret.pk}" in html
+    assert f'name="reveal" value="c{secret.pk}#comment-{secret.pk}"' in html
 
 
 def test_spoiler_within_the_readers_progress_is_shown(thread, secret):
@@ -37,10 +44,21 @@ def test_spoiler_within_the_readers_progress_is_shown(thread, secret):
 
 
 def test_revealed_spoiler_is_shown_and_marked(thread, secret):
-    html = render_comments(thread, user=UserFactory(watched_up_to=3), query=f"reveal=c{secret.pk}")
+    reader = UserFactory(watched_up_to=3)
+    html = render_comments(thread, user=reader, query=f"reveal={token(reader, secret)}")
 
     assert SECRET in html
     assert "Spoiler for episode 9, shown at your request" in html
+
+
+def test_a_reveal_made_for_someone_else_reveals_nothing(thread, secret):
+    maker = UserFactory(watched_up_to=3)
+    html = render_comments(
+        thread, user=UserFactory(watched_up_to=3), query=f"reveal={token(maker, secret)}"
+    )
+
+    assert SECRET not in html
+    assert "Spoiler for episode 9" in html
 
 
 def test_anonymous_visitor_progress_comes_from_the_session(thread, secret):
@@ -53,7 +71,8 @@ def test_anonymous_visitor_progress_comes_from_the_session(thread, secret):
 def test_revealing_one_spoiler_keeps_the_others_gated(thread, secret):
     later = CommentFactory(thread=thread, body="The finale twist.", spoils_episode_id=12)
 
-    html = render_comments(thread, user=UserFactory(watched_up_to=3), query=f"reveal=c{secret.pk}")
+    reader = UserFactory(watched_up_to=3)
+    html = render_comments(thread, user=reader, query=f"reveal={token(reader, secret)}")
 
     assert SECRET in html
     assert "The finale twist." not in html
@@ -69,7 +88,7 @@ def test_revealed_thread_shows_comments_up_to_its_level_only():
     reader = UserFactory(watched_up_to=3)
 
     gated = render_comments(thread, user=reader)
-    revealed = render_comments(thread, user=reader, query=f"reveal=t{thread.pk}")
+    revealed = render_comments(thread, user=reader, query=f"reveal={token(reader, thread)}")
 
     assert "Within the thread's episode." not in gated
     assert "Within the thread's episode." in revealed
@@ -152,10 +171,13 @@ def test_pagination_links_keep_reveals(settings, thread):
     for _ in range(4):
         CommentFactory(thread=thread)
 
-    html = render_comments(thread, query="reveal=c99&reveal=t5&page=2&reply_to=3")
+    reader = UserFactory()
+    c99, t5 = tokens.make(f"m{reader.pk}", "c99"), tokens.make(f"m{reader.pk}", "t5")
 
-    assert f'href="{thread.get_absolute_url()}?reveal=c99&amp;reveal=t5&amp;page=3' in html
-    assert f'href="{thread.get_absolute_url()}?reveal=c99&amp;reveal=t5#comments"' in html
+    html = render_comments(thread, user=reader, query=f"reveal={c99}&reveal={t5}&page=2&reply_to=3")
+
+    assert f'href="{thread.get_absolute_url()}?reveal={c99}&amp;reveal={t5}&amp;page=3' in html
+    assert f'href="{thread.get_absolute_url()}?reveal={c99}&amp;reveal={t5}#comments"' in html
 
 
 def test_rendering_runs_a_constant_number_of_queries(django_assert_max_num_queries, settings):

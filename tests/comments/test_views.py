@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fansite.comments.models import Comment, CommentRevision
+from tests.spoilers.readers import reader_for_client, revealing
 from tests.users.factories import UserFactory
 
 from .factories import CommentFactory
@@ -413,13 +414,12 @@ def test_permalink_jumps_to_the_page_showing_the_comment(client, settings, threa
 
 def test_permalink_keeps_reveals(client, thread):
     comment = CommentFactory(thread=thread, spoils_episode_id=9)
+    permalink = reverse("comments:comment_permalink", kwargs={"pk": comment.pk})
 
-    response = client.get(
-        reverse("comments:comment_permalink", kwargs={"pk": comment.pk}),
-        {"reveal": comment.reveal_key},
-    )
+    response = client.get(revealing(client, permalink, comment))
 
-    assert response.url == f"{thread.get_absolute_url()}?reveal=c{comment.pk}#comment-{comment.pk}"
+    token = reader_for_client(client).token(comment.reveal_key)
+    assert response.url == f"{thread.get_absolute_url()}?reveal={token}#comment-{comment.pk}"
 
 
 def test_spoiler_comment_on_the_thread_page_is_gated_for_early_readers(client, thread):
@@ -428,7 +428,7 @@ def test_spoiler_comment_on_the_thread_page_is_gated_for_early_readers(client, t
     client.force_login(UserFactory(watched_up_to=3))
 
     gated = client.get(url).content.decode()
-    revealed = client.get(url, {"reveal": secret.reveal_key}).content.decode()
+    revealed = client.get(revealing(client, url, secret)).content.decode()
 
     assert "Gwi-nam survives the fire." not in gated
     assert "Spoiler for episode 9" in gated

@@ -17,6 +17,7 @@ from fansite.comments.services import post_comment
 from fansite.moderation.models import Report
 from fansite.moderation.services import PERMANENT_BAN_UNTIL
 from fansite.threads.models import Thread
+from tests.spoilers.readers import revealing
 from tests.threads.factories import ThreadFactory, board, reply
 from tests.users.factories import UserFactory
 
@@ -355,7 +356,7 @@ def test_report_page_reveals_a_gated_comment_only_on_request(client):
     comment = reply(thread, body="Secret: Cheong-san does not make it", spoils_episode=11)
     logged_in(client, watched_up_to=3)
 
-    response = client.get(report_url("comment", comment.pk), {"reveal": comment.reveal_key})
+    response = client.get(revealing(client, report_url("comment", comment.pk), comment))
 
     assert "Secret: Cheong-san does not make it" in response.text
 

@@ -19,7 +19,7 @@ from fansite.comments.services import post_comment, start_thread
 from fansite.moderation import services
 from fansite.moderation.models import ModerationLog
 from tests.comments.factories import CommentFactory
-from tests.spoilers.readers import as_reader
+from tests.spoilers.readers import as_reader, revealing
 from tests.users.factories import UserFactory
 
 from .helpers import board, log_entries, make_moderator, only_log_entry
@@ -220,8 +220,8 @@ def test_cached_pages_and_comment_cards_do_not_outlive_the_retag(client, content
     assert client.get(thread.get_absolute_url()).headers["X-Page-Cache"] == "miss"
     assert client.get(thread.get_absolute_url()).headers["X-Page-Cache"] == "hit"
     # A visitor's visible comment card is cached too; at episode 3 it carries no note.
-    revealed = {"reveal": comment.reveal_key}
-    assert "shown at your request" not in client.get(thread.get_absolute_url(), revealed).text
+    revealed = revealing(client, thread.get_absolute_url(), comment)
+    assert "shown at your request" not in client.get(revealed).text
 
     services.respoil_item(item=thread, episode_position=9, moderator=moderator)
 
@@ -230,7 +230,7 @@ def test_cached_pages_and_comment_cards_do_not_outlive_the_retag(client, content
     for secret in SECRETS:
         assert secret not in response.text
     # Revealed on purpose, the comment's card is drawn afresh at its new level.
-    html = client.get(thread.get_absolute_url(), revealed).text
+    html = client.get(revealed).text
     assert COMMENT in html
     assert html.count("Spoiler for episode 9, shown at your request") == 1
     assert REPLY not in html

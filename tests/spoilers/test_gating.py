@@ -19,7 +19,7 @@ from fansite.articles.models import Article
 from fansite.comments.services import post_comment, start_thread
 from fansite.episodes.models import Episode
 from fansite.threads.models import Board
-from tests.spoilers.readers import as_reader
+from tests.spoilers.readers import as_reader, reader_for_client, revealing
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,29 +156,37 @@ def test_revealing_a_thread_in_the_latest_discussions_shows_only_its_title(clien
     as_reader(client, "visitor", 3)
     thread = content["thread"]
 
-    html = client.get(reverse("articles:article_list"), {"reveal": thread.reveal_key}).text
+    html = client.get(revealing(client, reverse("articles:article_list"), thread)).text
 
     assert THREAD_TITLE in html
     # The title links to the thread with the same reveal, so it opens readable.
-    assert f'href="{thread.get_absolute_url()}?reveal={thread.reveal_key}"' in html
+    token = reader_for_client(client).token(thread.reveal_key)
+    assert f'href="{thread.get_absolute_url()}?reveal={token}"' in html
     for secret in (OPENING_POST, INLINE, REPLY, ARTICLE_BODY, ARTICLE_COMMENT):
         assert secret not in html
 
 
-def test_the_gate_links_reveal_one_item_on_the_same_page(client, content):
+def test_the_gate_buttons_reveal_one_item_on_the_same_page(client, content):
     as_reader(client, "member", 3)
     thread = content["thread"]
 
     html = client.get(reverse("articles:article_list")).text
 
-    assert f'href="/?reveal={thread.reveal_key}#{thread.anchor}"' in html
+    assert (
+        f'form="spoiler-reveal" name="reveal" value="{thread.reveal_key}#{thread.anchor}"' in html
+    )
+    assert '<form id="spoiler-reveal" method="post" action="/reveal/" hidden>' in html
+    assert 'name="next" value="/"' in html
+    landing = revealing(client, "/", f"{thread.reveal_key}#{thread.anchor}")
+    token = reader_for_client(client).token(thread.reveal_key)
+    assert landing == f"/?reveal={token}#{thread.anchor}"
 
 
 def test_revealing_one_comment_on_a_thread_shows_that_comment_only(client, content):
     as_reader(client, "member", 3)
     reply = content["reply"]
 
-    html = client.get(content["thread"].get_absolute_url(), {"reveal": reply.reveal_key}).text
+    html = client.get(revealing(client, content["thread"].get_absolute_url(), reply)).text
 
     assert REPLY in html
     for secret in (THREAD_TITLE, OPENING_POST, INLINE):
@@ -189,7 +197,7 @@ def test_revealing_a_comment_on_the_profile_shows_that_excerpt_only(client, cont
     as_reader(client, "visitor", 3)
     reply = content["reply"]
 
-    html = client.get(content["author"].get_absolute_url(), {"reveal": reply.reveal_key}).text
+    html = client.get(revealing(client, content["author"].get_absolute_url(), reply)).text
 
     assert REPLY in html
     for secret in (THREAD_TITLE, OPENING_POST, INLINE, ARTICLE_COMMENT):
@@ -200,7 +208,7 @@ def test_revealing_the_article_shows_it_and_comments_that_spoil_no_further(clien
     as_reader(client, "visitor", 3)
     article = content["article"]
 
-    html = client.get(article.get_absolute_url(), {"reveal": article.reveal_key}).text
+    html = client.get(revealing(client, article.get_absolute_url(), article)).text
 
     assert ARTICLE_BODY in html
     assert ARTICLE_COMMENT in html
@@ -216,7 +224,7 @@ def test_the_article_gate_explains_and_offers_both_ways_in(client, content):
     html = client.get(article.get_absolute_url()).text
 
     assert "This article spoils up to episode 9. You have watched up to episode 3." in html
-    assert f'href="{article.get_absolute_url()}?reveal={article.reveal_key}"' in html
+    assert f'form="spoiler-reveal" name="reveal" value="{article.reveal_key}"' in html
     assert "Show the article anyway" in html
     gate = html[html.index('<section class="article-gate') :]
     gate = gate[: gate.index("</section>")]
@@ -252,7 +260,7 @@ def test_head_never_carries_secrets(client, content, page):
     as_reader(client, "visitor", 3)
     url = page_urls(content)[page]
 
-    head = head_of(client.get(url, {"reveal": content["reply"].reveal_key}).text)
+    head = head_of(client.get(revealing(client, url, content["reply"])).text)
     for secret in (*SECRETS, LATER_COMMENT):
         assert secret not in head
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from fansite.comments.services import edit_comment
+from tests.spoilers.readers import revealing
 from tests.users.factories import UserFactory
 
 from .conftest import watch_up_to
@@ -78,14 +79,14 @@ def test_gated_thread_page_uses_only_the_label_in_its_head(client, secret_thread
     assert f'<h1 class="thread-header__title thread-header__title--gated">{LABEL}</h1>' in (
         response.text
     )
-    reveal = f'href="{secret_thread.get_absolute_url()}?reveal=t{secret_thread.pk}#thread-'
+    reveal = f'form="spoiler-reveal" name="reveal" value="t{secret_thread.pk}#thread-'
     assert reveal in response.text
 
 
 def test_revealing_the_thread_shows_it_and_its_comments(client, secret_thread):
     client.force_login(UserFactory(watched_up_to=3))
 
-    response = client.get(secret_thread.get_absolute_url(), {"reveal": f"t{secret_thread.pk}"})
+    response = client.get(revealing(client, secret_thread.get_absolute_url(), secret_thread))
 
     assert_shown(response)
     assert "A reply that spoils episode 9 too." in response.text
@@ -95,14 +96,14 @@ def test_revealing_the_thread_shows_it_and_its_comments(client, secret_thread):
 def test_revealing_a_thread_in_a_list_shows_only_that_title(client, secret_thread):
     other = ThreadFactory(board=board("episode-9"), title="Another hidden title")
     client.force_login(UserFactory(watched_up_to=3))
-    key = {"reveal": f"t{secret_thread.pk}"}
+    board_page = secret_thread.board.get_absolute_url()
 
-    for url in [reverse("threads:board_list"), secret_thread.board.get_absolute_url()]:
-        response = client.get(url, key)
+    for url in [reverse("threads:board_list"), board_page]:
+        response = client.get(revealing(client, url, secret_thread))
         assert "Another hidden title" not in response.text
     # The board list shows only the latest thread; the board page shows both.
-    assert SECRET_TITLE in client.get(secret_thread.board.get_absolute_url(), key).text
-    latest = client.get(reverse("threads:board_list"), {"reveal": f"t{other.pk}"})
+    assert SECRET_TITLE in client.get(revealing(client, board_page, secret_thread)).text
+    latest = client.get(revealing(client, reverse("threads:board_list"), other))
     assert "Another hidden title" in latest.text
 
 
@@ -129,7 +130,7 @@ def test_later_spoiler_stays_gated_after_revealing_the_thread(client, secret_thr
     reply(secret_thread, body="Episode eleven twist Z", spoils_episode=11)
     client.force_login(UserFactory(watched_up_to=3))
 
-    response = client.get(secret_thread.get_absolute_url(), {"reveal": f"t{secret_thread.pk}"})
+    response = client.get(revealing(client, secret_thread.get_absolute_url(), secret_thread))
 
     assert_shown(response)
     assert "Episode eleven twist Z" not in response.text

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fansite.threads.models import Thread
+from tests.spoilers.readers import reader_for_client
 from tests.users.factories import UserFactory
 
 from .factories import board
@@ -48,7 +49,8 @@ def test_member_starts_a_thread_and_lands_on_it(client, member):
     assert response.status_code == HTTPStatus.FOUND
     # The author has not recorded watching episode 5, so their own thread is
     # revealed for them rather than gated.
-    assert response.url == f"{thread.get_absolute_url()}?reveal=t{thread.pk}"
+    token = reader_for_client(client).token(thread.reveal_key)
+    assert response.url == f"{thread.get_absolute_url()}?reveal={token}"
     assert thread.board == board("episode-5")
     assert thread.author == member
     assert thread.spoiler_level == 5

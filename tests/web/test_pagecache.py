@@ -23,6 +23,7 @@ from fansite.spoilers.readers import progress_message
 from fansite.threads.models import Board
 from fansite.users.services import update_profile
 from fansite.web import pagecache
+from tests.spoilers.readers import revealing
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,18 +112,42 @@ def test_a_page_cached_for_a_late_reader_is_not_served_to_an_early_one(thread, p
 
 def test_a_revealed_page_is_cached_apart_from_the_gated_one(thread):
     url = thread.get_absolute_url()
-    revealed = fill(visitor(3), f"{url}?reveal={thread.reveal_key}")
+    reader = visitor(3)
+    revealed_url = revealing(reader, url, thread)
+    revealed = fill(reader, revealed_url)
     assert SECRET_POST in revealed
 
     response, html = get(visitor(3), url)
     assert SECRET_POST not in html
-    # The order of reveal keys does not matter, unknown parameters skip the cache.
-    response, _ = get(visitor(3), f"{url}?reveal=c1&reveal={thread.reveal_key}")
+    # The order of the reader's tokens does not matter; unknown parameters skip the cache.
+    both = revealing(reader, revealed_url, "c1")
+    response, _ = get(reader, both)
     assert response["X-Page-Cache"] == "miss"
-    response, _ = get(visitor(3), f"{url}?reveal={thread.reveal_key}&reveal=c1")
+    path, _, query = both.partition("?")
+    response, _ = get(reader, f"{path}?{'&'.join(reversed(query.split('&')))}")
     assert response["X-Page-Cache"] == "hit"
     response, _ = get(visitor(3), f"{url}?utm=x")
     assert "X-Page-Cache" not in response
+
+
+@pytest.mark.parametrize("owner_kind", ["visitor", "member"])
+@pytest.mark.parametrize("other_kind", ["visitor", "member"])
+def test_a_page_revealed_by_one_reader_is_never_served_to_another(thread, owner_kind, other_kind):
+    owner = visitor(3) if owner_kind == "visitor" else member(3)[0]
+    other = visitor(3) if other_kind == "visitor" else member(3)[0]
+    address = revealing(owner, thread.get_absolute_url(), thread)
+    assert SECRET_POST in fill(owner, address)
+
+    # The same address, cached and all, shown to someone else: they are asked first.
+    response, html = get(other, address)
+    assert "X-Page-Cache" not in response
+    assert "This link would show a spoiler for episode 9." in html
+    for secret in (SECRET_TITLE, SECRET_POST, SECRET_REPLY):
+        assert secret not in html
+    # Once they choose to, they get a page of their own.
+    choice = revealing(other, address.split("?")[0], thread)
+    assert choice != address
+    assert SECRET_POST in get(other, choice)[1]
 
 
 def test_a_members_page_is_never_served_to_another_reader(thread, author):

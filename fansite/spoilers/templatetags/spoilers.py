@@ -20,14 +20,22 @@ def spoils(reader, item):
     return reader.spoils(item)
 
 
-@register.simple_tag(takes_context=True)
-def reveal_url(context, item, anchor=""):
-    """The current page's address with ``item`` added to the revealed items.
+@register.simple_tag
+def reveal_value(item, anchor=""):
+    """What a Show button sends to the reveal endpoint: the item and where to land.
 
-    Other query parameters (the page number, earlier reveals) are kept, so
-    revealing one item never hides another.
+    The button belongs to the page's one reveal form (``form="spoiler-reveal"``,
+    in base.html), which carries the CSRF token and the page's address.
     """
-    return reveals.reveal_url(context["request"], item, anchor)
+    return reveals.reveal_value(item, anchor)
+
+
+@register.simple_tag(takes_context=True)
+def revealed_url(context, item):
+    """``item``'s address, carrying the reader's token for it when they revealed it
+    on this page (a thread in a list opens readable)."""
+    reader = reader_for(context["request"])
+    return reveals.revealed_url(item.get_absolute_url(), item, reader)
 
 
 @register.simple_tag(takes_context=True)
