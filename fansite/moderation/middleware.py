@@ -5,6 +5,8 @@ cache neither serves nor stores the page: pages with pending messages are never
 cached (``fansite.web.pagecache``), so no cached page swallows the notice.
 """
 
+from django.db import DatabaseError
+
 from fansite.spoilers.readers import reader_for
 
 from .notices import deliver_pending
@@ -15,13 +17,14 @@ class LevelChangeNoticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
         # Pages only: a form's POST answers with a redirect to the page that shows them.
-        if (
-            request.method == "GET"
-            and user is not None
-            and user.is_authenticated
-            and user.unseen_notices
-        ):
-            deliver_pending(request, reader_for(request))
+        if request.method == "GET":
+            try:
+                user = request.user
+                if user.is_authenticated and user.unseen_notices:
+                    deliver_pending(request, reader_for(request))
+            except DatabaseError:
+                # The database is down: the notices wait, and the view answers as it
+                # would have (its error page, or fansite.web.unavailable's 503).
+                pass
         return self.get_response(request)
