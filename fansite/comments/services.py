@@ -189,6 +189,16 @@ def create_comment(*, target, author, body, spoils_episode=None, parent=None, is
             # One level of nesting: a reply to a reply joins the top comment's
             # replies and remembers whom it answers.
             reply_to, parent = parent, parent.parent
+    if isinstance(target, Thread) and target.pk:
+        # The thread's level as it is now, not as the page that posted saw it, and
+        # locked until the comment is in: a re-tag raising the thread either
+        # finishes first (its level counts here) or waits and then raises this
+        # comment with the others (moderation.services.respoil_item).
+        target.spoils_episode_id = (
+            Thread.objects.select_for_update()
+            .values_list("spoils_episode_id", flat=True)
+            .get(pk=target.pk)
+        )
     comment = Comment(
         author=author,
         body=body,

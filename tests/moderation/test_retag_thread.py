@@ -18,6 +18,7 @@ from fansite.comments.models import Comment
 from fansite.comments.services import post_comment, start_thread
 from fansite.moderation import services
 from fansite.moderation.models import ModerationLog
+from fansite.threads.models import Thread
 from tests.comments.factories import CommentFactory
 from tests.spoilers.readers import as_reader, revealing
 from tests.users.factories import UserFactory
@@ -254,3 +255,15 @@ def test_the_retag_takes_as_many_queries_for_sixty_comments_as_for_two(
 
     assert set(thread.comments.values_list("spoils_episode", flat=True)) == {9}
     assert only_log_entry().after["comments_raised"] == count
+
+
+def test_a_comment_posted_while_the_thread_is_raised_lands_at_the_new_level(content, moderator):
+    """The page that posts was drawn before the re-tag: its thread still says
+    episode 3. The comment takes the thread's level as it is when it is stored."""
+    stale = Thread.objects.get(pk=content["thread"].pk)
+    services.respoil_item(item=content["thread"], episode_position=9, moderator=moderator)
+
+    comment = post_comment(target=stale, author=content["commenter"], body="Posted mid-retag")
+
+    assert comment.spoiler_level == 9
+    assert Comment.objects.get(pk=comment.pk).spoils_episode_id == 9
