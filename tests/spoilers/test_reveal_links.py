@@ -60,6 +60,7 @@ def pages(content):
         "home": reverse("articles:article_list"),
         "board": thread.board.get_absolute_url(),
         "report": reverse("moderation:report_create", args=["comment", content["ep12"].pk]),
+        "permalink": content["ep12"].get_absolute_url(),
     }
 
 
@@ -72,7 +73,9 @@ def assert_asks_first(response, episodes):
 
 
 @pytest.mark.parametrize("kind", ["member", "visitor"])
-@pytest.mark.parametrize("page", ["thread", "replies", "profile", "home", "board", "report"])
+@pytest.mark.parametrize(
+    "page", ["thread", "replies", "profile", "home", "board", "report", "permalink"]
+)
 def test_a_chained_link_reveals_nothing_on_any_page(client, content, kind, page):
     as_reader(client, kind, 3)
     items = (content["thread"], content["ep9"], content["ep12"])
