@@ -82,13 +82,23 @@ def _episode(level):
     return _("episode %(number)s") % {"number": level}
 
 
-def _thread_words(thread, reader, level_after):
-    """ "“Title” on the Episode 3 board", or just the board when the title is
-    beyond the reader (the thread, or the notice's new level, spoils past them)."""
-    board = thread.board.title
-    if reader.spoils(thread) or (level_after or 0) > reader.progress:
-        return _("a thread on the %(board)s board") % {"board": board}
-    return _("“%(title)s” on the %(board)s board") % {"title": thread.title, "board": board}
+def _title_shown(thread, reader, level_after):
+    """Whether the notice may name ``thread``: not when it (or the notice's new level)
+    spoils beyond the reader."""
+    return not reader.spoils(thread) and (level_after or 0) <= reader.progress
+
+
+def _thread_words(thread, reader, level_after, *, own=False):
+    """ "“Title” on the Episode 3 board", or only the board when the title is beyond
+    the reader. ``own``: the reader's own thread ("your thread …")."""
+    values = {"board": thread.board.title, "title": thread.title}
+    if _title_shown(thread, reader, level_after):
+        if own:
+            return _("your thread “%(title)s” on the %(board)s board") % values
+        return _("“%(title)s” on the %(board)s board") % values
+    if own:
+        return _("your thread on the %(board)s board") % values
+    return _("a thread on the %(board)s board") % values
 
 
 def describe(notice, reader):
@@ -98,13 +108,12 @@ def describe(notice, reader):
     values = {"who": who, "before": before, "after": after, "count": notice.comment_count}
     thread = notice.about_thread
     if thread is not None:
-        values["thread"] = _thread_words(thread, reader, notice.level_after)
+        values["thread"] = _thread_words(
+            thread, reader, notice.level_after, own=bool(notice.thread_id)
+        )
     if notice.thread_id:
         text = (
-            _(
-                "%(who)s changed the spoiler episode of your thread %(thread)s from %(before)s "
-                "to %(after)s."
-            )
+            _("%(who)s changed the spoiler episode of %(thread)s from %(before)s to %(after)s.")
             % values
         )
         if notice.comment_count:

@@ -231,3 +231,22 @@ def test_moving_a_thread_onto_a_later_episode_board_tells_its_authors(client, mo
     html = home(client).text
     assert "raised the spoiler episode of a thread on the Episode 8 board" in html
     assert TITLE not in html
+
+
+def test_a_thread_author_behind_the_new_level_is_told_without_the_title(client, moderator):
+    opener = UserFactory(watched_up_to=3)
+    thread = ThreadFactory(board=board("episode-3"), author=opener, title=TITLE)
+    services.respoil_item(item=thread, episode_position=10, moderator=moderator, reason=REASON)
+    client.force_login(opener)
+
+    html = home(client).text
+
+    assert (
+        "A moderator changed the spoiler episode of your thread on the Episode 3 board "
+        "from episode 3 to episode 10."
+    ) in html
+    assert TITLE not in html
+    profile = client.get(opener.get_absolute_url()).text
+    assert "your thread on the Episode 3 board" in profile
+    # The profile's own thread list gates the title too: only the notice is checked here.
+    assert "your thread “" not in profile
