@@ -346,6 +346,25 @@ def test_reference_to_a_later_episode_comment_takes_its_level(client, thread, qu
         assert "Look:" not in page
 
 
+def test_an_opening_post_that_refers_to_a_spoiler_raises_its_thread(client, quoter):
+    """On a board without an episode the thread would spoil up to its author's progress
+    (3); quoting an episode-9 comment's spoiler raises it, title included, to 9."""
+    later = ThreadFactory(board=Board.objects.get(slug="episode-9"))
+    source = CommentFactory(thread=later, body=SOURCE_BODY)
+    body = heading(source) + f"> >!⟦spoiler 1 of comment {source.pk}⟧!<\n\nDiscuss."
+
+    response = client.post(
+        reverse("threads:thread_create", args=["general"]),
+        {"title": "That bite", "body": body, "spoils_episode": ""},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    opening = Comment.objects.latest("pk")
+    assert opening.thread.spoiler_level == 9
+    assert opening.spoiler_level == 9
+    assert_hidden_in(opening.body_html, INLINE_SECRET)
+
+
 # --- Cost -------------------------------------------------------------------------------
 
 
