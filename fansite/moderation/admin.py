@@ -338,7 +338,11 @@ class ReportAdmin(ReadOnlyAdmin):
                 raise ValidationError(gettext("Profiles have no spoiler episode."))
             episode = data["episode"]
             services.respoil_item(
-                item=item, episode_position=episode, moderator=moderator, reason=reason
+                item=item,
+                episode_position=episode,
+                moderator=moderator,
+                # The author is told why (moderation.notices).
+                reason=reason or gettext("Members reported it as a spoiler without a tag."),
             )
             # Re-tagging replaces hiding: content hidden automatically comes back,
             # now behind the right spoiler gate.

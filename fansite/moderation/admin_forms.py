@@ -64,6 +64,10 @@ class RespoilForm(forms.Form):
         required=False,
     )
     reason = _reason_field(required=False)
+    reason.help_text = _(
+        "Recorded in the moderation log and shown to the authors whatever they have "
+        "watched: keep it spoiler-free."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -250,3 +250,20 @@ def test_a_thread_author_behind_the_new_level_is_told_without_the_title(client, 
     assert "your thread on the Episode 3 board" in profile
     # The profile's own thread list gates the title too: only the notice is checked here.
     assert "your thread “" not in profile
+
+
+def test_mark_as_spoiler_in_the_report_queue_tells_the_author_why(client, moderator):
+    author = UserFactory(watched_up_to=12)
+    thread = ThreadFactory(board=board("episode-3"), title=TITLE)
+    comment = comment_on(thread, author)
+    services.report_item(reporter=UserFactory(), item=comment, reason="spoiler")
+    client.force_login(moderator)
+    url = reverse("admin:moderation_report_queue_act", args=["comment", comment.pk])
+    assert 'name="reason" id="comment-' in client.get(reverse("admin:moderation_report_queue")).text
+
+    client.post(url, {"action": "respoil", "episode": 8, "reason": REASON})
+
+    client.force_login(author)
+    html = home(client).text
+    assert "from episode 3 to episode 8" in html
+    assert REASON in html
