@@ -109,7 +109,8 @@ def adding_reveals(next_url: str, values: Iterable[str], reader: Reader) -> str:
         kept.append(key)
     query.setlist(REVEAL_PARAM, [reader.token(key) for key in kept[-MAX_REVEALS:]])
     encoded = query.urlencode()
-    address = f"{parts.path}?{encoded}" if encoded else parts.path
+    path = parts.path or "/"
+    address = f"{path}?{encoded}" if encoded else path
     return f"{address}#{anchor}" if anchor and anchor.replace("-", "").isalnum() else address
 
 
