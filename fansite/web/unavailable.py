@@ -11,7 +11,9 @@ well under gunicorn's worker timeout.
 Errors raised by a view (or while rendering its template) arrive in
 ``process_exception``. Those raised by other middleware (saving a session, say)
 reach Django's 500 handler instead; ``got_request_exception`` marks the
-request, and the 500 is turned into the same 503 on its way out.
+request, and the 500 is turned into the same 503 on its way out. Middleware
+that needs the database before the view answers with ``unavailable_response``
+itself, without a traceback in the log.
 
 A write that failed this way was rolled back with its transaction, unless the
 connection died during the COMMIT itself, when nobody can know; the member's
@@ -44,7 +46,9 @@ def service_unavailable():
     return response
 
 
-def _answer(request, error):
+def unavailable_response(request, error):
+    """The 503 answer to ``request``, which failed with the database error ``error``
+    (logged in one line)."""
     logger.warning(
         "Database unavailable (%s: %s); answered 503 to %s %s",
         error.__class__.__name__,
@@ -76,10 +80,10 @@ class DatabaseUnavailableMiddleware:
         response = self.get_response(request)
         error = getattr(request, _MARK, None)
         if error is not None and response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR:
-            return _answer(request, error)
+            return unavailable_response(request, error)
         return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            return _answer(request, exception)
+            return unavailable_response(request, exception)
         return None
