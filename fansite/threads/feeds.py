@@ -134,9 +134,7 @@ class BoardFeed(PublicFeed):
             opener = openers.get(thread.opening_post_pk)
             thread.feed_board = subject.board
             thread.feed_link = subject.url(thread.get_absolute_url())
-            thread.feed_title = (
-                gate_label(thread) if FEED_READER.hides(thread) else thread.title
-            )
+            thread.feed_title = gate_label(thread) if FEED_READER.hides(thread) else thread.title
             thread.feed_description = self._description(subject.board, thread, opener)
         return threads
 
