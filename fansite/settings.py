@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.syndication",
+    # Only for its sitemap templates; the views are fansite.web.sitemaps.
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     # The task queue's table and worker (manage.py db_worker).

@@ -3,14 +3,40 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from fansite.articles.sitemaps import ArticleSitemap
 from fansite.ops.bench import ceiling
+from fansite.threads.sitemaps import BoardSitemap, ThreadSitemap
+from fansite.web import sitemaps
 from fansite.web import views as web_views
 
 # The admin's own login form has no brute-force limit: staff log in through the
 # site's login (allauth's, rate limited, ACCOUNT_RATE_LIMITS), which sends them back.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# /sitemap.xml lists these sections (addresses only: fansite/web/sitemaps.py).
+SITEMAPS = {
+    "pages": sitemaps.named_pages(
+        "articles:article_list", "threads:board_list", "episodes:episode_list"
+    ),
+    "articles": ArticleSitemap,
+    "boards": BoardSitemap,
+    "threads": ThreadSitemap,
+}
+
 urlpatterns = [
+    path("robots.txt", web_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemaps.sitemap_index,
+        {"sitemaps": SITEMAPS, "section_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemaps.sitemap_section,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("fansite.ops.urls")),
