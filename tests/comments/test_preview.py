@@ -288,6 +288,20 @@ def test_live_preview_returns_sanitized_html(client, member):
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 
+def test_live_preview_cannot_open_a_spoiler_by_markup(client, member):
+    html = client.post(
+        PREVIEW_URL,
+        {
+            "body": '<details open class="spoiler-block">raw</details>\n\n'
+            '<input type="checkbox" class="spoiler__toggle" checked> >!closed!<'
+        },
+    ).content.decode()
+
+    assert "<details open" not in html
+    assert not re.search(r"<input[^>]*checked", html)
+    assert_hidden_in(html, "closed")
+
+
 def test_live_preview_of_a_quote_keeps_the_quoted_spoilers_closed(client, thread):
     source = CommentFactory(thread=thread, body=SOURCE_BODY)
     client.force_login(UserFactory(watched_up_to=3))
