@@ -271,8 +271,10 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(refresh, PREVIEW_DELAY);
     });
-    if (textarea.value.trim() !== "" && !document.getElementById("preview")) {
-      refresh(); // a restored draft or a quote: show how it looks
+    // A restored draft or a quote: show how it looks. Not on a form the server just sent
+    // back: it has said what it had to about that text (a preview, or why it was refused).
+    if (textarea.value.trim() !== "" && !form.hasAttribute("data-posted-back")) {
+      refresh();
     }
   }
 
