@@ -35,7 +35,7 @@ def stored_drafts(page):
 
 
 def test_member_writes_with_the_toolbar_and_live_preview_keeps_a_draft_and_posts(
-    live_server, page, problems, check_accessibility
+    live_server, page, problems, check_accessibility, screenshot
 ):
     joined = timezone.now() - timedelta(days=3)
     thread = ThreadFactory(board=board("episode-3"), title="Season 2 hopes")
@@ -78,6 +78,8 @@ def test_member_writes_with_the_toolbar_and_live_preview_keeps_a_draft_and_posts
     preview.locator("label.spoiler .spoiler__cover").click()
     expect(preview.get_by_text(SECRET)).to_be_visible()
     check_accessibility()
+    page.locator("#comment-form").scroll_into_view_if_needed()
+    screenshot("composer")
 
     # Away and back: the draft is restored, and saved nowhere but in this browser.
     page.goto(live_server.url + "/")
