@@ -388,6 +388,9 @@ RATE_LIMITS = {
     "avatar": ["5/10m/user", "20/d/user", "30/h/ip"],
     # A spoiler guard raising a thread's or comment's episode (docs/moderation.md).
     "guard": ["5/m/user", "30/h/user", "20/m/ip"],
+    # Previews (the Preview button and the live preview while typing, docs/writing.md):
+    # rendering only, nothing stored, but each one renders Markdown on the server.
+    "preview": ["60/m/user", "600/h/user", "120/m/ip"],
 }
 # How many reverse proxies append the client address to X-Forwarded-For (nginx with
 # $proxy_add_x_forwarded_for: 1). 0 trusts only REMOTE_ADDR; never set it higher than

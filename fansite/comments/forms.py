@@ -21,6 +21,13 @@ from .services import ensure_can_comment, quote_floor
 
 QUOTE_PARAM = "quote"
 REPLY_PARAM = "reply_to"
+# The compose forms' Preview button: a POST carrying it is answered with a preview of
+# the text and the form again, and writes nothing.
+PREVIEW_PARAM = "preview"
+
+
+def wants_preview(request):
+    return PREVIEW_PARAM in request.POST
 
 
 def episode_label(position, title):

@@ -149,7 +149,7 @@ class Comment(models.Model):
         # Markdown source, so pages never render Markdown per view.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
-            self.body_html = render_markdown(self.body, quoted_spoilers=_quoted_spoilers)
+            self.body_html = render_body(self.body)
             self.body_fingerprint = body_fingerprint(self.body)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html", "body_fingerprint"}
@@ -199,6 +199,12 @@ class CommentRevision(models.Model):
             "pk": self.comment_id,
             "when": self.created_at,
         }
+
+
+def render_body(body):
+    """A comment's HTML from its Markdown, sanitized, with quoted spoilers resolved: what
+    ``save()`` stores, and what a preview shows (so a preview is exactly the post)."""
+    return render_markdown(body, quoted_spoilers=_quoted_spoilers)
 
 
 def _quoted_spoilers(quoted_links, sources):

@@ -10,6 +10,7 @@ urlpatterns = [
         views.comment_create,
         name="comment_create",
     ),
+    path("comments/preview/", views.comment_preview, name="comment_preview"),
     path("comments/<int:pk>/", views.comment_permalink, name="comment_permalink"),
     path("comments/<int:pk>/replies/", views.comment_replies, name="comment_replies"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),

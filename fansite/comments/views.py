@@ -4,6 +4,11 @@ The comments themselves are shown by the thread and article pages through the
 ``comments/_comments.html`` partial; these views only handle the forms and the
 permalinks. A failed post never loses the member's text: the form page shows
 the reason next to what they typed.
+
+Every compose form has a Preview button (``name="preview"``): the same POST, checked
+the same way, answered with the form page showing the rendered text above the form
+and saving nothing. ``comment_preview`` is the live preview's endpoint: the rendered
+HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md).
 """
 
 from http import HTTPStatus
@@ -11,10 +16,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fansite.articles.models import Article
@@ -22,11 +28,12 @@ from fansite.spoilers.readers import REVEAL_PARAM, reader_for
 from fansite.spoilers.reveals import requested_reveals, revealing_for_author
 from fansite.threads.models import Thread
 from fansite.threads.selectors import sees_hidden_threads
+from fansite.users.standing import ensure_can_post
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from .forms import CommentForm
-from .models import Comment
+from .forms import CommentForm, wants_preview
+from .models import BODY_MAX_LENGTH, Comment, render_body
 from .selectors import (
     comment_form_for,
     page_for_comment,
@@ -59,9 +66,19 @@ def _login_url(request, next_url):
 
 
 def _form_page(
-    request, *, form, target, action, error=None, comment=None, status=HTTPStatus.OK, refusal=None
+    request,
+    *,
+    form,
+    target,
+    action,
+    error=None,
+    comment=None,
+    status=HTTPStatus.OK,
+    refusal=None,
+    preview=None,
 ):
-    """The stand-alone comment form: a refused or invalid post with its text, or an edit.
+    """The stand-alone comment form: a refused or invalid post with its text, an edit,
+    or a preview (``preview``: the rendered HTML of the text, shown above the form).
 
     ``refusal`` (a Refused) supplies the message and status of a refused write."""
     if refusal is not None:
@@ -76,6 +93,7 @@ def _form_page(
         "action": action,
         "error": error,
         "back_url": back_url,
+        "preview": preview,
         "login_url": None
         if request.user.is_authenticated
         else _login_url(request, target.get_absolute_url()),
@@ -107,6 +125,15 @@ def comment_create(request, kind, pk):
         return refused(refusal)
     if not form.is_valid():
         return _form_page(request, form=form, target=target, action=action)
+    if wants_preview(request):
+        # Nothing is written, so neither the posting limit nor the duplicate check
+        # hears of it; the preview limit does.
+        try:
+            check_rate_limit(request, "preview")
+        except Refused as refusal:
+            return refused(refusal)
+        preview = render_body(form.cleaned_data["body"])
+        return _form_page(request, form=form, target=target, action=action, preview=preview)
 
     parent = None
     if form.cleaned_data["parent"]:
@@ -173,6 +200,17 @@ def comment_edit(request, pk):
         )
     if form is None:
         form = CommentForm(initial=_edit_initial(comment), target=target, minimum=minimum)
+    elif form.is_valid() and wants_preview(request):
+        try:
+            check_rate_limit(request, "preview")
+        except Refused as refusal:
+            return _form_page(
+                request, form=form, target=target, action=action, comment=comment, refusal=refusal
+            )
+        preview = render_body(form.cleaned_data["body"])
+        return _form_page(
+            request, form=form, target=target, action=action, comment=comment, preview=preview
+        )
     elif form.is_valid():
         try:
             check_rate_limit(request, "edit")
@@ -188,6 +226,34 @@ def comment_edit(request, pk):
             )
         return HttpResponseRedirect(_permalink_for(request, comment))
     return _form_page(request, form=form, target=target, action=action, comment=comment)
+
+
+@never_cache
+@require_POST
+def comment_preview(request):
+    """The live preview: the posted ``body`` rendered exactly as posting it would store
+    it (sanitized, quoted spoilers resolved inside their closed spoilers), as an HTML
+    fragment. For members who may post, under the ``preview`` rate limit; refusals
+    are plain text with the status posting would answer."""
+    try:
+        ensure_can_post(request.user)
+        body = request.POST.get("body", "")
+        if len(body) > BODY_MAX_LENGTH:
+            return HttpResponse(
+                _("Your text is too long to preview: keep it under %(max)d characters.")
+                % {"max": BODY_MAX_LENGTH},
+                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                content_type="text/plain; charset=utf-8",
+            )
+        check_rate_limit(request, "preview")
+    except Refused as refusal:
+        response = HttpResponse(
+            refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8"
+        )
+        if getattr(refusal, "retry_after", None):
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
+    return HttpResponse(render_body(body) if body.strip() else "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fansite.comments.forms import ThreadEditForm, ThreadForm, comment_form_for
-from fansite.comments.models import Comment
+from fansite.comments.forms import ThreadEditForm, ThreadForm, comment_form_for, wants_preview
+from fansite.comments.models import Comment, render_body
 from fansite.comments.selectors import comment_page
 from fansite.comments.services import ensure_can_edit_thread, start_thread
 from fansite.moderation.services import edit_own_thread
@@ -58,9 +58,22 @@ def thread_create(request, slug):
     refusal = None
     retry_after = None
     status = HTTPStatus.OK
+    preview = None
     if request.method == "POST":
         form = ThreadForm(request.POST, board=board, author=request.user)
-        if form.is_valid():
+        if form.is_valid() and wants_preview(request):
+            # Refused exactly as posting would be, and nothing is written.
+            try:
+                ensure_can_post(request.user)
+                services.ensure_can_start_thread(request.user)
+                check_rate_limit(request, "preview")
+            except Refused as refused:
+                refusal = refused.message
+                status = refused.status
+                retry_after = getattr(refused, "retry_after", None)
+            else:
+                preview = render_body(form.cleaned_data["body"])
+        elif form.is_valid():
             try:
                 ensure_can_post(request.user)
                 # Counted once the form is valid: a typo the form catches costs nothing.
@@ -90,7 +103,7 @@ def thread_create(request, slug):
         except Refused as refused:
             # Say so before the member types anything.
             refusal = refused.message
-    context = {"board": board, "form": form, "refusal": refusal}
+    context = {"board": board, "form": form, "refusal": refusal, "preview": preview}
     response = render(request, "threads/thread_create.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -153,6 +166,7 @@ def thread_edit(request, pk):
     refusal = None
     retry_after = None
     status = HTTPStatus.OK
+    preview = None
     form = ThreadEditForm(request.POST or None, thread=thread)
     try:
         # Someone else's thread is not pre-filled: its title may be gated for them.
@@ -161,7 +175,17 @@ def thread_edit(request, pk):
         refusal = refused.message
         status = refused.status
     else:
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and wants_preview(request):
+            try:
+                check_rate_limit(request, "preview")
+            except Refused as refused:
+                refusal = refused.message
+                status = refused.status
+                retry_after = getattr(refused, "retry_after", None)
+            else:
+                # A title is plain text: its preview is the title as readers will see it.
+                preview = form.cleaned_data["title"]
+        elif request.method == "POST" and form.is_valid():
             try:
                 check_rate_limit(request, "edit")
                 changed = edit_own_thread(
@@ -187,6 +211,7 @@ def thread_edit(request, pk):
         "form": form,
         "refusal": refusal,
         "show_form": thread.author_id == request.user.pk,
+        "preview": preview,
     }
     response = render(request, "threads/thread_edit.html", context, status=status)
     if retry_after:

@@ -1,4 +1,4 @@
-"""Rate limits on writes: posting comments, starting threads, reporting, avatars.
+"""Rate limits on writes (posting comments, starting threads, reporting, avatars) and previews.
 
 Each action has a list of rates in ``settings.RATE_LIMITS``, written
 ``"<count>/<period>/<scope>"``: ``"10/m/user"`` allows ten per minute per member,
@@ -58,6 +58,7 @@ _ACTION_MESSAGES = {
     "report": gettext_lazy("You've sent many reports in a short time."),
     "avatar": gettext_lazy("You've changed your picture several times in a short time."),
     "guard": gettext_lazy("You've changed many spoiler episodes in a short time."),
+    "preview": gettext_lazy("You've asked for many previews in a short time."),
 }
 
 

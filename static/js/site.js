@@ -11,4 +11,295 @@
       target.click();
     }
   });
+
+  // --- Writing (docs/writing.md): a toolbar, a live preview and drafts on every form
+  // marked data-compose. The server's Preview button does the same without JavaScript.
+
+  var DRAFT_PREFIX = "fansite:draft:";
+  var POSTING = "fansite:posting"; // sessionStorage: the draft of the form just posted
+  var DRAFT_DAYS = 30;
+  var PREVIEW_DELAY = 600; // ms after the last keystroke
+
+  function usableStorage(name) {
+    try {
+      var store = window[name];
+      store.setItem("fansite:probe", "1");
+      store.removeItem("fansite:probe");
+      return store;
+    } catch (error) {
+      return null; // private mode, storage disabled: the forms work as they are
+    }
+  }
+  var drafts = usableStorage("localStorage");
+  var session = usableStorage("sessionStorage");
+
+  // Per form and reply target: the form's address and the comment it answers.
+  function draftKey(form) {
+    var parent = form.querySelector('input[name="parent"]');
+    var path = new URL(form.getAttribute("action") || "", window.location.href).pathname;
+    return DRAFT_PREFIX + path + "#" + (parent && parent.value ? parent.value : "");
+  }
+
+  function draftFields(form) {
+    return form.querySelectorAll('textarea[name], input[type="text"][name="title"]');
+  }
+
+  function readDraft(key) {
+    try {
+      var draft = JSON.parse(drafts.getItem(key));
+      if (draft && draft.fields && Date.now() - draft.at < DRAFT_DAYS * 86400000) {
+        return draft;
+      }
+    } catch (error) {
+      // not ours or damaged: dropped below
+    }
+    drafts.removeItem(key);
+    return null;
+  }
+
+  function saveDraft(form) {
+    var fields = {};
+    var typed = false;
+    draftFields(form).forEach(function (field) {
+      fields[field.name] = field.value;
+      typed = typed || field.value.trim() !== "";
+    });
+    var key = draftKey(form);
+    try {
+      if (typed) {
+        drafts.setItem(key, JSON.stringify({ fields: fields, at: Date.now() }));
+      } else {
+        drafts.removeItem(key);
+      }
+    } catch (error) {
+      // storage full: the text is still in the form
+    }
+  }
+
+  // After a post, the next page says how it went: a page showing comments (the thread
+  // or article, at the new comment) means it was stored; the form sent back (a refusal,
+  // a mistake to correct, a preview) or any other page keeps the draft.
+  function settlePostedDraft() {
+    var key = session.getItem(POSTING);
+    if (!key) {
+      return;
+    }
+    session.removeItem(POSTING);
+    var sentBack = Array.prototype.some.call(
+      document.querySelectorAll("form[data-compose][data-posted-back]"),
+      function (form) { return draftKey(form) === key; }
+    );
+    if (!sentBack && document.querySelector("article.comment")) {
+      drafts.removeItem(key);
+    }
+  }
+
+  function setUpDraft(form, parts) {
+    var fields = draftFields(form);
+    if (!fields.length) {
+      return;
+    }
+    var key = draftKey(form);
+    var draft = readDraft(key);
+    if (form.hasAttribute("data-posted-back")) {
+      // The server sent back what was just typed: that is the newest text.
+      saveDraft(form);
+    } else if (draft) {
+      var changed = false;
+      fields.forEach(function (field) {
+        var value = draft.fields[field.name];
+        if (typeof value === "string" && value !== field.value) {
+          field.value = value;
+          changed = true;
+        }
+      });
+      if (changed && parts.draftNote) {
+        var note = parts.draftNote;
+        var anchor = form.querySelector("textarea") || fields[0];
+        anchor.parentNode.insertBefore(note, anchor);
+        note.hidden = false;
+        note.querySelector(".compose-draft__discard").addEventListener("click", function () {
+          fields.forEach(function (field) { field.value = field.defaultValue; });
+          drafts.removeItem(key);
+          note.hidden = true;
+          fields[0].dispatchEvent(new Event("input", { bubbles: true }));
+          (form.querySelector("textarea") || fields[0]).focus();
+        });
+      }
+    }
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter && submitter.name === "preview") {
+        return;
+      }
+      saveDraft(form);
+      session.setItem(POSTING, key);
+    });
+  }
+
+  // --- Toolbar ---
+
+  // Replace the selection by before + middle + after, leaving middle selected to type over.
+  function insert(textarea, before, middle, after) {
+    var start = textarea.selectionStart;
+    var text = before + middle + after;
+    textarea.focus();
+    textarea.setSelectionRange(start, textarea.selectionEnd);
+    // insertText keeps the browser's undo history; setRangeText where it is missing.
+    if (!document.execCommand || !document.execCommand("insertText", false, text)) {
+      textarea.setRangeText(text, start, textarea.selectionEnd, "end");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    textarea.setSelectionRange(start + before.length, start + before.length + middle.length);
+  }
+
+  function selection(textarea) {
+    return textarea.value.slice(textarea.selectionStart, textarea.selectionEnd);
+  }
+
+  // Block syntax (quotes, spoiler blocks) starts on a line of its own after a blank one.
+  function blockLead(textarea) {
+    var before = textarea.value.slice(0, textarea.selectionStart);
+    if (before === "" || /\n\n$/.test(before)) {
+      return "";
+    }
+    return /\n$/.test(before) ? "\n" : "\n\n";
+  }
+
+  function wrap(before, after) {
+    return function (textarea, placeholder) {
+      insert(textarea, before, selection(textarea) || placeholder, after);
+    };
+  }
+
+  var INSERTS = {
+    bold: wrap("**", "**"),
+    italic: wrap("*", "*"),
+    spoiler: wrap(">!", "!<"),
+    link: function (textarea, placeholder) {
+      var selected = selection(textarea);
+      if (/^https?:\/\/\S+$/.test(selected)) {
+        insert(textarea, "[", placeholder, "](" + selected + ")");
+      } else {
+        insert(textarea, "[" + (selected || placeholder) + "](", "https://", ")");
+      }
+    },
+    quote: function (textarea, placeholder) {
+      var lines = (selection(textarea) || placeholder).split("\n");
+      insert(textarea, blockLead(textarea) + "> ", lines.join("\n> "), "\n\n");
+    },
+    "spoiler-block": function (textarea, placeholder) {
+      var middle = selection(textarea) || placeholder;
+      insert(textarea, blockLead(textarea) + ":::spoiler\n", middle, "\n:::\n");
+    }
+  };
+
+  function setUpToolbar(textarea, toolbar) {
+    textarea.parentNode.insertBefore(toolbar, textarea);
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-insert]");
+      if (button && INSERTS[button.dataset.insert]) {
+        INSERTS[button.dataset.insert](textarea, button.dataset.placeholder || "");
+      }
+    });
+  }
+
+  // --- Live preview ---
+
+  function setUpLivePreview(form, textarea, section, failedText) {
+    var url = form.dataset.previewUrl;
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (!url || !token || !window.fetch) {
+      return;
+    }
+    var body = section.querySelector(".compose-preview__body");
+    var status = section.querySelector(".compose-preview__status");
+    var actions = form.querySelector(".form__actions");
+    form.insertBefore(section, actions);
+    var timer = null;
+    var latest = 0;
+
+    function show(html, message) {
+      var sent = document.getElementById("preview");
+      if (sent) {
+        sent.hidden = true; // the Preview button's result, now out of date
+      }
+      body.innerHTML = html; // sanitized by the server, exactly as a post is
+      status.textContent = message || "";
+      section.hidden = html === "" && !message;
+    }
+
+    function refresh() {
+      var text = textarea.value;
+      var sequence = ++latest;
+      if (text.trim() === "") {
+        show("", "");
+        return;
+      }
+      var data = new FormData();
+      data.append("body", text);
+      fetch(url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token.value }
+      }).then(function (response) {
+        return response.text().then(function (answer) {
+          if (sequence !== latest) {
+            return; // a newer preview is on its way
+          }
+          if (response.ok) {
+            show(answer, "");
+          } else {
+            // Refusals (a limit reached, logged out) are plain text written for the member.
+            status.textContent = /^text\/plain/.test(response.headers.get("Content-Type") || "")
+              ? answer
+              : failedText;
+            section.hidden = false;
+          }
+        });
+      }).catch(function () {
+        if (sequence === latest) {
+          status.textContent = failedText;
+          section.hidden = false;
+        }
+      });
+    }
+
+    textarea.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, PREVIEW_DELAY);
+    });
+    // A restored draft or a quote: show how it looks. Not on a form the server just sent
+    // back: it has said what it had to about that text (a preview, or why it was refused).
+    if (textarea.value.trim() !== "" && !form.hasAttribute("data-posted-back")) {
+      refresh();
+    }
+  }
+
+  function setUpComposer(form) {
+    var template = form.querySelector("template.compose-template");
+    var parts = {};
+    if (template) {
+      var content = template.content;
+      parts.toolbar = content.querySelector(".compose-toolbar").cloneNode(true);
+      parts.preview = content.querySelector(".compose-preview--live").cloneNode(true);
+      parts.draftNote = content.querySelector(".compose-draft").cloneNode(true);
+      parts.failedText = content.querySelector(".compose-text").dataset.previewFailed;
+    }
+    var textarea = form.querySelector("textarea[name=body]");
+    if (drafts && session) {
+      setUpDraft(form, parts);
+    }
+    if (textarea && template) {
+      setUpToolbar(textarea, parts.toolbar);
+      setUpLivePreview(form, textarea, parts.preview, parts.failedText);
+    }
+  }
+
+  if (drafts && session) {
+    settlePostedDraft();
+  }
+  document.querySelectorAll("form[data-compose]").forEach(setUpComposer);
 })();

@@ -1,10 +1,14 @@
 """Journey 6: with JavaScript switched off a visitor can still read the article,
-open spoilers, log in and post a comment."""
+open spoilers, log in and post a comment; a member previews before posting."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from fansite.articles.models import Article
-from tests.browser.page_tools import allow_axe_without_javascript
+from fansite.comments.models import Comment
+from tests.browser.page_tools import allow_axe_without_javascript, sign_in_with_cookie
 from tests.threads.factories import ThreadFactory, reply
 from tests.users.factories import PASSWORD, UserFactory
 
@@ -99,3 +103,31 @@ def test_reading_revealing_logging_in_and_posting_work_without_javascript(
     assert mine.get_by_text("Ji Min").is_visible()
     page.reload()
     assert page.locator("article.comment", has_text=MY_COMMENT).is_visible()
+
+
+def test_preview_button_works_without_javascript(live_server, page, problems, check_page):
+    page.set_default_timeout(10_000)
+    member = UserFactory(watched_up_to=3, date_joined=timezone.now() - timedelta(days=3))
+    thread = ThreadFactory(title="Preview me")
+    sign_in_with_cookie(page, live_server, member)
+    page.goto(live_server.url + thread.get_absolute_url())
+    # No toolbar and no live preview: nothing the script would build.
+    assert page.get_by_role("group", name="Formatting").count() == 0
+    check_page()
+
+    text = f"A *bold* guess: >!{INLINE_SECRET}!<"
+    page.get_by_label("Your comment").fill(text)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview").click()
+    check_page()
+
+    preview = page.locator("#preview")
+    assert preview.locator("em", has_text="bold").is_visible()
+    assert not preview.get_by_text(INLINE_SECRET).is_visible()
+    assert page.get_by_label("Your comment").input_value() == text
+    assert not Comment.objects.filter(body=text).exists()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+    assert page.locator("article.comment", has_text="guess").is_visible()
+    assert Comment.objects.filter(body=text).count() == 1
