@@ -31,3 +31,12 @@ def episode_positions():
 def forget_episode_positions(**kwargs):
     """Signal receiver: drop the cached list after the catalogue changes."""
     cache.delete(CACHE_KEY)
+
+
+def neighbours(position):
+    """The episodes before and after ``position``, as (position, title) pairs or
+    None at either end of the catalogue: ``(previous, next)``."""
+    titles = episode_titles()
+    before = [pair for pair in titles if pair[0] < position]
+    after = [pair for pair in titles if pair[0] > position]
+    return (before[-1] if before else None, after[0] if after else None)

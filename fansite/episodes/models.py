@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +83,18 @@ class Episode(models.Model):
 
     def __str__(self):
         return _("Episode %(number)s") % {"number": self.position}
+
+    def get_absolute_url(self):
+        return reverse("episodes:episode_detail", kwargs={"number": self.position})
+
+    @property
+    def has_title(self):
+        """Whether editors gave the episode a title of its own: the seeded
+        placeholder ("Episode 9") says nothing the number does not."""
+        return bool(self.title.strip()) and self.title.strip() not in {
+            f"Episode {self.position}",
+            str(self),
+        }
 
     @property
     def label(self):

@@ -39,3 +39,16 @@ class ProgressForm(forms.Form):
             "required": _("Choose how far you have watched."),
         }
     )
+
+
+class WatchedEpisodeForm(forms.Form):
+    """The episode of an "I've watched episode N" button (episode pages and boards)."""
+
+    episode = forms.TypedChoiceField(
+        coerce=int,
+        choices=lambda: [(position, position) for position in episode_positions()],
+        error_messages={
+            "invalid_choice": _("There is no such episode."),
+            "required": _("Say which episode you have watched."),
+        },
+    )
