@@ -291,7 +291,8 @@ def test_the_page_runs_a_few_queries_whatever_the_number_of_threads(
     as_reader(client, kind, 5)
     client.get("/")  # the episode catalogue is cached by the first page
 
-    with django_assert_max_num_queries(4):
+    # The member (members only), the episode with its board, the threads with authors.
+    with django_assert_max_num_queries(3):
         response = client.get(episode_url(8))
 
     assert response.status_code == HTTPStatus.OK
