@@ -150,9 +150,15 @@ def test_the_page_lists_the_latest_threads_and_leaves_hidden_ones_out(client):
 
 
 def test_an_empty_board_invites_the_first_thread(client):
-    html = client.get(episode_url(11)).text
+    as_reader(client, "visitor", 3)
+
+    html = unescaped(client.get(episode_url(11)))
 
     assert "No threads yet." in html
+    # Nothing is hidden yet, and the page does not pretend otherwise.
+    assert "so their titles are hidden" not in html
+    assert "threads on this board spoil episode 11, so they will be hidden from you" in html
+    assert "I've watched episode 11</button>" in html
 
 
 @pytest.mark.parametrize("kind", ["member", "visitor"])
