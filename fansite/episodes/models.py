@@ -3,6 +3,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+def own_title(position, title):
+    """``title`` with its spaces tidied, or "" when it says no more than the number
+    ("Episode 9", as the seeded catalogue's titles do)."""
+    title = " ".join(title.split())
+    plain = str(_("Episode %(number)s") % {"number": position})
+    if title.casefold() in (plain.casefold(), f"episode {position}"):
+        return ""
+    return title
+
+
 class Series(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -91,10 +101,7 @@ class Episode(models.Model):
     def has_title(self):
         """Whether editors gave the episode a title of its own: the seeded
         placeholder ("Episode 9") says nothing the number does not."""
-        return bool(self.title.strip()) and self.title.strip() not in {
-            f"Episode {self.position}",
-            str(self),
-        }
+        return bool(own_title(self.position, self.title))
 
     @property
     def label(self):

@@ -36,7 +36,7 @@ def test_visitor_marks_an_episode_as_watched_from_its_page(
     assert page.get_by_label("I've watched up to").input_value() == "5"
 
     # Episode 4's page knows they are past it and offers nothing that would lower it.
-    page.get_by_role("link", name="Previous: episode 4").click()
+    page.get_by_role("link", name="Previous: Episode 4").click()
     page.wait_for_url("**/episodes/4/")
     assert page.get_by_text("You've watched episode 4: your progress is at episode 5.").is_visible()
     assert page.get_by_role("button", name="I've watched episode 4").count() == 0

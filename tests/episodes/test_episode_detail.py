@@ -89,6 +89,18 @@ def test_title_and_synopsis_show_when_editors_set_them(client):
     assert "<title>Episode 2: An editor's title" in html
 
 
+def test_neighbours_and_the_progress_menu_name_episodes_by_their_titles(client):
+    episode = Episode.objects.get(position=6)
+    episode.title = "  A   title  for six "
+    episode.save()
+
+    html = unescaped(client.get(episode_url(5)))
+
+    assert ">Next: Episode 6 — A title for six<" in html
+    assert '<option value="6">Episode 6 — A title for six</option>' in html
+    assert '<option value="5">Episode 5</option>' in html
+
+
 def test_the_seeded_placeholder_title_is_not_repeated_as_a_title(client):
     html = client.get(episode_url(3)).text
 
