@@ -4,8 +4,9 @@ is cached and forgotten whenever an Episode is saved or deleted (see
 EpisodesConfig.ready)."""
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
-from .models import Episode
+from .models import Episode, own_title
 
 # (position, title) pairs. The key changed when titles joined the positions, so a
 # server still running the old code never reads a list it does not understand.
@@ -31,3 +32,21 @@ def episode_positions():
 def forget_episode_positions(**kwargs):
     """Signal receiver: drop the cached list after the catalogue changes."""
     cache.delete(CACHE_KEY)
+
+
+def episode_name(position, title):
+    """ "Episode 7 — The Rooftop", or "Episode 7" while the episode has no title of
+    its own."""
+    title = own_title(position, title)
+    if not title:
+        return _("Episode %(number)s") % {"number": position}
+    return _("Episode %(number)s — %(title)s") % {"number": position, "title": title}
+
+
+def neighbours(position):
+    """The episodes before and after ``position``: ``(previous, next)``, each a
+    (position, name) pair (see episode_name), or None at either end."""
+    named = [(number, episode_name(number, title)) for number, title in episode_titles()]
+    before = [pair for pair in named if pair[0] < position]
+    after = [pair for pair in named if pair[0] > position]
+    return (before[-1] if before else None, after[0] if after else None)

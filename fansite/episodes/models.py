@@ -1,5 +1,16 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def own_title(position, title):
+    """``title`` with its spaces tidied, or "" when it says no more than the number
+    ("Episode 9", as the seeded catalogue's titles do)."""
+    title = " ".join(title.split())
+    plain = str(_("Episode %(number)s") % {"number": position})
+    if title.casefold() in (plain.casefold(), f"episode {position}"):
+        return ""
+    return title
 
 
 class Series(models.Model):
@@ -82,6 +93,15 @@ class Episode(models.Model):
 
     def __str__(self):
         return _("Episode %(number)s") % {"number": self.position}
+
+    def get_absolute_url(self):
+        return reverse("episodes:episode_detail", kwargs={"number": self.position})
+
+    @property
+    def has_title(self):
+        """Whether editors gave the episode a title of its own: the seeded
+        placeholder ("Episode 9") says nothing the number does not."""
+        return bool(own_title(self.position, self.title))
 
     @property
     def label(self):

@@ -1,8 +1,42 @@
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
-from .models import Season
+from fansite.spoilers.caching import cache_per_reader
+from fansite.threads.models import Thread
+from fansite.threads.selectors import listed_threads
+from fansite.web import pagecache
+
+from .catalogue import neighbours
+from .models import Episode, Season
+
+# How many of the board's threads the episode page lists (the board has the rest).
+LATEST_THREADS = 10
 
 
 def episode_list(request):
     seasons = Season.objects.select_related("series").prefetch_related("episodes__board")
     return render(request, "episodes/episode_list.html", {"seasons": seasons})
+
+
+# Episode, season and board edits replace "site"; new and edited threads "listings".
+@cache_per_reader(lambda request, number: [pagecache.LISTINGS])
+def episode_detail(request, number):
+    """One episode: what editors wrote about it (spoiler-free), its neighbours and
+    the latest threads on its board, gated like the board itself."""
+    episode = get_object_or_404(
+        Episode.objects.select_related("season__series", "board"), position=number
+    )
+    board = getattr(episode, "board", None)
+    threads = []
+    if board is not None:
+        threads = list(
+            listed_threads(request.user, Thread.objects.for_board(board))[:LATEST_THREADS]
+        )
+    previous, following = neighbours(episode.position)
+    context = {
+        "episode": episode,
+        "board": board,
+        "threads": threads,
+        "previous": previous,
+        "next": following,
+    }
+    return render(request, "episodes/episode_detail.html", context)

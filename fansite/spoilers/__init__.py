@@ -6,7 +6,8 @@
                 stores it and the rule for setting it.
 - ``reveals``   reveal links: the address that shows one gated item.
 - ``caching``   whole pages cached per reader.
-- ``forms``, ``views``, ``urls``   "I've watched up to…".
+- ``forms``, ``views``, ``urls``   "I've watched up to…" and the episode pages'
+                "I've watched episode N" (which only ever raises progress).
 - ``templatetags/spoilers.py``, ``templatetags/progress_tags.py``   the gate in
                 templates.
 

@@ -3,17 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.catalogue import episode_positions
+from fansite.episodes.catalogue import episode_name, episode_positions, episode_titles
 
 
 def progress_choices():
-    """Choices for "I've watched up to": nothing yet, then each episode."""
+    """Choices for "I've watched up to": nothing yet, then each episode, with its
+    title where editors set one (episode titles are not spoilers)."""
     return [
         (0, _("Nothing yet")),
-        *(
-            (position, _("Episode %(number)s") % {"number": position})
-            for position in episode_positions()
-        ),
+        *((position, episode_name(position, title)) for position, title in episode_titles()),
     ]
 
 
@@ -38,4 +36,17 @@ class ProgressForm(forms.Form):
             "invalid_choice": _("Choose “Nothing yet” or one of the episodes in the list."),
             "required": _("Choose how far you have watched."),
         }
+    )
+
+
+class WatchedEpisodeForm(forms.Form):
+    """The episode of an "I've watched episode N" button (episode pages and boards)."""
+
+    episode = forms.TypedChoiceField(
+        coerce=int,
+        choices=lambda: [(position, position) for position in episode_positions()],
+        error_messages={
+            "invalid_choice": _("There is no such episode."),
+            "required": _("Say which episode you have watched."),
+        },
     )

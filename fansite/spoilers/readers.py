@@ -124,6 +124,19 @@ def set_progress(request, episode: int) -> None:
     request._fansite_reader = None
 
 
+def raise_progress(request, episode: int) -> bool:
+    """Mark ``episode`` as watched: raise the reader's progress to it, never lower it.
+
+    Returns whether the progress changed. A reader already past ``episode`` keeps
+    their progress: "I've watched episode 3" from someone at episode 9 says nothing
+    about forgetting 4 to 9. Only the header's "I've watched up to" may go back.
+    """
+    if episode <= progress_for(request):
+        return False
+    set_progress(request, episode)
+    return True
+
+
 def progress_message(episode: int) -> str:
     """What the reader is told after saying how far they have watched."""
     if episode == 0:

@@ -6,5 +6,6 @@ app_name = "spoilers"
 
 urlpatterns = [
     path("progress/", views.progress_update, name="progress_update"),
+    path("progress/watched/", views.episode_watched, name="episode_watched"),
     path("reveal/", views.reveal, name="reveal"),
 ]

@@ -1,5 +1,6 @@
-"""Setting how far the reader has watched (the header's selector posts here) and
-revealing gated items (the gates' Show buttons post here)."""
+"""Setting how far the reader has watched (the header's selector posts here, and
+the "I've watched episode N" buttons, which only ever raise it) and revealing gated
+items (the gates' Show buttons post here)."""
 
 from http import HTTPStatus
 
@@ -8,11 +9,19 @@ from django.http import HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import tokens
-from .forms import ProgressForm
-from .readers import REVEAL_PARAM, Reader, progress_message, reader_for, set_progress
+from .forms import ProgressForm, WatchedEpisodeForm
+from .readers import (
+    REVEAL_PARAM,
+    Reader,
+    progress_message,
+    raise_progress,
+    reader_for,
+    set_progress,
+)
 from .reveals import adding_reveals
 
 
@@ -47,6 +56,38 @@ def progress_update(request):
     return render(
         request, "spoilers/progress_update.html", {"form": form, "next": next_url}, status=status
     )
+
+
+@require_POST
+def episode_watched(request):
+    """The "I've watched episode N" button (episode pages and boards): raise the
+    reader's progress to N, never lower it. A reader already past N is told so, and keeps
+    their progress; the header's selector is the way back."""
+    next_url = safe_next(request)
+    form = WatchedEpisodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["episode"][0])
+        return redirect(next_url)
+    episode = form.cleaned_data["episode"]
+    if raise_progress(request, episode):
+        messages.success(
+            request,
+            _(
+                "Episode %(number)s marked as watched: spoilers up to episode %(number)s "
+                "are now shown."
+            )
+            % {"number": episode},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "You have already watched up to episode %(progress)s, so your progress "
+                "stays there. To go back, use “I've watched up to” at the top of the page."
+            )
+            % {"progress": reader_for(request).progress},
+        )
+    return redirect(next_url)
 
 
 @require_POST

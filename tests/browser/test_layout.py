@@ -67,6 +67,10 @@ def test_reading_and_discussion_pages_fit_a_phone_in_the_dark(
         ("article", f"{article.get_absolute_url()}?reveal={revealed}"),
         ("boards", "/boards/"),
         ("board", board("episode-3").get_absolute_url()),
+        ("episodes", "/episodes/"),
+        # Its board's thread is listed; the next episode's page offers "I've watched".
+        ("episode", "/episodes/3/"),
+        ("episode-ahead", "/episodes/4/"),
         ("thread", thread.get_absolute_url()),
     ]
     for name, path in pages:

@@ -163,7 +163,8 @@ def test_a_new_episode_joins_the_selector(client):
     # Saving an episode forgets the cached list (signal), so it shows at once.
     Episode.objects.create(season=season, number=13, position=13, title="Extra")
 
-    assert '<option value="13">Episode 13</option>' in client.get("/").text
+    # With its title, which is its own (not "Episode 13").
+    assert '<option value="13">Episode 13 — Extra</option>' in client.get("/").text
     client.post(PROGRESS_URL, {"watched_up_to": "13"})
     assert client.session[SESSION_KEY] == 13
 
