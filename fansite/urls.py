@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fansite.articles.sitemaps import ArticleSitemap
+from fansite.episodes.sitemaps import EpisodeSitemap
 from fansite.ops.bench import ceiling
 from fansite.threads.sitemaps import BoardSitemap, ThreadSitemap
 from fansite.web import sitemaps
@@ -19,6 +20,7 @@ SITEMAPS = {
         "articles:article_list", "threads:board_list", "episodes:episode_list"
     ),
     "articles": ArticleSitemap,
+    "episodes": EpisodeSitemap,
     "boards": BoardSitemap,
     "threads": ThreadSitemap,
 }

@@ -46,7 +46,7 @@ def every_location(client):
 
 def test_sitemap_index_lists_each_section(client):
     assert sitemap_files(client) == [
-        f"{ORIGIN}/sitemap-{name}.xml" for name in ("pages", "articles", "boards", "threads")
+        f"{ORIGIN}/sitemap-{name}.xml" for name in ("pages", "articles", "episodes", "boards", "threads")
     ]
 
 
@@ -65,6 +65,7 @@ def test_sitemap_lists_public_pages_and_never_titles(client):
         reverse("threads:board_list"),
         reverse("episodes:episode_list"),
         *(a.get_absolute_url() for a in Article.objects.published().order_by("pk")),
+        *(f"/episodes/{number}/" for number in range(1, 13)),
         *(b.get_absolute_url() for b in Board.objects.order_by("pk")),
         gated.get_absolute_url(),
         safe.get_absolute_url(),
@@ -122,7 +123,7 @@ def test_sitemap_query_count_is_constant(client, django_assert_max_num_queries, 
     # Per section: its count and its latest lastmod.
     with django_assert_max_num_queries(8):
         client.get(reverse("sitemap"))
-    for name in ("pages", "articles", "boards", "threads"):
+    for name in ("pages", "articles", "episodes", "boards", "threads"):
         # The count and the page's rows.
         with django_assert_max_num_queries(2):
             response = section(client, name)
