@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fansite.episodes.catalogue import episode_titles
+from fansite.episodes.catalogue import episode_name, episode_titles
 from fansite.spoilers.levels import NO_SPOILERS, resolve_spoiler_level
 from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused
@@ -30,21 +30,11 @@ def wants_preview(request):
     return PREVIEW_PARAM in request.POST
 
 
-def episode_label(position, title):
-    """ "Episode 7 — The Rooftop", or "Episode 7" for an episode whose title is only
-    its number (as the seeded catalogue's are)."""
-    plain = gettext("Episode %(number)s") % {"number": position}
-    title = " ".join(title.split())
-    if not title or title.casefold() in (plain.casefold(), f"episode {position}"):
-        return plain
-    return gettext("Episode %(number)s — %(title)s") % {"number": position, "title": title}
-
-
 def episode_choices(*, above=None):
     """One choice per episode after ``above`` (every episode when None), labelled with
     its title, read when the form is rendered or validated."""
     return [
-        (position, episode_label(position, title))
+        (position, episode_name(position, title))
         for position, title in episode_titles()
         if above is None or position > above
     ]
