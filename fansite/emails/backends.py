@@ -16,6 +16,7 @@ import logging
 import re
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.mail.backends import filebased
 
@@ -29,9 +30,10 @@ HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID
 
 
 def links_in(text):
-    """The URLs in ``text``, in order, each once."""
+    """The URLs in ``text`` worth following, in order, each once. A bare address
+    (no path) is left out: every email's signature has the site's."""
     found = (match.group(0).rstrip(TRAILING) for match in URL.finditer(text))
-    return list(dict.fromkeys(found))
+    return [url for url in dict.fromkeys(found) if urlsplit(url).path.strip("/")]
 
 
 def readable(message):
