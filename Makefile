@@ -12,9 +12,17 @@ HOST   ?= 127.0.0.1
 WORKERS ?= auto
 
 # Find a Python >= 3.12: the one .python-version names (through pyenv when
-# present), then python3.13, python3.12, python3. Never an older one.
-PYTHON_CANDIDATES := $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
-BOOTSTRAP_PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
+# present), then python3.13, python3.12, python3. Never an older one. The search
+# stops at the first that fits and runs at most once per make, only when a
+# recipe needs it (creating the venv): each try starts a Python, through pyenv's
+# shims a slow one, and the old search ran all four on every mention.
+PYTHON_CANDIDATES = $(shell cat .python-version 2>/dev/null | sed 's/^/python/') python3.13 python3.12 python3
+find_python = $(shell for p in $(PYTHON_CANDIDATES); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+ifeq ($(origin BOOTSTRAP_PYTHON),undefined)
+BOOTSTRAP_PYTHON = $(eval BOOTSTRAP_PYTHON := $(find_python))$(BOOTSTRAP_PYTHON)
+endif
 
 .PHONY: help venv venv-test run serve test test-server browser-deps migrate superuser backup restore bench check lint format clean
 
