@@ -28,13 +28,14 @@ endif
 
 help:
 	@echo "make run        set up, migrate and serve on http://$(HOST):$(PORT)/ (PORT=... to change)"
-	@echo "make test       set up and run the whole test suite"
+	@echo "make test       add the test tools to the venv and run the whole test suite"
 	@echo "make serve      run like production: gunicorn and the task worker, DEBUG off, collected static files"
 	@echo "make superuser  create an admin account"
 	@echo "make backup     database and uploads into var/backups/ (BACKUP_DIR=... to change)"
 	@echo "make restore FILE=var/backups/....tar.gz   replace the database and uploads with a backup"
 	@echo "make bench      the performance benchmark (BENCH_ARGS=--quick for a short run)"
 	@echo "make lint       ruff check, format check and the import layers (lint-imports)"
+	@echo "make venv       install the site's packages into $(VENV) (make venv-test: and the test tools)"
 
 # The virtual environment, in two layers, each installed once and again whenever
 # pyproject.toml changes (stamp files in $(VENV)):

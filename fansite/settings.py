@@ -222,7 +222,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # new member can open their verification link without a mail server. Mail to
 # files (this default, or filemail://) goes through fansite's readable file
 # backend: headers and the decoded text, links on one line, and one console line
-# per message with its links (docs/operations.md). Other mailers are Django's own.
+# per message with its links (docs/email.md). Other mailers are Django's own.
 _READABLE_FILES = "fansite.emails.backends.ReadableFileBackend"
 _EMAIL_OPTIONS = {
     "EMAIL_FILE_PATH": "file_path",
