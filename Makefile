@@ -42,8 +42,9 @@ help:
 #   .site-installed  what the site needs: make run, serve, migrate, backup, ...
 #   .test-installed  plus the test tools (pytest, Playwright, moto, ruff, ...):
 #                    make test, test-server, bench, lint, format
-# pip shows what it fetches; byte-compiling is left to the first import
-# (--no-compile), which halves the first install's time.
+# pip shows what it fetches. Byte-compiling is left to the first import
+# (--no-compile), so only the modules the site uses are compiled, not every file
+# of Django and botocore.
 SITE_STAMP := $(VENV)/.site-installed
 TEST_STAMP := $(VENV)/.test-installed
 PIP_INSTALL := $(PY) -m pip install --no-compile --disable-pip-version-check
