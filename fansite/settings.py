@@ -221,7 +221,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # EMAIL_URL picks the mail backend: smtp+tls://user:password@host:587,
 # consolemail://, filemail:///path/to/folder or memorymail://.
 # Development default: each message is written to a file in var/mail/ so a
-# new member can open their verification link without a mail server.
+# new member can open their verification link without a mail server. Mail to
+# files (this default, or filemail://) goes through fansite's readable file
+# backend: headers and the decoded text, links on one line, and one console line
+# per message with its links (docs/email.md). Other mailers are Django's own.
+_READABLE_FILES = "fansite.emails.backends.ReadableFileBackend"
 _EMAIL_OPTIONS = {
     "EMAIL_FILE_PATH": "file_path",
     "EMAIL_HOST": "host",
@@ -233,9 +237,12 @@ _EMAIL_OPTIONS = {
 }
 if env.str("EMAIL_URL", default=""):
     _email = env.email_url("EMAIL_URL")
+    _backend = _email["EMAIL_BACKEND"]
+    if _backend == "django.core.mail.backends.filebased.EmailBackend":
+        _backend = _READABLE_FILES
     MAILERS = {
         "default": {
-            "BACKEND": _email["EMAIL_BACKEND"],
+            "BACKEND": _backend,
             "OPTIONS": {
                 option: _email[key]
                 for key, option in _EMAIL_OPTIONS.items()
@@ -246,7 +253,7 @@ if env.str("EMAIL_URL", default=""):
 elif DEBUG:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": _READABLE_FILES,
             "OPTIONS": {"file_path": VAR_DIR / "mail"},
         }
     }

@@ -11,7 +11,10 @@ from .validators import normalize_username, username_key, validate_username
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Site-specific account rules: what makes an acceptable username."""
+    """Site-specific account rules: what makes an acceptable username, how account
+    email is sent, how a new member is greeted."""
+
+    signing_up = False
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -35,6 +38,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if not shallow and User.objects.filter(username_key=username_key(username)).exists():
             raise self.validation_error("username_taken")
         return username
+
+    def post_login(self, request, user, *, signup, **kwargs):
+        """Log the member in as allauth does; the message it adds greets a new
+        member with "Welcome", not "Welcome back" (``add_message`` below)."""
+        self.signing_up = signup
+        return super().post_login(request, user, signup=signup, **kwargs)
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        if message_template == "account/messages/logged_in.txt" and self.signing_up:
+            message_template = "account/messages/signed_up.txt"
+        return super().add_message(request, level, message_template, *args, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         """Queue an account email (verification, password reset…) rather than send

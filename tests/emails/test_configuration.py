@@ -53,3 +53,56 @@ def test_an_unknown_mail_backend_is_a_system_check_error(settings):
 
 def test_the_configured_mailers_pass():
     assert check_mailers() == []
+
+
+PRINT_MAILER = (
+    "from django.core.mail import mailers; m = mailers.default; "
+    "print(type(m).__module__, type(m).__name__, getattr(m, 'file_path', '-'))"
+)
+
+
+def test_development_writes_readable_mail_files_into_var_mail():
+    result = run_django(PRINT_MAILER, DEBUG="1", EMAIL_URL="")
+
+    assert result.returncode == 0, result.stderr
+    module, name, folder = result.stdout.split()
+    assert (module, name) == ("fansite.emails.backends", "ReadableFileBackend")
+    assert folder.endswith("/var/mail")
+
+
+def test_an_smtp_email_url_is_djangos_own_smtp_backend():
+    result = run_django(
+        PRINT_MAILER,
+        DEBUG="0",
+        SECRET_KEY="k3y-" + "z" * 60,
+        EMAIL_URL="smtp+tls://user:secret@smtp.example.org:587",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.mail.backends.smtp", "EmailBackend", "-"]
+
+
+RESET_LINK = "http://127.0.0.1:8000/accounts/password/reset/key/" + "k3y" * 30 + "/"
+
+
+@pytest.mark.slow_subprocess
+def test_mail_to_files_is_readable_and_its_links_show_on_the_console(tmp_path):
+    """As `make run` (and `make serve`, through filemail://) write mail: the file holds
+    the decoded text, and the process's console says who it is for and its links."""
+    result = run_django(
+        "from django.core.mail import send_mail; "
+        f"send_mail('Reset your password', 'Open this link:\\n\\n{RESET_LINK}\\n', "
+        "None, ['namra@example.com'])",
+        DEBUG="1",
+        EMAIL_URL=f"filemail:///{tmp_path}",  # as make serve sets it
+    )
+
+    assert result.returncode == 0, result.stderr
+    [message_file] = tmp_path.iterdir()
+    lines = message_file.read_text(encoding="utf-8").splitlines()
+    assert "To: namra@example.com" in lines
+    assert "Subject: Reset your password" in lines
+    assert RESET_LINK in lines
+    assert (
+        f"Mail to namra@example.com: Reset your password — links: {RESET_LINK} ({message_file})"
+    ) in result.stderr.splitlines()
