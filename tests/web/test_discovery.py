@@ -46,7 +46,8 @@ def every_location(client):
 
 def test_sitemap_index_lists_each_section(client):
     assert sitemap_files(client) == [
-        f"{ORIGIN}/sitemap-{name}.xml" for name in ("pages", "articles", "episodes", "boards", "threads")
+        f"{ORIGIN}/sitemap-{name}.xml"
+        for name in ("pages", "articles", "episodes", "boards", "threads")
     ]
 
 
