@@ -99,7 +99,7 @@ def _form_page(
         else _login_url(request, target.get_absolute_url()),
     }
     response = render(request, "comments/comment_form.html", context, status=status)
-    if getattr(refusal, "retry_after", None):
+    if refusal is not None and refusal.retry_after:
         response["Retry-After"] = str(refusal.retry_after)
     return response
 
@@ -250,7 +250,7 @@ def comment_preview(request):
         response = HttpResponse(
             refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8"
         )
-        if getattr(refusal, "retry_after", None):
+        if refusal.retry_after:
             response["Retry-After"] = str(refusal.retry_after)
         return response
     return HttpResponse(render_body(body) if body.strip() else "")

@@ -549,19 +549,12 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     if change is None:
         return False
     item.spoils_episode_id = episode_position
-    before, after = _level_fields(change)
     # These bulk updates send no signals: the log entry's save drops every cached
     # page (the "site" scope, moderation/apps.py), and comment cards are keyed by
     # the comment's level (comments/cards.py).
-    _log(
-        moderator=moderator,
-        action=Action.RESPOIL,
-        item=item,
-        reason=reason,
-        before=before,
-        after=after,
+    _record_level_change(
+        item, change, actor=moderator, action=Action.RESPOIL, cause=Cause.MODERATOR, reason=reason
     )
-    notify_level_change(change=change, cause=Cause.MODERATOR, actor=moderator, reason=reason)
     return True
 
 
@@ -578,6 +571,15 @@ def _set_level(current, level):
     if isinstance(current, Thread):
         return set_thread_level(thread=current, level=level)
     return set_comment_level(comment=current, level=level)
+
+
+def _record_level_change(item, change, *, actor, action, cause, reason, before_extra=None):
+    """Log ``change`` (``item``'s LevelChange) once and tell the authors whose posts
+    it moved."""
+    before, after = _level_fields(change)
+    before.update(before_extra or {})
+    _log(moderator=actor, action=action, item=item, reason=reason, before=before, after=after)
+    notify_level_change(change=change, cause=cause, actor=actor, reason=reason)
 
 
 def _level_fields(change):
@@ -859,18 +861,16 @@ def guard_raise_item(*, item, guard, episode_position, reason=""):
         )
     change = _set_level(current, episode_position)
     item.spoils_episode_id = episode_position
-    before, after = _level_fields(change)
-    if change.carried:
-        before["carried_comments"] = _levels_by_value(change.carried)
-    _log(
-        moderator=guard,
+    carried = {"carried_comments": _levels_by_value(change.carried)} if change.carried else {}
+    _record_level_change(
+        item,
+        change,
+        actor=guard,
         action=Action.GUARD_RAISE,
-        item=item,
+        cause=Cause.GUARD,
         reason=reason,
-        before=before,
-        after=after,
+        before_extra=carried,
     )
-    notify_level_change(change=change, cause=Cause.GUARD, actor=guard, reason=reason)
     return change
 
 

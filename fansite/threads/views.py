@@ -70,7 +70,7 @@ def thread_create(request, slug):
             except Refused as refused:
                 refusal = refused.message
                 status = refused.status
-                retry_after = getattr(refused, "retry_after", None)
+                retry_after = refused.retry_after
             else:
                 preview = render_body(form.cleaned_data["body"])
         elif form.is_valid():
@@ -89,7 +89,7 @@ def thread_create(request, slug):
                 # The bound form goes back to the page, so nothing typed is lost.
                 refusal = refused.message
                 status = refused.status
-                retry_after = getattr(refused, "retry_after", None)
+                retry_after = refused.retry_after
             else:
                 # The author knows what they wrote: show it to them, not its gate.
                 return redirect(
@@ -181,7 +181,7 @@ def thread_edit(request, pk):
             except Refused as refused:
                 refusal = refused.message
                 status = refused.status
-                retry_after = getattr(refused, "retry_after", None)
+                retry_after = refused.retry_after
             else:
                 # A title is plain text: its preview is the title as readers will see it.
                 preview = form.cleaned_data["title"]
@@ -197,7 +197,7 @@ def thread_edit(request, pk):
             except Refused as refused:
                 refusal = refused.message
                 status = refused.status
-                retry_after = getattr(refused, "retry_after", None)
+                retry_after = refused.retry_after
             else:
                 if changed:
                     messages.success(request, _("Your thread has been updated."))

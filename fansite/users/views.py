@@ -93,7 +93,7 @@ def _refused_profile_page(request, form, refusal):
     form.add_error(None, refusal.message)
     context = {"form": form, "member": request.user}
     response = render(request, "users/profile_edit.html", context, status=refusal.status)
-    if getattr(refusal, "retry_after", None):
+    if refusal.retry_after:
         response["Retry-After"] = str(refusal.retry_after)
     return response
 

@@ -14,6 +14,8 @@ class Refused(Exception):
     """
 
     status = HTTPStatus.FORBIDDEN
+    # Seconds until trying again makes sense (rate limits); None: no point waiting.
+    retry_after = None
 
     def __init__(self, message):
         super().__init__(message)
