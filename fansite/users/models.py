@@ -106,6 +106,25 @@ class User(AbstractUser):
             "later episode stays hidden from them until they ask to see it."
         ),
     )
+    progress_chosen_at = models.DateTimeField(
+        _("progress chosen at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the member last said how far they have watched (or dismissed the "
+            "question); empty while the site should still ask."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The IANA time zone times are shown in, such as Asia/Seoul; empty: the "
+            "browser's zone when it tells us, else UTC."
+        ),
+    )
     banned_until = models.DateTimeField(
         _("banned until"),
         null=True,
