@@ -214,7 +214,16 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# The scheme of the links in account email: SITE_URL's when set; else plain http in
+# development and wherever HTTPS is switched off (`make serve` on 127.0.0.1), https
+# otherwise. A link whose scheme the server does not speak is a dead link.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
+    SITE_URL.partition("://")[0]
+    if SITE_URL
+    else "https"
+    if env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+    else "http"
+)
 
 # --- Email --------------------------------------------------------------
 
