@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from fansite.users.standing import ensure_can_post
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from .forms import CommentForm, wants_preview
+from .forms import CommentForm, gated_quote_notice, quote_for, wants_preview
 from .models import BODY_MAX_LENGTH, Comment, render_body
 from .selectors import (
     comment_form_for,
@@ -101,6 +101,14 @@ def _form_page(
     response = render(request, "comments/comment_form.html", context, status=status)
     if refusal is not None and refusal.retry_after:
         response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def _text_refusal(message, status, retry_after=None):
+    """A refusal for the page's script: plain text written for the member."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -239,21 +247,51 @@ def comment_preview(request):
         ensure_can_post(request.user)
         body = request.POST.get("body", "")
         if len(body) > BODY_MAX_LENGTH:
-            return HttpResponse(
+            return _text_refusal(
                 _("Your text is too long to preview: keep it under %(max)d characters.")
                 % {"max": BODY_MAX_LENGTH},
-                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                content_type="text/plain; charset=utf-8",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
         check_rate_limit(request, "preview")
     except Refused as refusal:
-        response = HttpResponse(
-            refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8"
-        )
-        if refusal.retry_after:
-            response["Retry-After"] = str(refusal.retry_after)
-        return response
+        return _text_refusal(refusal.message, refusal.status, refusal.retry_after)
     return HttpResponse(render_body(body) if body.strip() else "")
+
+
+@never_cache
+@require_http_methods(["GET"])
+def comment_quote(request, pk):
+    """The Quote action's compose-box content, for the script that opens the box under
+    the comment without leaving the page (``static/js/site.js``): JSON with the quote's
+    Markdown (``forms.quote_for``, as ``?quote=<pk>`` prefills it), the comment it
+    answers, and the "spoils up to" episode and help texts the quote needs.
+
+    Gated like the page: a comment the reader's page would hide (``?reveal=`` tokens
+    count, as on the page) is refused with the same words as the no-JavaScript form,
+    and its text is never sent. Refusals are plain text (403); a comment that is gone,
+    hidden by moderators, or on a hidden thread or an unpublished article is 404."""
+    comment = _comment_or_404(request, pk)
+    target = comment.target
+    if not comment.is_visible or (
+        comment.thread_id and target.is_hidden and not sees_hidden_threads(request.user)
+    ):
+        raise Http404
+    try:
+        ensure_can_comment(request.user, target)
+    except Refused as refusal:
+        return _text_refusal(refusal.message, refusal.status)
+    if reader_for(request).for_page(target).hides(comment):
+        return _text_refusal(gated_quote_notice(comment), HTTPStatus.FORBIDDEN)
+    quote = quote_for(target, comment)
+    return JsonResponse(
+        {
+            "parent": comment.pk,
+            "body": quote.body,
+            "body_help": quote.body_help,
+            "spoils_episode": quote.level,
+            "spoils_episode_help": quote.level_help,
+        }
+    )
 
 
 @require_http_methods(["GET", "POST"])

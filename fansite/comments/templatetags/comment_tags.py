@@ -34,6 +34,15 @@ def replies_url(context, comment):
     return with_reveals(url, requested_reveals(context["request"]))
 
 
+@register.simple_tag(takes_context=True)
+def quote_source_url(context, comment):
+    """Where the Quote action's script fetches the quote of ``comment``
+    (``comments:comment_quote``), with the reader's ``reveal`` keys: the quote is
+    gated exactly as the page is."""
+    url = reverse("comments:comment_quote", kwargs={"pk": comment.pk})
+    return with_reveals(url, requested_reveals(context["request"]))
+
+
 class CachedCardNode(template.Node):
     def __init__(self, comment, nodelist):
         self.comment = comment
