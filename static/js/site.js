@@ -110,9 +110,20 @@
       });
     }
     if (parts.draftNote) {
-      parts.draftNote.hidden = !changed;
+      showDraftNote(form, parts.draftNote, changed);
     }
     return changed;
+  }
+
+  // In the page only while it has something to say.
+  function showDraftNote(form, note, shown) {
+    if (!shown) {
+      note.remove();
+      return;
+    }
+    var anchor = form.querySelector("textarea") || draftFields(form)[0];
+    anchor.parentNode.insertBefore(note, anchor);
+    note.hidden = false;
   }
 
   function setUpDraft(form, parts) {
@@ -122,13 +133,10 @@
     }
     if (parts.draftNote) {
       var note = parts.draftNote;
-      var anchor = form.querySelector("textarea") || fields[0];
-      note.hidden = true;
-      anchor.parentNode.insertBefore(note, anchor);
       note.querySelector(".compose-draft__discard").addEventListener("click", function () {
         fields.forEach(function (field) { field.value = field.defaultValue; });
         drafts.removeItem(draftKey(form));
-        note.hidden = true;
+        showDraftNote(form, note, false);
         fields[0].dispatchEvent(new Event("input", { bubbles: true }));
         (form.querySelector("textarea") || fields[0]).focus();
       });
@@ -449,8 +457,11 @@
         }
         answer(comment, pk);
         var before = textarea.value;
-        var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
-        textarea.value = before + lead + data.body;
+        if (before.indexOf(data.body.trim()) === -1) {
+          // After the draft of this reply, if any, as a block of its own.
+          var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+          textarea.value = before + lead + data.body;
+        }
         setLevel(data.spoils_episode, data.spoils_episode_help);
         if (bodyHelp && data.body_help) {
           bodyHelp.textContent = data.body_help;
