@@ -46,6 +46,15 @@ def comment_level_choices():
     return [("", _("Nothing beyond this page's episode")), *episode_choices()]
 
 
+def nothing_beyond_label(target):
+    """The "spoils up to" choice that adds nothing to the page's own level."""
+    if isinstance(target, Thread):
+        text = gettext("Nothing beyond this thread (episode %(number)s)")
+    else:
+        text = gettext("Nothing beyond this article (episode %(number)s)")
+    return text % {"number": target.spoiler_level}
+
+
 def quote_floor_help(level):
     return gettext(
         "Your comment quotes a comment that spoils episode %(number)s, so it spoils at "
@@ -115,8 +124,12 @@ class CommentForm(forms.Form):
                 field.widget.choices = [("", _("No spoilers")), *episode_choices()]
             else:
                 # The lowest level allowed here, preselected when nothing is chosen,
-                # then later ones.
-                field.widget.choices = episode_choices(above=level - 1)
+                # then later ones. Below the page's level a choice would mean nothing
+                # (the service raises it), so the menu starts there and says so.
+                choices = episode_choices(above=level - 1)
+                if level == target.spoiler_level:
+                    choices[0] = (level, nothing_beyond_label(target))
+                field.widget.choices = choices
             if minimum and minimum > (target.spoiler_level or 0):
                 field.help_text = gettext(
                     "An edit cannot lower a comment below the episode it already spoils "
