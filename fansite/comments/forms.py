@@ -78,7 +78,9 @@ class CommentForm(forms.Form):
     Beyond its fields, a form given to the comments partial may carry:
     ``refusal``       why the member cannot post here (the form is not shown);
     ``notice``        a note about the request, e.g. a refused quote;
-    ``reply_target``  the comment being answered (author loaded), if any.
+    ``reply_target``  the comment being answered (author loaded), if any;
+    ``is_placed``     set while rendering when the form is shown right under
+                      ``reply_target`` rather than at the end of the conversation.
     """
 
     body = MultilineField(
@@ -108,6 +110,8 @@ class CommentForm(forms.Form):
     refusal = None
     notice = None
     reply_target = None
+    is_default_reply = False
+    is_placed = False
 
     def __init__(self, *args, target=None, minimum=None, **kwargs):
         """``target`` (the thread or article commented on) narrows the "spoils up to"

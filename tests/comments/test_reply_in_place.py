@@ -280,3 +280,77 @@ def test_a_new_comment_on_a_long_thread_lands_on_the_last_page(client, member, s
     url, page = land(client, response)
     assert url == f"{thread.get_absolute_url()}?page=5#comment-{comment.pk}"
     assert f'id="comment-{comment.pk}"' in page
+
+
+# --- Without JavaScript: the form at the reply point -----------------------------
+
+
+def after_card(page, comment):
+    """What follows ``comment``'s card in the page."""
+    return page.split(f'id="comment-{comment.pk}"', 1)[1].split("</article>", 1)[1]
+
+
+@pytest.mark.parametrize("action", ["reply_to", "quote"])
+def test_without_javascript_the_form_opens_under_the_comment_answered(
+    client, member, thread, action
+):
+    answered = CommentFactory(thread=thread, body="Answer me.")
+    reply = CommentFactory(thread=thread, parent=answered, body="An earlier reply.")
+    later = CommentFactory(thread=thread, body="A later comment.")
+    client.force_login(member)
+
+    page = client.get(thread.get_absolute_url(), {action: answered.pk}).content.decode()
+
+    assert page.count('id="comment-form"') == 1
+    following = after_card(page, answered)
+    assert following.lstrip().startswith('<div class="comment-compose comment-compose--inline"')
+    assert following.index('id="comment-form"') < following.index(f'id="comment-{reply.pk}"')
+    assert following.index('id="comment-form"') < following.index(f'id="comment-{later.pk}"')
+    assert f'name="parent" value="{answered.pk}"' in following
+
+
+def test_without_javascript_a_reply_to_a_reply_opens_under_that_reply(client, member, thread):
+    top = CommentFactory(thread=thread)
+    first = CommentFactory(thread=thread, parent=top)
+    second = CommentFactory(thread=thread, parent=top)
+    client.force_login(member)
+
+    page = client.get(thread.get_absolute_url(), {"reply_to": first.pk}).content.decode()
+
+    following = after_card(page, first)
+    assert following.index('id="comment-form"') < following.index(f'id="comment-{second.pk}"')
+    assert page.count('id="comment-form"') == 1
+
+
+def test_without_javascript_a_comment_not_on_the_page_is_answered_at_the_end(
+    client, member, thread, settings
+):
+    settings.REPLIES_SHOWN = 1
+    top = CommentFactory(thread=thread)
+    CommentFactory(thread=thread, parent=top)
+    hidden_from_page = CommentFactory(thread=thread, parent=top)  # behind "show all replies"
+    client.force_login(member)
+
+    page = client.get(thread.get_absolute_url(), {"reply_to": hidden_from_page.pk}).text
+
+    assert page.count('id="comment-form"') == 1
+    assert 'class="comment-compose"' in page
+    assert f'name="parent" value="{hidden_from_page.pk}"' in page
+    assert page.index('id="comment-form"') > page.index(f'id="comment-{top.pk}"')
+
+
+def test_the_replies_page_answers_a_reply_under_it_and_its_comment_at_the_end(client, member):
+    thread = ThreadFactory()
+    top = CommentFactory(thread=thread)
+    first, second = (CommentFactory(thread=thread, parent=top) for _ in range(2))
+    client.force_login(member)
+    url = reverse("comments:comment_replies", kwargs={"pk": top.pk})
+
+    default = client.get(url).text
+    answering = client.get(url, {"reply_to": first.pk}).text
+
+    assert 'class="comment-compose"' in default
+    assert default.index('id="comment-form"') > default.index(f'id="comment-{second.pk}"')
+    assert answering.count('id="comment-form"') == 1
+    following = after_card(answering, first)
+    assert following.index('id="comment-form"') < following.index(f'id="comment-{second.pk}"')

@@ -43,6 +43,14 @@ def quote_source_url(context, comment):
     return with_reveals(url, requested_reveals(context["request"]))
 
 
+@register.simple_tag
+def place_compose(form):
+    """Mark ``form`` as shown under the comment it answers, so the conversation's end
+    does not show it again (comments/_comments.html). Renders nothing."""
+    form.is_placed = True
+    return ""
+
+
 class CachedCardNode(template.Node):
     def __init__(self, comment, nodelist):
         self.comment = comment
