@@ -11,6 +11,7 @@ and saving nothing. ``comment_preview`` is the live preview's endpoint: the rend
 HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md).
 """
 
+import functools
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -118,30 +119,31 @@ def _permalink_for(request, comment):
     return revealing_for_author(comment.get_absolute_url(), comment, reader_for(request))
 
 
+def _preview_page(request, page, form):
+    """Answer a Preview of a valid ``form``: ``page(...)`` (the form page, its form, target
+    and comment already bound) with the text rendered above the form. Nothing is
+    written, so neither the posting limit nor the duplicate check hears of it; the
+    preview limit does, and its refusal is answered like a refused post."""
+    try:
+        check_rate_limit(request, "preview")
+    except Refused as refusal:
+        return page(refusal=refusal)
+    return page(preview=render_body(form.cleaned_data["body"]))
+
+
 @require_POST
 def comment_create(request, kind, pk):
     target = _get_target(request, kind, pk)
     form = CommentForm(request.POST, target=target)
-    action = request.path
-
-    def refused(refusal):
-        return _form_page(request, form=form, target=target, action=action, refusal=refusal)
-
+    page = functools.partial(_form_page, request, form=form, target=target, action=request.path)
     try:
         ensure_can_comment(request.user, target)
     except Refused as refusal:
-        return refused(refusal)
+        return page(refusal=refusal)
     if not form.is_valid():
-        return _form_page(request, form=form, target=target, action=action)
+        return page()
     if wants_preview(request):
-        # Nothing is written, so neither the posting limit nor the duplicate check
-        # hears of it; the preview limit does.
-        try:
-            check_rate_limit(request, "preview")
-        except Refused as refusal:
-            return refused(refusal)
-        preview = render_body(form.cleaned_data["body"])
-        return _form_page(request, form=form, target=target, action=action, preview=preview)
+        return _preview_page(request, page, form)
 
     parent = None
     if form.cleaned_data["parent"]:
@@ -156,7 +158,7 @@ def comment_create(request, kind, pk):
             )
             form.data = form.data.copy()
             form.data["parent"] = ""
-            return _form_page(request, form=form, target=target, action=action)
+            return page()
     try:
         # Counted once the form is valid: a typo the form catches costs nothing.
         check_rate_limit(request, "comment")
@@ -168,7 +170,7 @@ def comment_create(request, kind, pk):
             parent=parent,
         )
     except Refused as refusal:
-        return refused(refusal)
+        return page(refusal=refusal)
     return HttpResponseRedirect(_permalink_for(request, comment))
 
 
@@ -192,48 +194,38 @@ def _edit_initial(comment):
 def comment_edit(request, pk):
     comment = _comment_or_404(request, pk)
     target = comment.target
-    action = request.path
     minimum = comment.spoiler_level
     form = (
         CommentForm(request.POST, target=target, minimum=minimum)
         if request.method == "POST"
         else None
     )
+    page = functools.partial(
+        _form_page, request, form=form, target=target, action=request.path, comment=comment
+    )
     try:
         ensure_can_edit(request.user, comment)
     except Refused as refusal:
         # Someone else's comment is not pre-filled: its text may be gated for them.
-        return _form_page(
-            request, form=form, target=target, action=action, comment=comment, refusal=refusal
-        )
+        return page(refusal=refusal)
     if form is None:
         form = CommentForm(initial=_edit_initial(comment), target=target, minimum=minimum)
-    elif form.is_valid() and wants_preview(request):
-        try:
-            check_rate_limit(request, "preview")
-        except Refused as refusal:
-            return _form_page(
-                request, form=form, target=target, action=action, comment=comment, refusal=refusal
-            )
-        preview = render_body(form.cleaned_data["body"])
-        return _form_page(
-            request, form=form, target=target, action=action, comment=comment, preview=preview
+        return page(form=form)
+    if not form.is_valid():
+        return page()
+    if wants_preview(request):
+        return _preview_page(request, page, form)
+    try:
+        check_rate_limit(request, "edit")
+        edit_comment(
+            comment=comment,
+            editor=request.user,
+            body=form.cleaned_data["body"],
+            spoils_episode=form.cleaned_data["spoils_episode"],
         )
-    elif form.is_valid():
-        try:
-            check_rate_limit(request, "edit")
-            edit_comment(
-                comment=comment,
-                editor=request.user,
-                body=form.cleaned_data["body"],
-                spoils_episode=form.cleaned_data["spoils_episode"],
-            )
-        except Refused as refusal:
-            return _form_page(
-                request, form=form, target=target, action=action, comment=comment, refusal=refusal
-            )
-        return HttpResponseRedirect(_permalink_for(request, comment))
-    return _form_page(request, form=form, target=target, action=action, comment=comment)
+    except Refused as refusal:
+        return page(refusal=refusal)
+    return HttpResponseRedirect(_permalink_for(request, comment))
 
 
 @never_cache
