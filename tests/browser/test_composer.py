@@ -157,7 +157,7 @@ def test_member_quotes_and_replies_without_leaving_the_thread(
     expect(box.get_by_text("Replying to @suhyeok")).to_be_visible()
     check_accessibility()
 
-    # Cancel reply: back to the bottom, a new comment again; the quote is kept as that reply's draft.
+    # Cancel reply: back to the bottom as a new comment; the quote stays that reply's draft.
     box.get_by_role("button", name="Cancel reply").click()
     expect(page.locator("#comments > #comment-form")).to_have_count(1)
     expect(box.locator('input[name="parent"]')).to_have_value("")
