@@ -126,7 +126,7 @@ def test_a_refused_post_keeps_the_draft(live_server, page, settings):
 
 
 def test_member_quotes_and_replies_without_leaving_the_thread(
-    live_server, page, problems, check_accessibility
+    live_server, page, problems, check_accessibility, screenshot
 ):
     joined = timezone.now() - timedelta(days=3)
     thread = ThreadFactory(board=board("episode-3"), title="The science lab")
@@ -156,6 +156,7 @@ def test_member_quotes_and_replies_without_leaving_the_thread(
     expect(box.get_by_role("heading", name="Your reply")).to_be_visible()
     expect(box.get_by_text("Replying to @suhyeok")).to_be_visible()
     check_accessibility()
+    screenshot("composer-quote")
 
     # Cancel reply: back to the bottom as a new comment; the quote stays that reply's draft.
     box.get_by_role("button", name="Cancel reply").click()
