@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fansite.comments.models import Comment
-from tests.browser.page_tools import log_in
+from tests.browser.page_tools import log_in, sign_in_with_cookie
 from tests.threads.factories import ThreadFactory, board
 from tests.users.factories import UserFactory
 
@@ -189,3 +189,44 @@ def test_member_quotes_and_replies_without_leaving_the_thread(
     )
     expect(page.locator(f"#comment-{reply.pk}")).to_contain_text("I agree with this.")
     assert stored_drafts(page) == []
+
+
+def test_without_javascript_quote_opens_the_form_under_the_comment(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    joined = timezone.now() - timedelta(days=3)
+    thread = ThreadFactory(board=board("episode-3"), title="No scripts here")
+    other = UserFactory(username="suhyeok", watched_up_to=12, date_joined=joined)
+    quoted = Comment.objects.create(
+        thread=thread, author=other, body="Quote me plainly.", spoils_episode_id=3
+    )
+    later = Comment.objects.create(
+        thread=thread, author=other, body="A later comment.", spoils_episode_id=3
+    )
+    member = UserFactory(watched_up_to=3, date_joined=joined)
+    sign_in_with_cookie(page, live_server, member)
+    page.goto(live_server.url + thread.get_absolute_url())
+
+    with page.expect_navigation():
+        page.locator(f"#comment-{quoted.pk}").get_by_role("link", name="Quote").click()
+
+    assert page.url.endswith("#comment-form")
+    form = page.locator(f"li:has(> #comment-{quoted.pk}) > #comment-form")
+    expect(form).to_have_count(1)
+    expect(form.get_by_label("Your comment")).to_have_value(re.compile(r"> Quote me plainly\.\s*$"))
+    # Under the comment answered, before the next one.
+    assert page.evaluate(
+        """([form, later]) => Boolean(document.getElementById(form)
+            .compareDocumentPosition(document.getElementById(later))
+            & Node.DOCUMENT_POSITION_FOLLOWING)""",
+        ["comment-form", f"comment-{later.pk}"],
+    )
+    form.get_by_label("Your comment").press("End")
+    form.get_by_label("Your comment").type("\n\nAgreed.")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Post reply").click()
+    reply = Comment.objects.get(body__contains="Agreed.")
+    assert reply.parent_id == quoted.pk
+    assert page.url.endswith(f"#comment-{reply.pk}")
+    context.close()
