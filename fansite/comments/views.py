@@ -8,7 +8,8 @@ the reason next to what they typed.
 Every compose form has a Preview button (``name="preview"``): the same POST, checked
 the same way, answered with the form page showing the rendered text above the form
 and saving nothing. ``comment_preview`` is the live preview's endpoint: the rendered
-HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md).
+HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md);
+``comment_quote`` gives the same script the Quote action's text, gated as the page is.
 """
 
 import functools
