@@ -1,5 +1,7 @@
 """Writing comments, and starting a thread with its opening post (a comment too)."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -44,6 +46,15 @@ def comment_level_choices():
     return [("", _("Nothing beyond this page's episode")), *episode_choices()]
 
 
+def nothing_beyond_label(target):
+    """The "spoils up to" choice that adds nothing to the page's own level."""
+    if isinstance(target, Thread):
+        text = gettext("Nothing beyond this thread (episode %(number)s)")
+    else:
+        text = gettext("Nothing beyond this article (episode %(number)s)")
+    return text % {"number": target.spoiler_level}
+
+
 def quote_floor_help(level):
     return gettext(
         "Your comment quotes a comment that spoils episode %(number)s, so it spoils at "
@@ -67,7 +78,9 @@ class CommentForm(forms.Form):
     Beyond its fields, a form given to the comments partial may carry:
     ``refusal``       why the member cannot post here (the form is not shown);
     ``notice``        a note about the request, e.g. a refused quote;
-    ``reply_target``  the comment being answered (author loaded), if any.
+    ``reply_target``  the comment being answered (author loaded), if any;
+    ``is_placed``     set while rendering when the form is shown right under
+                      ``reply_target`` rather than at the end of the conversation.
     """
 
     body = MultilineField(
@@ -97,6 +110,8 @@ class CommentForm(forms.Form):
     refusal = None
     notice = None
     reply_target = None
+    is_default_reply = False
+    is_placed = False
 
     def __init__(self, *args, target=None, minimum=None, **kwargs):
         """``target`` (the thread or article commented on) narrows the "spoils up to"
@@ -113,8 +128,12 @@ class CommentForm(forms.Form):
                 field.widget.choices = [("", _("No spoilers")), *episode_choices()]
             else:
                 # The lowest level allowed here, preselected when nothing is chosen,
-                # then later ones.
-                field.widget.choices = episode_choices(above=level - 1)
+                # then later ones. Below the page's level a choice would mean nothing
+                # (the service raises it), so the menu starts there and says so.
+                choices = episode_choices(above=level - 1)
+                if level == target.spoiler_level:
+                    choices[0] = (level, nothing_beyond_label(target))
+                field.widget.choices = choices
             if minimum and minimum > (target.spoiler_level or 0):
                 field.help_text = gettext(
                     "An edit cannot lower a comment below the episode it already spoils "
@@ -158,6 +177,13 @@ def quote_markdown(comment):
     return "\n".join([f"> {heading}", ">", *lines]) + "\n\n"
 
 
+def gated_quote_notice(comment):
+    return gettext(
+        "That comment spoils episode %(number)s, which you have not watched: show it "
+        "first if you want to quote it."
+    ) % {"number": comment.spoiler_level}
+
+
 def comment_form_for(request, target, reader, default_reply=None):
     """The new-comment form for ``target``'s page, honouring ``?reply_to=<pk>`` and
     ``?quote=<pk>``. ``reader`` is the page's Reader (``reader.for_page(target)``):
@@ -185,23 +211,50 @@ def comment_form_for(request, target, reader, default_reply=None):
         form.notice = gettext("That comment is no longer available; you can still post below.")
         return form
     if quote_pk is not None and reader.hides(answered):
-        form.notice = gettext(
-            "That comment spoils episode %(number)s, which you have not watched: show it "
-            "first if you want to quote it."
-        ) % {"number": answered.spoiler_level}
+        form.notice = gated_quote_notice(answered)
         return form
     form.reply_target = answered
     form.initial = {"parent": answered.pk}
     if quote_pk is not None:
-        form.initial["body"] = quote_markdown(answered)
-        if spoiler_reference_sources(form.initial["body"]):
-            form.fields["body"].help_text = quoted_spoilers_help()
-        level = resolve_spoiler_level(target, None, floor=answered.spoiler_level)
-        if level != target.spoiler_level:
-            # A quote spoils what the quoted comment spoils; the server holds it there.
-            form.initial["spoils_episode"] = level
-            form.fields["spoils_episode"].help_text = quote_floor_help(level)
+        quote = quote_for(target, answered)
+        form.initial["body"] = quote.body
+        if quote.body_help:
+            form.fields["body"].help_text = quote.body_help
+        if quote.level is not None:
+            form.initial["spoils_episode"] = quote.level
+            form.fields["spoils_episode"].help_text = quote.level_help
     return form
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the compose box holds to quote a comment (``quote_for``).
+
+    ``body``        the quote's Markdown (``quote_markdown``)
+    ``body_help``   the text box's help when the quote holds spoiler references, or None
+    ``level``       the "spoils up to" episode the quote needs when it is above the
+                    page's level, or None
+    ``level_help``  why, when ``level`` is set
+    """
+
+    body: str
+    body_help: str | None = None
+    level: int | None = None
+    level_help: str | None = None
+
+
+def quote_for(target, answered):
+    """Quoting ``answered`` on ``target``'s page: the same for the ``?quote=`` form and
+    the Quote action's endpoint (``views.comment_quote``). The caller has checked that
+    the reader may see ``answered``: its visible text is copied (its spoilers only by
+    reference)."""
+    body = quote_markdown(answered)
+    body_help = quoted_spoilers_help() if spoiler_reference_sources(body) else None
+    level = resolve_spoiler_level(target, None, floor=answered.spoiler_level)
+    if level == target.spoiler_level:
+        return Quote(body=body, body_help=body_help)
+    # A quote spoils what the quoted comment spoils; the server holds it there.
+    return Quote(body=body, body_help=body_help, level=level, level_help=quote_floor_help(level))
 
 
 # --- Starting a thread ------------------------------------------------------

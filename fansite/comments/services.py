@@ -32,10 +32,11 @@ from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.threads.models import Board, Thread
 from fansite.threads.services import ensure_can_start_thread, open_thread
 from fansite.users.standing import PostingRefused, ensure_allowed_content, ensure_can_post
+from fansite.web import pagecache
 from fansite.web.markdown import render_markdown, spoiler_reference_sources
 from fansite.web.ratelimits import wait_text
 
-from .models import Comment, CommentRevision, body_fingerprint, permalink_pk
+from .models import Comment, CommentRevision, body_fingerprint, permalink_pk, render_body
 
 
 def ensure_can_comment(user, target):
@@ -301,6 +302,44 @@ def remove_comment(*, comment, user):
     comment.is_removed = True
     comment.save(update_fields=["is_removed"])
     return comment
+
+
+# --- Rendering again ----------------------------------------------------------------
+
+
+def rerender_comments(*, batch_size=500):
+    """Render every comment's Markdown again, after a change to the renderer (pasted
+    addresses becoming links, for instance). Returns ``(changed, skipped)``.
+
+    Comments that quote spoilers by reference are skipped: rendering them again would
+    take their quoted spoilers from the sources as they are now, and a source edited
+    since may spoil a later episode than the quote's level. Their next edit renders
+    them, with the quote floor checked again."""
+    changed = skipped = 0
+    batch = []
+    comments = Comment.objects.only("pk", "body", "body_html").order_by("pk")
+    for comment in comments.iterator(chunk_size=batch_size):
+        if spoiler_reference_sources(comment.body):
+            skipped += 1
+            continue
+        html = render_body(comment.body)
+        if html != comment.body_html:
+            comment.body_html = html
+            batch.append(comment)
+        if len(batch) >= batch_size:
+            changed += _store_rendered(batch)
+            batch = []
+    changed += _store_rendered(batch)
+    if changed:
+        # bulk_update sends no signals: drop every cached page (comment cards are keyed
+        # by their HTML, so they renew themselves).
+        pagecache.bump(pagecache.SITE)
+    return changed, skipped
+
+
+def _store_rendered(comments):
+    Comment.objects.bulk_update(comments, ["body_html"])
+    return len(comments)
 
 
 # --- Changing the level of what was posted ----------------------------------------

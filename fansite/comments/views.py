@@ -8,15 +8,17 @@ the reason next to what they typed.
 Every compose form has a Preview button (``name="preview"``): the same POST, checked
 the same way, answered with the form page showing the rendered text above the form
 and saving nothing. ``comment_preview`` is the live preview's endpoint: the rendered
-HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md).
+HTML of the posted text, for the script in ``static/js/site.js`` (docs/writing.md);
+``comment_quote`` gives the same script the Quote action's text, gated as the page is.
 """
 
+import functools
 from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +34,7 @@ from fansite.users.standing import ensure_can_post
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from .forms import CommentForm, wants_preview
+from .forms import CommentForm, gated_quote_notice, quote_for, wants_preview
 from .models import BODY_MAX_LENGTH, Comment, render_body
 from .selectors import (
     comment_form_for,
@@ -104,36 +106,45 @@ def _form_page(
     return response
 
 
+def _text_refusal(message, status, retry_after=None):
+    """A refusal for the page's script: plain text written for the member."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def _permalink_for(request, comment):
     """Where to send a member after they wrote ``comment``: its permalink, revealing
     it if it spoils more than they have watched (they wrote it, after all)."""
     return revealing_for_author(comment.get_absolute_url(), comment, reader_for(request))
 
 
+def _preview_page(request, page, form):
+    """Answer a Preview of a valid ``form``: ``page(...)`` (the form page, its form, target
+    and comment already bound) with the text rendered above the form. Nothing is
+    written, so neither the posting limit nor the duplicate check hears of it; the
+    preview limit does, and its refusal is answered like a refused post."""
+    try:
+        check_rate_limit(request, "preview")
+    except Refused as refusal:
+        return page(refusal=refusal)
+    return page(preview=render_body(form.cleaned_data["body"]))
+
+
 @require_POST
 def comment_create(request, kind, pk):
     target = _get_target(request, kind, pk)
     form = CommentForm(request.POST, target=target)
-    action = request.path
-
-    def refused(refusal):
-        return _form_page(request, form=form, target=target, action=action, refusal=refusal)
-
+    page = functools.partial(_form_page, request, form=form, target=target, action=request.path)
     try:
         ensure_can_comment(request.user, target)
     except Refused as refusal:
-        return refused(refusal)
+        return page(refusal=refusal)
     if not form.is_valid():
-        return _form_page(request, form=form, target=target, action=action)
+        return page()
     if wants_preview(request):
-        # Nothing is written, so neither the posting limit nor the duplicate check
-        # hears of it; the preview limit does.
-        try:
-            check_rate_limit(request, "preview")
-        except Refused as refusal:
-            return refused(refusal)
-        preview = render_body(form.cleaned_data["body"])
-        return _form_page(request, form=form, target=target, action=action, preview=preview)
+        return _preview_page(request, page, form)
 
     parent = None
     if form.cleaned_data["parent"]:
@@ -148,7 +159,7 @@ def comment_create(request, kind, pk):
             )
             form.data = form.data.copy()
             form.data["parent"] = ""
-            return _form_page(request, form=form, target=target, action=action)
+            return page()
     try:
         # Counted once the form is valid: a typo the form catches costs nothing.
         check_rate_limit(request, "comment")
@@ -160,7 +171,7 @@ def comment_create(request, kind, pk):
             parent=parent,
         )
     except Refused as refusal:
-        return refused(refusal)
+        return page(refusal=refusal)
     return HttpResponseRedirect(_permalink_for(request, comment))
 
 
@@ -184,48 +195,38 @@ def _edit_initial(comment):
 def comment_edit(request, pk):
     comment = _comment_or_404(request, pk)
     target = comment.target
-    action = request.path
     minimum = comment.spoiler_level
     form = (
         CommentForm(request.POST, target=target, minimum=minimum)
         if request.method == "POST"
         else None
     )
+    page = functools.partial(
+        _form_page, request, form=form, target=target, action=request.path, comment=comment
+    )
     try:
         ensure_can_edit(request.user, comment)
     except Refused as refusal:
         # Someone else's comment is not pre-filled: its text may be gated for them.
-        return _form_page(
-            request, form=form, target=target, action=action, comment=comment, refusal=refusal
-        )
+        return page(refusal=refusal)
     if form is None:
         form = CommentForm(initial=_edit_initial(comment), target=target, minimum=minimum)
-    elif form.is_valid() and wants_preview(request):
-        try:
-            check_rate_limit(request, "preview")
-        except Refused as refusal:
-            return _form_page(
-                request, form=form, target=target, action=action, comment=comment, refusal=refusal
-            )
-        preview = render_body(form.cleaned_data["body"])
-        return _form_page(
-            request, form=form, target=target, action=action, comment=comment, preview=preview
+        return page(form=form)
+    if not form.is_valid():
+        return page()
+    if wants_preview(request):
+        return _preview_page(request, page, form)
+    try:
+        check_rate_limit(request, "edit")
+        edit_comment(
+            comment=comment,
+            editor=request.user,
+            body=form.cleaned_data["body"],
+            spoils_episode=form.cleaned_data["spoils_episode"],
         )
-    elif form.is_valid():
-        try:
-            check_rate_limit(request, "edit")
-            edit_comment(
-                comment=comment,
-                editor=request.user,
-                body=form.cleaned_data["body"],
-                spoils_episode=form.cleaned_data["spoils_episode"],
-            )
-        except Refused as refusal:
-            return _form_page(
-                request, form=form, target=target, action=action, comment=comment, refusal=refusal
-            )
-        return HttpResponseRedirect(_permalink_for(request, comment))
-    return _form_page(request, form=form, target=target, action=action, comment=comment)
+    except Refused as refusal:
+        return page(refusal=refusal)
+    return HttpResponseRedirect(_permalink_for(request, comment))
 
 
 @never_cache
@@ -239,21 +240,51 @@ def comment_preview(request):
         ensure_can_post(request.user)
         body = request.POST.get("body", "")
         if len(body) > BODY_MAX_LENGTH:
-            return HttpResponse(
+            return _text_refusal(
                 _("Your text is too long to preview: keep it under %(max)d characters.")
                 % {"max": BODY_MAX_LENGTH},
-                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                content_type="text/plain; charset=utf-8",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
         check_rate_limit(request, "preview")
     except Refused as refusal:
-        response = HttpResponse(
-            refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8"
-        )
-        if refusal.retry_after:
-            response["Retry-After"] = str(refusal.retry_after)
-        return response
+        return _text_refusal(refusal.message, refusal.status, refusal.retry_after)
     return HttpResponse(render_body(body) if body.strip() else "")
+
+
+@never_cache
+@require_http_methods(["GET"])
+def comment_quote(request, pk):
+    """The Quote action's compose-box content, for the script that opens the box under
+    the comment without leaving the page (``static/js/site.js``): JSON with the quote's
+    Markdown (``forms.quote_for``, as ``?quote=<pk>`` prefills it), the comment it
+    answers, and the "spoils up to" episode and help texts the quote needs.
+
+    Gated like the page: a comment the reader's page would hide (``?reveal=`` tokens
+    count, as on the page) is refused with the same words as the no-JavaScript form,
+    and its text is never sent. Refusals are plain text (403); a comment that is gone,
+    hidden by moderators, or on a hidden thread or an unpublished article is 404."""
+    comment = _comment_or_404(request, pk)
+    target = comment.target
+    if not comment.is_visible or (
+        comment.thread_id and target.is_hidden and not sees_hidden_threads(request.user)
+    ):
+        raise Http404
+    try:
+        ensure_can_comment(request.user, target)
+    except Refused as refusal:
+        return _text_refusal(refusal.message, refusal.status)
+    if reader_for(request).for_page(target).hides(comment):
+        return _text_refusal(gated_quote_notice(comment), HTTPStatus.FORBIDDEN)
+    quote = quote_for(target, comment)
+    return JsonResponse(
+        {
+            "parent": comment.pk,
+            "body": quote.body,
+            "body_help": quote.body_help,
+            "spoils_episode": quote.level,
+            "spoils_episode_help": quote.level_help,
+        }
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -124,9 +124,10 @@ def new_member_until(user):
 
 def contains_link(body):
     """Whether ``body`` renders with a link: ``[text](url)``, ``<url>`` autolinks,
-    ``<name@example.org>``, and images (untrusted images render as links). Bare
-    addresses such as ``example.com`` stay plain text in our renderer, so they are
-    not links here either."""
+    bare ``https://…`` addresses, ``<name@example.org>``, and images (untrusted images
+    render as links). The renderer decides, so a pasted address counts exactly as a
+    Markdown link does. Addresses without a scheme, such as ``example.com``, stay
+    plain text in our renderer, so they are not links here either."""
     return _LINK_RE.search(render_markdown(body)) is not None
 
 

@@ -19,8 +19,8 @@ when they are saved; the stored HTML is what pages show. The public functions:
 Syntax and the exact HTML it produces (after sanitizing):
 
 * CommonMark plus tables and ``~~strikethrough~~`` (rendered as ``<del>``). Raw HTML in the
-  source is never passed through, not even for trusted text: it shows as text. Bare URLs are
-  not turned into links. Fenced code loses its language class (there is no highlighter).
+  source is never passed through, not even for trusted text: it shows as text. Fenced code
+  loses its language class (there is no highlighter).
 * Inline spoiler, Reddit style, ``>!hidden *text*!<``::
 
       <label class="spoiler"><input type="checkbox" class="spoiler__toggle"><span
@@ -60,6 +60,11 @@ Syntax and the exact HTML it produces (after sanitizing):
   ``— `` or ``-- `` becomes ``<figure class="quote"><blockquote>...</blockquote>
   <figcaption>— Name</figcaption></figure>`` (``--`` is written as an em dash). A quote that
   is nothing but such a line stays a plain quote.
+* Bare ``http://`` and ``https://`` addresses become links (``_bare_url``): the address runs
+  to the first space, ``<``, ``>``, quote mark, backtick or backslash, then loses trailing
+  punctuation (``.,:;!?*_~'`` and ``…``) and closing brackets that do not close one opened
+  inside it, so "(see https://example.com/a_(b))." links ``https://example.com/a_(b)``.
+  Not inside code, links or autolinks; ``www.example.com`` without a scheme stays text.
 * Links get ``rel="nofollow ugc noopener"`` (untrusted) or ``rel="noopener"`` (trusted). Only
   http, https, mailto and relative URLs survive; other links stay as literal text.
 * Headings never compete with the page's own: untrusted text renders h1 and h2 as h3 (h3-h6
@@ -128,6 +133,73 @@ def _is_safe_url(url: str) -> bool:
 def _is_same_site_path(url: str) -> bool:
     # "//host" and "/\host" are protocol-relative to browsers, so only a single slash counts.
     return url.startswith("/") and not url.startswith(("//", "/\\"))
+
+
+# --- Bare URLs: https://example.com -------------------------------------------------------------
+#
+# markdown-it's own linkify needs linkify-it-py and its fuzzy matching of bare domains; this
+# rule takes only addresses with an http(s) scheme. Like markdown-it's inline linkify rule it
+# fires at the ":" of "://" (a character that ends a text run), with the scheme already in
+# the pending text, so code spans, link labels and destinations and autolinks, which other
+# rules consume first, never reach it.
+
+_URL_SCHEME_RE = re.compile(r"(?:^|[^a-z0-9.+-])(https?)$", re.IGNORECASE)
+_URL_BODY_RE = re.compile(r"//[^\W_][^\s<>\"`\\]*")
+_URL_TRAILING = frozenset(".,:;!?*_~'…")
+_URL_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation and closing brackets that close nothing inside the URL."""
+    # Counted once and kept up to date, so a run of closers costs one pass, not one per closer.
+    unclosed = {
+        close: url.count(close) - url.count(open_) for close, open_ in _URL_BRACKETS.items()
+    }
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        if last in _URL_TRAILING:
+            end -= 1
+        elif unclosed.get(last, 0) > 0:
+            unclosed[last] -= 1
+            end -= 1
+        else:
+            break
+    return url[:end]
+
+
+def _bare_url(state: StateInline, silent: bool) -> bool:
+    pos = state.pos
+    if state.linkLevel > 0 or not state.src.startswith("://", pos, state.posMax):
+        return False
+    # The scheme and the character before it: a long run of "http:http:..." is not
+    # scanned again at every colon.
+    scheme = _URL_SCHEME_RE.search(state.pending[-6:])
+    if scheme is None:
+        return False
+    match = _URL_BODY_RE.match(state.src, pos + 1, state.posMax)
+    if match is None:
+        return False
+    rest = _trim_url(match.group())
+    if len(rest) < 3:  # "//" and at least one character of the host
+        return False
+    url = scheme.group(1) + ":" + rest
+    href = state.md.normalizeLink(url)
+    if not state.md.validateLink(href):
+        return False
+    if not silent:
+        state.pending = state.pending[: -len(scheme.group(1))]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": href}
+        token.markup = "linkify"
+        token.info = "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup = "linkify"
+        token.info = "auto"
+    state.pos = pos + 1 + len(rest)
+    return True
 
 
 # --- Inline spoilers: >!hidden!< --------------------------------------------------------------
@@ -602,6 +674,7 @@ def _build_parser() -> MarkdownIt:
     md.block.ruler.at("blockquote", _blockquote, {"alt": interrupts})
     md.block.ruler.before("fence", "spoiler_block", _spoiler_block, {"alt": interrupts})
     md.inline.ruler.after("backticks", "spoiler", _inline_spoiler)
+    md.inline.ruler.after("text", "fansite_bare_url", _bare_url)
     md.core.ruler.push("fansite_headings", _demote_headings)
     md.core.ruler.push("fansite_table_alignment", _table_alignment_classes)
     md.core.ruler.push("fansite_images", _rewrite_images)

@@ -94,18 +94,13 @@
     }
   }
 
-  function setUpDraft(form, parts) {
+  // Put back the stored draft for what the form answers now, if it differs from the
+  // form; says whether it did, and shows "Your unsent draft is back" when it did.
+  function restoreDraft(form, parts) {
     var fields = draftFields(form);
-    if (!fields.length) {
-      return;
-    }
-    var key = draftKey(form);
-    var draft = readDraft(key);
-    if (form.hasAttribute("data-posted-back")) {
-      // The server sent back what was just typed: that is the newest text.
-      saveDraft(form);
-    } else if (draft) {
-      var changed = false;
+    var draft = readDraft(draftKey(form));
+    var changed = false;
+    if (draft) {
       fields.forEach(function (field) {
         var value = draft.fields[field.name];
         if (typeof value === "string" && value !== field.value) {
@@ -113,19 +108,44 @@
           changed = true;
         }
       });
-      if (changed && parts.draftNote) {
-        var note = parts.draftNote;
-        var anchor = form.querySelector("textarea") || fields[0];
-        anchor.parentNode.insertBefore(note, anchor);
-        note.hidden = false;
-        note.querySelector(".compose-draft__discard").addEventListener("click", function () {
-          fields.forEach(function (field) { field.value = field.defaultValue; });
-          drafts.removeItem(key);
-          note.hidden = true;
-          fields[0].dispatchEvent(new Event("input", { bubbles: true }));
-          (form.querySelector("textarea") || fields[0]).focus();
-        });
-      }
+    }
+    if (parts.draftNote) {
+      showDraftNote(form, parts.draftNote, changed);
+    }
+    return changed;
+  }
+
+  // In the page only while it has something to say.
+  function showDraftNote(form, note, shown) {
+    if (!shown) {
+      note.remove();
+      return;
+    }
+    var anchor = form.querySelector("textarea") || draftFields(form)[0];
+    anchor.parentNode.insertBefore(note, anchor);
+    note.hidden = false;
+  }
+
+  function setUpDraft(form, parts) {
+    var fields = draftFields(form);
+    if (!fields.length) {
+      return;
+    }
+    if (parts.draftNote) {
+      var note = parts.draftNote;
+      note.querySelector(".compose-draft__discard").addEventListener("click", function () {
+        fields.forEach(function (field) { field.value = field.defaultValue; });
+        drafts.removeItem(draftKey(form));
+        showDraftNote(form, note, false);
+        fields[0].dispatchEvent(new Event("input", { bubbles: true }));
+        (form.querySelector("textarea") || fields[0]).focus();
+      });
+    }
+    if (form.hasAttribute("data-posted-back")) {
+      // The server sent back what was just typed: that is the newest text.
+      saveDraft(form);
+    } else {
+      restoreDraft(form, parts);
     }
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("submit", function (event) {
@@ -134,7 +154,8 @@
         return;
       }
       saveDraft(form);
-      session.setItem(POSTING, key);
+      // The key of what the form answers when it is sent: Reply may have changed it.
+      session.setItem(POSTING, draftKey(form));
     });
   }
 
@@ -278,6 +299,200 @@
     }
   }
 
+  // --- Reply and Quote without leaving the page ---
+  // The thread's compose box moves under the comment answered: right under a reply, or
+  // under a top-level comment's replies. Its hidden "parent" names the comment, Quote
+  // fills in the quote the server makes for ?quote=<pk> (fetched from the link's
+  // data-quote-url, gated like the page), and "Cancel reply" takes it back to where it
+  // was. Any failure falls back to following the link, which works without JavaScript.
+
+  function setUpReplies(form, parts) {
+    var template = form.querySelector("template.compose-reply-template");
+    var box = form.closest(".comment-compose");
+    var parent = form.querySelector('input[name="parent"]');
+    var textarea = form.querySelector("textarea[name=body]");
+    if (!template || !box || !parent || !textarea || !window.fetch) {
+      return;
+    }
+    var text = template.content.querySelector(".compose-reply__text").dataset;
+    var heading = box.querySelector(".comment-compose__heading");
+    var submit = form.querySelector('.form__actions button[type="submit"]:not([name="preview"])');
+    var level = form.querySelector('select[name="spoils_episode"]');
+    var levelHelp = level && document.getElementById(level.id + "_helptext");
+    var bodyHelp = document.getElementById(textarea.id + "_helptext");
+    var home = document.createComment("compose box");
+    box.parentNode.insertBefore(home, box);
+    // How the page was sent, to go back to on "Cancel reply".
+    var initial = {
+      parent: parent.value,
+      heading: heading && heading.textContent,
+      submit: submit && submit.textContent,
+      replying: form.querySelector(".comment-form__replying"),
+      levelHelp: levelHelp && levelHelp.innerHTML,
+      bodyHelp: bodyHelp && bodyHelp.innerHTML
+    };
+    var replying = null; // the "Replying to @name · Cancel reply" line Reply added
+    var busy = 0;
+
+    function defaultLevel() {
+      var chosen = Array.prototype.find.call(level.options, function (option) {
+        return option.defaultSelected;
+      });
+      return (chosen || level.options[0]).value;
+    }
+
+    // The "spoils up to" menu at the level a quote needs, or as the page sent it.
+    function setLevel(value, help) {
+      if (level && level.options.length) {
+        var wanted = value === null || value === undefined ? defaultLevel() : String(value);
+        level.value = wanted;
+        if (level.value !== wanted) {
+          level.value = defaultLevel();
+        }
+      }
+      if (levelHelp) {
+        if (help) {
+          levelHelp.textContent = help;
+        } else {
+          levelHelp.innerHTML = initial.levelHelp;
+        }
+      }
+    }
+
+    // Keep what was typed as the draft of what it answered, and show the draft of what
+    // the box answers now (or `fallback`).
+    function switchDraft(pk, fallback) {
+      if (drafts && session) {
+        saveDraft(form);
+      }
+      parent.value = pk;
+      if (!(drafts && session && restoreDraft(form, parts))) {
+        textarea.value = fallback;
+      }
+    }
+
+    function answer(comment, pk) {
+      switchDraft(pk, "");
+      var author = comment.querySelector(".comment__author");
+      var line = template.content.querySelector(".compose-reply").cloneNode(true);
+      var link = line.querySelector(".compose-reply__author");
+      link.href = "#" + comment.id;
+      link.textContent = author && !author.classList.contains("comment__author--deleted")
+        ? "@" + author.textContent.trim()
+        : text.deletedMember;
+      line.querySelector(".compose-reply__cancel").addEventListener("click", cancel);
+      if (initial.replying) {
+        initial.replying.remove();
+      }
+      if (replying) {
+        replying.replaceWith(line);
+      } else {
+        form.insertBefore(line, form.querySelector(".form-errors, .field") || textarea);
+      }
+      replying = line;
+      if (heading) {
+        heading.textContent = text.headingReply;
+      }
+      if (submit) {
+        submit.textContent = text.submitReply;
+      }
+      setLevel(null, null);
+      if (bodyHelp) {
+        bodyHelp.innerHTML = initial.bodyHelp;
+      }
+      // Right under a reply; under a top-level comment's replies.
+      var item = comment.closest("li");
+      if (item && item.classList.contains("comment-list__item") && comment.parentNode === item) {
+        item.appendChild(box);
+      } else {
+        comment.parentNode.insertBefore(box, comment.nextSibling);
+      }
+    }
+
+    function cancel() {
+      switchDraft(initial.parent, textarea.defaultValue);
+      if (replying) {
+        replying.remove();
+        replying = null;
+      }
+      if (initial.replying) {
+        form.insertBefore(initial.replying, form.querySelector(".form-errors, .field") || textarea);
+      }
+      if (heading) {
+        heading.textContent = initial.heading;
+      }
+      if (submit) {
+        submit.textContent = initial.submit;
+      }
+      setLevel(null, null);
+      if (bodyHelp) {
+        bodyHelp.innerHTML = initial.bodyHelp;
+      }
+      home.parentNode.insertBefore(box, home.nextSibling);
+      done();
+    }
+
+    // The cursor at the end of the text, the box in view, the preview and draft updated.
+    function done() {
+      textarea.focus();
+      textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+      box.scrollIntoView({ block: "nearest" });
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    function quote(link, comment, pk) {
+      var sequence = ++busy;
+      fetch(link.dataset.quoteUrl, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        var json = /^application\/json/.test(response.headers.get("Content-Type") || "");
+        if (!response.ok || !json) {
+          throw new Error("no quote");
+        }
+        return response.json();
+      }).then(function (data) {
+        if (sequence !== busy) {
+          return; // another Reply or Quote since
+        }
+        answer(comment, pk);
+        var before = textarea.value;
+        if (before.indexOf(data.body.trim()) === -1) {
+          // After the draft of this reply, if any, as a block of its own.
+          var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+          textarea.value = before + lead + data.body;
+        }
+        setLevel(data.spoils_episode, data.spoils_episode_help);
+        if (bodyHelp && data.body_help) {
+          bodyHelp.textContent = data.body_help;
+        }
+        done();
+      }).catch(function () {
+        window.location.assign(link.href); // the page with the form filled in by the server
+      });
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-reply]");
+      if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey ||
+          event.metaKey || event.shiftKey || event.altKey) {
+        return;
+      }
+      var comment = link.closest("article.comment");
+      if (!comment) {
+        return;
+      }
+      event.preventDefault();
+      if (link.dataset.quoteUrl) {
+        quote(link, comment, link.dataset.reply);
+      } else {
+        ++busy;
+        answer(comment, link.dataset.reply);
+        done();
+      }
+    });
+  }
+
   function setUpComposer(form) {
     var template = form.querySelector("template.compose-template");
     var parts = {};
@@ -296,6 +511,7 @@
       setUpToolbar(textarea, parts.toolbar);
       setUpLivePreview(form, textarea, parts.preview, parts.failedText);
     }
+    setUpReplies(form, parts);
   }
 
   if (drafts && session) {

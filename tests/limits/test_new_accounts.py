@@ -26,12 +26,14 @@ LINKS = {
     "email autolink": "Write to <someone@example.org>",
     "reference link": "See [the interview][1].\n\n[1]: https://example.com/interview",
     "link in a spoiler": "Ending: >![who survives](https://example.com/ending)!<",
+    "bare URL": "It is at https://example.com/ somewhere.",
 }
 NOT_LINKS = {
     "bare domain": "It is on example.com somewhere.",
-    "bare URL": "It is at https://example.com/ somewhere.",
+    "URL in a code span": "The clip is at `https://example.com/clip`.",
     "code span": "Markdown links look like `[text](https://example.com)`.",
-    "raw HTML": 'Typed <a href="https://example.com">HTML</a> shows as text.',
+    # Typed HTML shows as text (a bare http(s) address in it would be a link).
+    "raw HTML": 'Typed <a href="example.com">HTML</a> shows as text.',
 }
 
 

@@ -524,8 +524,9 @@ def test_trusted_links_are_only_noopener():
     assert html == '<p><a href="https://example.com" rel="noopener">x</a></p>\n'
 
 
-def test_bare_urls_are_not_linked():
-    assert render_markdown("see https://example.com") == "<p>see https://example.com</p>\n"
+def test_bare_domains_are_not_linked():
+    # Bare http(s) addresses are: tests/web/test_bare_urls.py.
+    assert render_markdown("see example.com") == "<p>see example.com</p>\n"
 
 
 def test_untrusted_headings_start_at_h3():

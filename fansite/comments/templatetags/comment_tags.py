@@ -34,6 +34,23 @@ def replies_url(context, comment):
     return with_reveals(url, requested_reveals(context["request"]))
 
 
+@register.simple_tag(takes_context=True)
+def quote_source_url(context, comment):
+    """Where the Quote action's script fetches the quote of ``comment``
+    (``comments:comment_quote``), with the reader's ``reveal`` keys: the quote is
+    gated exactly as the page is."""
+    url = reverse("comments:comment_quote", kwargs={"pk": comment.pk})
+    return with_reveals(url, requested_reveals(context["request"]))
+
+
+@register.simple_tag
+def place_compose(form):
+    """Mark ``form`` as shown under the comment it answers, so the conversation's end
+    does not show it again (comments/_comments.html). Renders nothing."""
+    form.is_placed = True
+    return ""
+
+
 class CachedCardNode(template.Node):
     def __init__(self, comment, nodelist):
         self.comment = comment
