@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from fansite.web import pagecache
 
-
 PRIVATE_FIELDS = frozenset({"last_login", "time_zone"})
 
 

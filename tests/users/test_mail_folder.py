@@ -105,7 +105,9 @@ def test_each_mail_is_logged_with_its_links_and_file(
     [message_file] = mail_folder.iterdir()
     link = line_with(r"http://\S+/confirm-email/\S+/", message_file.read_text(encoding="utf-8"))
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Mail to")]
-    assert line.startswith("Mail to onjo@example.com: [Hyosan Survivors] Confirm your email address — ")
+    assert line.startswith(
+        "Mail to onjo@example.com: [Hyosan Survivors] Confirm your email address — "
+    )
     # The signature's bare site address is not worth printing.
     assert line.endswith(f"— links: {link} ({message_file})")
 

@@ -3,7 +3,6 @@ branded admin, and a colour system whose accent is not the red of destructive
 actions and whose text meets WCAG AA in light and dark."""
 
 import re
-from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -51,7 +50,8 @@ def test_name_and_tagline_come_from_the_settings(client, settings):
 def test_the_logo_and_favicon_are_real_svg_files():
     for name in ("logo.svg", "favicon.svg"):
         text = (Path(settings.BASE_DIR) / "static" / "img" / name).read_text()
-        assert text.startswith("<svg") and 'viewBox="0 0 64 64"' in text
+        assert text.startswith("<svg")
+        assert 'viewBox="0 0 64 64"' in text
         # Shapes, not text: a favicon cannot count on the visitor's fonts.
         assert "<text" not in text
 
