@@ -135,7 +135,9 @@ def test_thread_feed_shows_level_free_comments_and_gates_the_rest(client, safe_t
     feed = response.content.decode()
     assert INLINE_SECRET not in feed
     assert SECRET_REPLY not in feed
-    assert channel_title(response) == "Favourite school in K-drama · General discussion · Hyosan Survivors"
+    assert channel_title(response) == (
+        "Favourite school in K-drama · General discussion · Hyosan Survivors"
+    )
     spoiling, block, opener = items(response)
     assert spoiling[0] == "Spoiler for episode 9"
     assert spoiling[1].startswith("Spoiler for episode 9. A comment by ")
