@@ -21,9 +21,7 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 @cache
 def time_zone_choices():
     """Every IANA zone this server knows, after the "browser's zone" choice."""
-    zones = sorted(
-        name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC"
-    )
+    zones = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
     return [("", _("Automatic: your browser's time zone (UTC without JavaScript)"))] + [
         (name, name.replace("_", " ")) for name in zones
     ]
