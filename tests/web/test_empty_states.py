@@ -79,7 +79,8 @@ def test_a_board_with_threads_has_no_empty_state(client):
 def test_an_episode_page_without_threads_offers_to_start_one(client):
     html = page(client, reverse("episodes:episode_detail", args=[5]))
 
-    assert "Nobody has started a thread about Episode 5 yet." in html
+    assert "No threads yet." in html
+    assert "Be the first to start one about Episode 5" in html
     assert f'href="{reverse("threads:thread_create", args=["episode-5"])}"' in html
 
 
