@@ -184,13 +184,21 @@ def test_desktop_pages_are_one_column_of_one_width(
         (
             "desktop-thread",
             thread.get_absolute_url(),
-            [".comments", ".comment-list > li > .comment", ".comment-list li:last-child .comment"],
+            [
+                ".comments",
+                ".comment-list > li > .comment",
+                ".comment-list li:last-child .comment",
+                ".comment-form textarea",
+            ],
         ),
     ]
     seen = set()
     for name, path, selectors in checks:
         page.goto(live_server.url + path)
         check_accessibility()
+        assert_slim_sticky_header(page)
+        # Wide enough for everything in the row: the progress control is in sight.
+        assert page.get_by_label("I've watched up to").is_visible()
         widths = column_widths(page, selectors)
         # The column uses the screen: no narrow strip in a wide window.
         assert widths["column"] >= 760, widths
