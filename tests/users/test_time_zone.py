@@ -2,6 +2,7 @@
 server renders their pages in it, and <time datetime> attributes stay in UTC.
 Visitors get UTC from the server (static/js/local-time.js shows the browser's)."""
 
+import re
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -167,3 +168,26 @@ def test_choosing_a_zone_does_not_empty_everyone_elses_cached_pages(thread):
 
     assert User.objects.get(pk=member.pk).time_zone == "Asia/Seoul"
     assert visitor.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_every_time_attribute_is_utc_on_a_members_pages(thread):
+    """Pages rendered in a member's zone still give machines UTC: each datetime
+    attribute is an instant at +00:00, or a plain day (air dates)."""
+    client, member = member_client(time_zone="Pacific/Auckland")
+    ThreadFactory(author=member, title="Auckland viewing party")
+    urls = [
+        reverse("articles:article_list"),
+        reverse("threads:board_list"),
+        thread.board.get_absolute_url(),
+        reverse("episodes:episode_list"),
+        thread.get_absolute_url(),
+        member.get_absolute_url(),
+    ]
+    for url in urls:
+        html = client.get(url).text
+        attributes = re.findall(r'datetime="([^"]*)"', html)
+        assert attributes, url
+        for value in attributes:
+            assert value.endswith("+00:00") or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value), (
+                f"{url}: {value}"
+            )
