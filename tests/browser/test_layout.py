@@ -211,6 +211,24 @@ def test_desktop_pages_are_one_column_of_one_width(
     assert page.locator(".comment .spoiler-gate").count() == 1
 
 
+def test_a_moderators_header_is_one_row_at_the_narrowest_wide_screen(live_server, page, problems):
+    # 75rem: the narrowest window with the whole header in its row.
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.emulate_media(color_scheme="light")
+    moderator = UserFactory(is_staff=True, display_name="Lee Cheong-san the moderator")
+    sign_in_with_cookie(page, live_server, moderator)
+
+    page.goto(live_server.url + "/boards/")
+
+    assert_slim_sticky_header(page)
+    assert page.get_by_role("link", name="Admin").is_visible()
+    assert page.get_by_label("I've watched up to").is_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+
+
 def test_times_are_shown_in_the_browsers_zone_and_a_member_can_keep_it(
     live_server, browser, axe_source
 ):
