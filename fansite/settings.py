@@ -42,7 +42,11 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_ID = 1
-SITE_NAME = env.str("SITE_NAME", default="fansite")
+# The community's name and one line saying what it is: the header, the footer,
+# <title>, meta descriptions, feeds, emails and the admin use them
+# (docs/design.md). Hyosan High School is where the series is set.
+SITE_NAME = env.str("SITE_NAME", default="Hyosan Survivors")
+SITE_TAGLINE = env.str("SITE_TAGLINE", default="Spoiler-safe talk about All of Us Are Dead")
 # Absolute origin used in canonical links and social meta tags when known,
 # e.g. https://fans.example.org. Empty: built from the request.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
@@ -97,6 +101,8 @@ MIDDLEWARE = [
     # After messages and authentication: a member's pending notices become messages
     # before any cached page is looked up (pages with messages are never cached).
     "fansite.moderation.middleware.LevelChangeNoticeMiddleware",
+    # After authentication: server-rendered times in the member's own time zone.
+    "fansite.users.middleware.MemberTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "fansite.urls"
@@ -117,6 +123,9 @@ TEMPLATES = [
                 "fansite.web.context_processors.site",
                 "fansite.spoilers.context_processors.reader",
             ],
+            # {{ value|utc|date:"c" }} in every template: <time datetime> attributes
+            # stay in UTC whatever zone the reader's page is rendered in.
+            "builtins": ["django.templatetags.tz"],
         },
     },
 ]

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from fansite.articles.sitemaps import ArticleSitemap
 from fansite.episodes.sitemaps import EpisodeSitemap
@@ -13,6 +14,10 @@ from fansite.web import views as web_views
 # The admin's own login form has no brute-force limit: staff log in through the
 # site's login (allauth's, rate limited, ACCOUNT_RATE_LIMITS), which sends them back.
 admin.site.login = secure_admin_login(admin.site.login)
+# The admin says whose it is (templates/admin/base_site.html adds the logo mark).
+admin.site.site_header = _("%(site_name)s admin") % {"site_name": settings.SITE_NAME}
+admin.site.site_title = _("%(site_name)s admin") % {"site_name": settings.SITE_NAME}
+admin.site.index_title = _("Moderation and content")
 
 # /sitemap.xml lists these sections (addresses only: fansite/web/sitemaps.py).
 SITEMAPS = {

@@ -4,11 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from fansite.web import pagecache
 
+PRIVATE_FIELDS = frozenset({"last_login", "time_zone"})
+
 
 def _member_changed(sender, instance, update_fields=None, created=False, **kwargs):
-    # A new member appears on no page yet (sign-ups must not empty the cache), and
-    # logging in only records last_login, which no page shows.
-    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+    # A new member appears on no page yet (sign-ups must not empty the cache),
+    # logging in only records last_login, which no page shows, and a member's
+    # time zone is part of their pages' key (fansite.web.pagecache) already.
+    if created or (update_fields is not None and set(update_fields) <= PRIVATE_FIELDS):
         return
     pagecache.bump(pagecache.SITE)
 

@@ -1,3 +1,6 @@
+import zoneinfo
+from functools import cache
+
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +16,34 @@ from .validators import is_reserved_username
 # Bidirectional overrides and isolates can make a name read backwards and
 # spill into the text around it; nobody needs them in a display name.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@cache
+def time_zone_choices():
+    """Every IANA zone this server knows, after the "browser's zone" choice."""
+    zones = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    return [("", _("Automatic: your browser's time zone (UTC without JavaScript)"))] + [
+        (name, name.replace("_", " ")) for name in zones
+    ]
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=time_zone_choices,
+            label=_("Time zone"),
+            required=False,
+            help_text=_(
+                "Times on the site are shown in this zone, such as Asia/Seoul. Only you see it."
+            ),
+            error_messages={
+                "invalid_choice": _(
+                    "“%(value)s” is not a time zone we know. Pick one from the list, "
+                    "such as Asia/Seoul or Europe/London."
+                )
+            },
+            **kwargs,
+        )
 
 
 class ProfileForm(forms.Form):
@@ -43,6 +74,11 @@ class ProfileForm(forms.Form):
     )
     # Optional so that a submission without it (an older form) keeps the progress.
     watched_up_to = progress_field(required=False, empty_value=None)
+    # The settings page preselects the browser's zone while this is empty
+    # (static/js/local-time.js): saving the form then keeps it.
+    time_zone = TimeZoneField(
+        widget=forms.Select(attrs={"data-browser-time-zone": "", "autocomplete": "off"})
+    )
 
     def __init__(self, *args, member, **kwargs):
         self.member = member
@@ -52,6 +88,7 @@ class ProfileForm(forms.Form):
                 "display_name": member.display_name,
                 "bio": member.bio,
                 "watched_up_to": member.watched_up_to,
+                "time_zone": member.time_zone,
             },
         )
         super().__init__(*args, **kwargs)

@@ -69,6 +69,15 @@ def remove_avatar(*, member):
     )
 
 
+def set_time_zone(*, member, time_zone):
+    """The zone the member's pages show times in ("" for the browser's). Private to
+    the member, so allowed whatever their standing, like their progress."""
+    if member.time_zone != time_zone:
+        member.time_zone = time_zone
+        member.save(update_fields=["time_zone"])
+    return member
+
+
 class AccountDeletionRefused(Exception):
     def __init__(self, message):
         super().__init__(message)

@@ -18,7 +18,7 @@ from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
 from .forms import AccountDeleteForm, ProfileForm
-from .services import AccountDeletionRefused, delete_account, update_profile
+from .services import AccountDeletionRefused, delete_account, set_time_zone, update_profile
 from .standing import ensure_can_edit_profile
 
 User = get_user_model()
@@ -119,6 +119,9 @@ def profile_edit(request):
                 # Saved even when the rest is refused: banned members may still
                 # say how far they have watched.
                 set_progress(request, progress)
+            if "time_zone" in request.POST:
+                # Like the progress: saved even when the rest is refused.
+                set_time_zone(member=member, time_zone=form.cleaned_data["time_zone"])
             if _changes_profile(member, form.cleaned_data):
                 try:
                     update_profile(

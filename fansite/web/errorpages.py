@@ -17,5 +17,6 @@ from django.template import loader
 def error_page(status):
     """The response with ``status`` and its page, ``templates/<status>.html``
     (400, 403, 404, 429, 500 or 503)."""
-    content = loader.render_to_string(f"{int(status)}.html", {"site_name": settings.SITE_NAME})
+    context = {"site_name": settings.SITE_NAME, "site_tagline": settings.SITE_TAGLINE}
+    content = loader.render_to_string(f"{int(status)}.html", context)
     return HttpResponse(content, status=status)

@@ -4,6 +4,8 @@ A cached page is stored under a key made of everything that changes what the
 page shows:
 
 - the path and the page number (``?page=``);
+- the active time zone, which the page's times are rendered in (a member
+  chooses theirs: fansite.users.middleware);
 - the *variant*: who the page is for, as a string the caller computes from the
   request, or None when this request's page must not be cached at all. The
   site's pages vary by reader (fansite.spoilers.caching: progress, revealed
@@ -48,6 +50,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 
 from .cache import drop_after_outage
 
@@ -160,7 +163,13 @@ def _page_key(request, variant, params) -> str | None:
     who = variant(request)
     if who is None:
         return None
-    parts = [CODE_VERSION, request.path, request.GET.get(PAGE_PARAM, ""), who]
+    parts = [
+        CODE_VERSION,
+        request.path,
+        request.GET.get(PAGE_PARAM, ""),
+        timezone.get_current_timezone_name(),
+        who,
+    ]
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     return f"page:{digest}"
 

@@ -116,8 +116,8 @@ def test_structured_fields_are_not_repeated_as_body_paragraphs(body):
 def test_title_standfirst_and_byline(page):
     assert page.find("h1").text() == TITLE
     assert page.find("p", "article__standfirst").text() == STANDFIRST
-    assert "By the fansite editors" in page.find("p", "article__byline").text()
-    assert page.find("title").text() == f"{TITLE} · fansite"
+    assert "By the Hyosan Survivors editors" in page.find("p", "article__byline").text()
+    assert page.find("title").text() == f"{TITLE} · Hyosan Survivors"
 
 
 def test_warnings_are_banners_above_the_body(page):

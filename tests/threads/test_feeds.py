@@ -107,7 +107,7 @@ def test_board_feed_shows_level_free_threads_with_inline_spoilers_covered(client
             f"http://testserver{safe_thread.get_absolute_url()}",
         ),
     ]
-    assert channel_title(response) == "General discussion · new threads · fansite"
+    assert channel_title(response) == "General discussion · new threads · Hyosan Survivors"
 
 
 def test_thread_feed_of_a_spoiling_thread_is_titled_by_its_label(client, spoiling_thread):
@@ -117,7 +117,7 @@ def test_thread_feed_of_a_spoiling_thread_is_titled_by_its_label(client, spoilin
     feed = response.content.decode()
     for secret in (SECRET_TITLE, SECRET_BODY, SECRET_REPLY):
         assert secret not in feed
-    assert channel_title(response) == "Spoiler for episode 9 · Episode 9 · fansite"
+    assert channel_title(response) == "Spoiler for episode 9 · Episode 9 · Hyosan Survivors"
     entries = items(response)
     assert len(entries) == 2
     opener = Comment.objects.filter(thread=spoiling_thread).order_by("pk").first()
@@ -135,7 +135,9 @@ def test_thread_feed_shows_level_free_comments_and_gates_the_rest(client, safe_t
     feed = response.content.decode()
     assert INLINE_SECRET not in feed
     assert SECRET_REPLY not in feed
-    assert channel_title(response) == "Favourite school in K-drama · General discussion · fansite"
+    assert channel_title(response) == (
+        "Favourite school in K-drama · General discussion · Hyosan Survivors"
+    )
     spoiling, block, opener = items(response)
     assert spoiling[0] == "Spoiler for episode 9"
     assert spoiling[1].startswith("Spoiler for episode 9. A comment by ")

@@ -50,8 +50,8 @@ def test_sign_up_verify_log_in_and_log_out(client, django_capture_on_commit_call
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["alice@example.com"]
-    assert message.subject == "[fansite] Confirm your email address"
-    assert 'signed up to fansite as "alice"' in message.body
+    assert message.subject == "[Hyosan Survivors] Confirm your email address"
+    assert 'signed up to Hyosan Survivors as "alice"' in message.body
     assert "example.com/" not in message.body  # no "sites" placeholder domain
     confirm_path = CONFIRM_LINK.search(message.body).group(1)
 
@@ -112,7 +112,7 @@ def test_unverified_member_cannot_log_in_when_verification_is_mandatory(
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == reverse("account_email_verification_sent")
     # A fresh verification email is sent instead.
-    assert mail.outbox[-1].subject == "[fansite] Confirm your email address"
+    assert mail.outbox[-1].subject == "[Hyosan Survivors] Confirm your email address"
 
 
 def test_verified_member_can_log_in_when_verification_is_mandatory(client, settings):
@@ -132,7 +132,7 @@ def test_password_reset_by_email(client, django_capture_on_commit_callbacks):
     assert response.status_code == HTTPStatus.FOUND
 
     message = mail.outbox[-1]
-    assert message.subject == "[fansite] Reset your password"
+    assert message.subject == "[Hyosan Survivors] Reset your password"
     assert "Your username is alice." in message.body
     reset_path = RESET_LINK.search(message.body).group(1)
 

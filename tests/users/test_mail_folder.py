@@ -46,8 +46,8 @@ def test_verification_link_is_on_one_line_of_the_mail_file_and_verifies_the_addr
     [message_file] = mail_folder.iterdir()
     text = message_file.read_text(encoding="utf-8")
     assert "To: soohyuk@example.com" in text.splitlines()
-    assert "Subject: [fansite] Confirm your email address" in text.splitlines()
-    assert 'signed up to fansite as "soohyuk"' in text
+    assert "Subject: [Hyosan Survivors] Confirm your email address" in text.splitlines()
+    assert 'signed up to Hyosan Survivors as "soohyuk"' in text
     # Copied as written: the whole link on one line, longer than a quoted-printable
     # line may be, and no encoding left in it.
     link = line_with(r"http://testserver/accounts/confirm-email/\S+/", text)
@@ -105,7 +105,9 @@ def test_each_mail_is_logged_with_its_links_and_file(
     [message_file] = mail_folder.iterdir()
     link = line_with(r"http://\S+/confirm-email/\S+/", message_file.read_text(encoding="utf-8"))
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Mail to")]
-    assert line.startswith("Mail to onjo@example.com: [fansite] Confirm your email address — ")
+    assert line.startswith(
+        "Mail to onjo@example.com: [Hyosan Survivors] Confirm your email address — "
+    )
     # The signature's bare site address is not worth printing.
     assert line.endswith(f"— links: {link} ({message_file})")
 

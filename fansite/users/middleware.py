@@ -1,0 +1,38 @@
+"""Times in the member's own time zone."""
+
+import zoneinfo
+
+from django.utils import timezone
+
+
+def member_zone(user):
+    """The member's chosen zone, or None (a visitor, no choice, or a zone this
+    server's time zone database no longer knows)."""
+    name = getattr(user, "time_zone", "") if user.is_authenticated else ""
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class MemberTimeZoneMiddleware:
+    """Render the page in the member's time zone (Settings → Profile). Visitors and
+    members without one get TIME_ZONE (UTC), which static/js/local-time.js turns
+    into the browser's zone. Cached pages vary by the active zone
+    (fansite.web.pagecache), so one member's times are never served to another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = member_zone(request.user)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
