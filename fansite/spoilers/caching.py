@@ -13,7 +13,7 @@ served cached pages.
 
 from fansite.web import pagecache
 
-from .readers import REVEAL_PARAM, reader_for
+from .readers import REVEAL_PARAM, has_chosen_progress, reader_for
 
 # Query parameters that select what a cached page shows; any other parameter
 # (reply_to, quote, anything unknown) means the page is rendered afresh.
@@ -25,13 +25,15 @@ def reader_variant(request) -> str | None:
     user = request.user
     reader = reader_for(request)
     reveals = ",".join(reader.reveal_tokens)
+    # Whether the page asks "How far have you watched?" (includes/_first_visit.html).
+    asks = "ask" if not has_chosen_progress(request) else ""
     if not user.is_authenticated:
-        return f"{reveals}\nv:{reader.progress}"
+        return f"{reveals}\nv:{reader.progress}:{asks}"
     if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:
         return None
     # Fields shown in the header and the compose form; a change to any of them
     # gives a new key without waiting for an invalidation.
-    return f"{reveals}\nm:{user.pk}:{reader.progress}:{user.display_name}:{user.avatar}"
+    return f"{reveals}\nm:{user.pk}:{reader.progress}:{asks}:{user.display_name}:{user.avatar}"
 
 
 def cache_per_reader(scopes):
