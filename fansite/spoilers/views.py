@@ -29,7 +29,6 @@ from .readers import (
 )
 from .reveals import adding_reveals
 
-
 DISMISSED_MESSAGE = gettext_lazy(
     "We won't ask again. You can say how far you've watched at any time under "
     "“I've watched up to” at the top of the page."
