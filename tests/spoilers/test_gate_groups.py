@@ -31,7 +31,7 @@ class Item:
 
 
 def shape(entries):
-    """"a b [c d e]": rows by name, groups in brackets."""
+    """ "a b [c d e]": rows by name, groups in brackets."""
     return " ".join(
         f"[{' '.join(item.name for item in entry.items)}]"
         if isinstance(entry, GateGroup)
@@ -41,7 +41,7 @@ def shape(entries):
 
 
 def items(spec):
-    """"a1 b9 c": item a at level 1, b at 9, c without a level."""
+    """ "a1 b9 c": item a at level 1, b at 9, c without a level."""
     return [Item(word[0], int(word[1:]) if word[1:] else None) for word in spec.split()]
 
 
@@ -84,7 +84,6 @@ def test_a_group_knows_its_episodes():
 # The pages.
 
 
-
 def make_thread(slug, title, *, replies=0, minutes_ago=0):
     thread = ThreadFactory(board=board(slug), title=title)
     for _ in range(replies):
@@ -125,7 +124,7 @@ def test_home_folds_gates_into_one_entry_for_a_reader_behind(client, kind):
     assert "Favourite character" in section
     [summary] = re.findall(r'<summary class="gate-group__summary">(.*?)</summary>', section)
     assert strip_tags(summary) == (
-        "5 discussions spoil episodes you haven't watched (episodes 4–12) · list them"
+        "5 discussions spoil episodes you haven't watched (episodes 4\u201312) · list them"
     )
     labels = [strip_tags(label) for label in gate_labels(section)]
     assert labels == [
