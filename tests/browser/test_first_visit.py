@@ -55,7 +55,8 @@ def test_first_visitor_answers_and_sees_titles_up_to_their_episode(
     summary = latest.get_by_text("4 discussions spoil episodes you haven't watched (episodes 9")
     expect(summary).to_be_visible()
     summary.click()
-    expect(latest.get_by_text("Spoiler for episode 9 · Episode 9 board · 0 replies")).to_be_visible()
+    gate = latest.get_by_text("Spoiler for episode 9 · Episode 9 board · 0 replies")
+    expect(gate).to_be_visible()
     check_accessibility()
     screenshot("first-visit-answered")
     assert page.get_by_label("I've watched up to").input_value() == "3"
@@ -84,12 +85,8 @@ def test_on_a_phone_the_panel_is_compact(live_server, page, problems, screenshot
     expect(page.get_by_role("link", name=f"{SECRET} 12")).to_be_visible()
 
 
-@pytest.fixture
-def no_javascript(browser_context_args):
-    return {**browser_context_args, "java_script_enabled": False}
-
-
 @pytest.mark.usefixtures("discussions")
+# pytest-playwright builds `page` from these arguments: this one runs without scripts.
 @pytest.mark.parametrize("browser_context_args", [{"java_script_enabled": False}])
 def test_without_javascript_not_now_and_answers_still_work(
     live_server, page, problems, check_accessibility, browser_context_args
