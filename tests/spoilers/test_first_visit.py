@@ -167,6 +167,10 @@ def test_ive_watched_episode_n_counts_as_an_answer(client, kind, episode):
 
 def test_the_pages_that_ask_themselves_do_not_show_the_panel(client):
     assert panel(client.get(PROGRESS_URL).text) is None
+    # Sign-up asks as its last step.
+    signup = client.get(reverse("account_signup")).text
+    assert panel(signup) is None
+    assert "The last step asks how far you have watched" in signup
 
 
 def test_a_bad_answer_is_refused_and_changes_nothing(client):
