@@ -3,8 +3,9 @@ the reader has watched and revealed.
 
 A reader never receives a page rendered for someone further along (progress is
 part of the key), nor one that asks "How far have you watched?" once they have
-answered, or the other way round (whether they have is part of it too), nor one with items revealed that they did not ask for (their
-own sorted reveal tokens are too; an address with tokens that are not theirs
+answered, or the other way round (whether they have is part of it too), nor one
+with items revealed that they did not ask for (their own sorted reveal tokens
+are too; an address with tokens that are not theirs
 never reaches the cache: fansite.spoilers.middleware). A visitor's page with
 reveals carries their tokens in its links, so it is theirs alone. A member's
 page is theirs alone: it carries their id and the profile fields the header

@@ -21,6 +21,7 @@ from .forms import ProgressForm, WatchedEpisodeForm
 from .readers import (
     REVEAL_PARAM,
     Reader,
+    has_chosen_progress,
     mark_progress_chosen,
     progress_message,
     raise_progress,
@@ -84,6 +85,8 @@ def progress_signup(request):
     sends them on; nothing here is required.
     """
     next_url = safe_next(request)
+    if request.method == "GET" and has_chosen_progress(request):
+        return redirect(next_url)  # answered already (another tab, the back button)
     form = ProgressForm()
     status = HTTPStatus.OK
     if request.method == "POST":

@@ -79,6 +79,17 @@ def test_answering_saves_welcomes_and_goes_on(client):
     assert '<section class="first-visit"' not in client.get("/boards/").text
 
 
+def test_the_step_once_answered_goes_straight_on(client):
+    response = signing_up(client, next_url="/boards/")
+    step = response.url
+    client.post(step, {"skip": "1", "next": "/boards/"})
+
+    again = client.get(step)
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert again["Location"] == "/boards/"
+
+
 def test_skipping_welcomes_and_stops_asking(client):
     response = signing_up(client)
     client.get(response.url)
