@@ -174,6 +174,19 @@ def test_a_few_gates_stay_rows_and_say_their_board_and_size(client):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("relaxed_posting_limits")
+def test_a_thread_pages_own_gate_stays_the_plain_label(client):
+    thread = make_thread("episode-9", SECRET, replies=2)
+    as_reader(client, "visitor", 3)
+
+    html = client.get(thread.get_absolute_url()).text
+
+    assert SECRET not in html
+    assert '<span class="spoiler-gate__label">Spoiler for episode 9</span>' in html
+    assert " board · " not in strip_tags(html)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("relaxed_posting_limits")
 def test_showing_one_takes_it_out_of_the_group(client):
     threads = [make_thread("episode-9", f"{SECRET} {n}", minutes_ago=n) for n in range(4)]
     as_reader(client, "visitor", 3)
