@@ -120,7 +120,8 @@ def has_chosen_progress(request) -> bool:
     then every page asks (includes/_first_visit.html)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return user.progress_chosen_at is not None
+        # A progress saved before progress_chosen_at existed was an answer too.
+        return user.progress_chosen_at is not None or user.watched_up_to > 0
     session = request.session
     return bool(session.get(CHOSEN_SESSION_KEY)) or SESSION_KEY in session
 
@@ -163,8 +164,6 @@ def raise_progress(request, episode: int) -> bool:
     about forgetting 4 to 9. Only the header's "I've watched up to" may go back.
     """
     if episode <= progress_for(request):
-        if not has_chosen_progress(request):
-            mark_progress_chosen(request)
         return False
     set_progress(request, episode)
     return True
@@ -175,9 +174,11 @@ def adopt_visitor_progress(request, user) -> bool:
     keeps it when their account has never been told. Returns whether it was carried.
 
     Logging in keeps the session's data (Django cycles its key), so the visitor's
-    answer is still there; an account that already has a progress of its own keeps it.
+    answer is still there; an account that already has a progress of its own (or
+    said "I haven't started" or "Not now") keeps it.
     """
-    if user.progress_chosen_at is not None or SESSION_KEY not in request.session:
+    told = user.progress_chosen_at is not None or user.watched_up_to > 0
+    if told or SESSION_KEY not in request.session:
         return False
     try:
         episode = max(0, int(request.session[SESSION_KEY]))

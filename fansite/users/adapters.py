@@ -57,7 +57,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         self.signing_up = signup
         adopt_visitor_progress(request, user)
-        self.asks_progress = signup and user.progress_chosen_at is None
+        self.asks_progress = signup and user.progress_chosen_at is None and not user.watched_up_to
         response = super().post_login(request, user, signup=signup, **kwargs)
         if self.asks_progress and isinstance(response, HttpResponseRedirect):
             step = reverse("spoilers:progress_signup")

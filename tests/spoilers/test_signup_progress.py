@@ -160,3 +160,14 @@ def test_logging_in_keeps_the_accounts_own_answer(client):
 
     member.refresh_from_db()
     assert member.watched_up_to == 9
+
+
+def test_logging_in_never_lowers_a_progress_saved_before_the_question(client):
+    member = UserFactory(username="cheongsan", watched_up_to=6)
+    assert member.progress_chosen_at is None
+    client.post(reverse("spoilers:progress_update"), {"watched_up_to": "1", "next": "/"})
+
+    log_in(client, "cheongsan")
+
+    member.refresh_from_db()
+    assert member.watched_up_to == 6
