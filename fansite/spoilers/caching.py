@@ -2,8 +2,10 @@
 the reader has watched and revealed.
 
 A reader never receives a page rendered for someone further along (progress is
-part of the key), nor one with items revealed that they did not ask for (their
-own sorted reveal tokens are too; an address with tokens that are not theirs
+part of the key), nor one that asks "How far have you watched?" once they have
+answered, or the other way round (whether they have is part of it too), nor one
+with items revealed that they did not ask for (their own sorted reveal tokens
+are too; an address with tokens that are not theirs
 never reaches the cache: fansite.spoilers.middleware). A visitor's page with
 reveals carries their tokens in its links, so it is theirs alone. A member's
 page is theirs alone: it carries their id and the profile fields the header
@@ -13,7 +15,7 @@ served cached pages.
 
 from fansite.web import pagecache
 
-from .readers import REVEAL_PARAM, reader_for
+from .readers import REVEAL_PARAM, has_chosen_progress, reader_for
 
 # Query parameters that select what a cached page shows; any other parameter
 # (reply_to, quote, anything unknown) means the page is rendered afresh.
@@ -25,13 +27,15 @@ def reader_variant(request) -> str | None:
     user = request.user
     reader = reader_for(request)
     reveals = ",".join(reader.reveal_tokens)
+    # Whether the page asks "How far have you watched?" (includes/_first_visit.html).
+    asks = "ask" if not has_chosen_progress(request) else ""
     if not user.is_authenticated:
-        return f"{reveals}\nv:{reader.progress}"
+        return f"{reveals}\nv:{reader.progress}:{asks}"
     if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:
         return None
     # Fields shown in the header and the compose form; a change to any of them
     # gives a new key without waiting for an invalidation.
-    return f"{reveals}\nm:{user.pk}:{reader.progress}:{user.display_name}:{user.avatar}"
+    return f"{reveals}\nm:{user.pk}:{reader.progress}:{asks}:{user.display_name}:{user.avatar}"
 
 
 def cache_per_reader(scopes):

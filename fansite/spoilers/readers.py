@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import tokens
 
 SESSION_KEY = "watched_up_to"
+# A visitor who answered or dismissed "How far have you watched?" (first_visit.html).
+CHOSEN_SESSION_KEY = "progress_chosen"
 REVEAL_PARAM = "reveal"
 # A page never honours more reveal keys than this (keeps URLs and cache keys sane).
 MAX_REVEALS = 50
@@ -112,15 +115,44 @@ def reader_for(request) -> Reader:
     return reader
 
 
-def set_progress(request, episode: int) -> None:
-    """Remember how far the reader has watched: on the profile, else in the session."""
+def has_chosen_progress(request) -> bool:
+    """Whether the reader has said how far they have watched, or declined to: until
+    then every page asks (includes/_first_visit.html)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # A progress saved before progress_chosen_at existed was an answer too.
+        return user.progress_chosen_at is not None or user.watched_up_to > 0
+    session = request.session
+    return bool(session.get(CHOSEN_SESSION_KEY)) or SESSION_KEY in session
+
+
+def mark_progress_chosen(request) -> None:
+    """The reader answered or dismissed the question: stop asking. Their progress
+    stays as it is."""
     user = request.user
     if user.is_authenticated:
+        now = timezone.now()
+        user._meta.model.objects.filter(pk=user.pk).update(progress_chosen_at=now)
+        user.progress_chosen_at = now
+    else:
+        request.session[CHOSEN_SESSION_KEY] = True
+
+
+def set_progress(request, episode: int) -> None:
+    """Remember how far the reader has watched: on the profile, else in the session.
+    Saying it counts as answering "How far have you watched?" (has_chosen_progress)."""
+    user = request.user
+    if user.is_authenticated:
+        now = timezone.now()
         # request.user is a lazy proxy: type() of it is not the model.
-        user._meta.model.objects.filter(pk=user.pk).update(watched_up_to=episode)
+        user._meta.model.objects.filter(pk=user.pk).update(
+            watched_up_to=episode, progress_chosen_at=now
+        )
         user.watched_up_to = episode
+        user.progress_chosen_at = now
     else:
         request.session[SESSION_KEY] = episode
+        request.session[CHOSEN_SESSION_KEY] = True
     request._fansite_reader = None
 
 
@@ -134,6 +166,31 @@ def raise_progress(request, episode: int) -> bool:
     if episode <= progress_for(request):
         return False
     set_progress(request, episode)
+    return True
+
+
+def adopt_visitor_progress(request, user) -> bool:
+    """On logging in (or signing up): a visitor who said how far they have watched
+    keeps it when their account has never been told. Returns whether it was carried.
+
+    Logging in keeps the session's data (Django cycles its key), so the visitor's
+    answer is still there; an account that already has a progress of its own (or
+    said "I haven't started" or "Not now") keeps it.
+    """
+    told = user.progress_chosen_at is not None or user.watched_up_to > 0
+    if told or SESSION_KEY not in request.session:
+        return False
+    try:
+        episode = max(0, int(request.session[SESSION_KEY]))
+    except (TypeError, ValueError):
+        return False
+    now = timezone.now()
+    user._meta.model.objects.filter(pk=user.pk).update(
+        watched_up_to=episode, progress_chosen_at=now
+    )
+    user.watched_up_to = episode
+    user.progress_chosen_at = now
+    request._fansite_reader = None
     return True
 
 

@@ -2,9 +2,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from fansite.emails.services import queue_message
+from fansite.spoilers.readers import adopt_visitor_progress
 
 from .models import User
 from .validators import normalize_username, username_key, validate_username
@@ -15,6 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
     email is sent, how a new member is greeted."""
 
     signing_up = False
+    # A new member who has not said how far they have watched: the welcome waits
+    # for the last step of sign-up (spoilers:progress_signup).
+    asks_progress = False
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -41,12 +48,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request, user, *, signup, **kwargs):
         """Log the member in as allauth does; the message it adds greets a new
-        member with "Welcome", not "Welcome back" (``add_message`` below)."""
+        member with "Welcome", not "Welcome back" (``add_message`` below).
+
+        How far a visitor said they had watched goes with them onto an account that
+        has never been told. A new member who had not said ends sign-up on "How far
+        have you watched?", which then welcomes them and sends them on to where they
+        were going.
+        """
         self.signing_up = signup
-        return super().post_login(request, user, signup=signup, **kwargs)
+        adopt_visitor_progress(request, user)
+        self.asks_progress = signup and user.progress_chosen_at is None and not user.watched_up_to
+        response = super().post_login(request, user, signup=signup, **kwargs)
+        if self.asks_progress and isinstance(response, HttpResponseRedirect):
+            step = reverse("spoilers:progress_signup")
+            response = HttpResponseRedirect(f"{step}?{urlencode({'next': response.url})}")
+        return response
 
     def add_message(self, request, level, message_template=None, *args, **kwargs):
         if message_template == "account/messages/logged_in.txt" and self.signing_up:
+            if self.asks_progress:
+                return None  # said by the last step of sign-up instead
             message_template = "account/messages/signed_up.txt"
         return super().add_message(request, level, message_template, *args, **kwargs)
 

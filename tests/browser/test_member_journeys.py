@@ -103,7 +103,15 @@ def test_visitor_signs_up_confirms_uploads_an_avatar_and_sets_progress(
     submit(page, page.get_by_role("button", name="Confirm"))
     check_accessibility()
     assert member.emailaddress_set.get().verified
+    # The last step of sign-up asks how far they have watched, then welcomes them.
+    expect(
+        page.get_by_role("heading", name="One last step: how far have you watched?")
+    ).to_be_visible()
+    submit(page, page.get_by_role("button", name="Episode 2", exact=True))
+    check_accessibility()
     expect(page.get_by_text("Welcome, jiwoo.")).to_be_visible()
+    member.refresh_from_db()
+    assert member.watched_up_to == 2
     # Confirming in the browser that signed up logs the new member in; they log
     # out and back in with their new password.
     logout = header(page).get_by_role("button", name="Log out")

@@ -1,9 +1,11 @@
-"""A new member is welcomed, a returning one welcomed back (allauth's log-in message)."""
+"""A new member is welcomed (after the last step of sign-up, "How far have you
+watched?"), a returning one welcomed back (allauth's log-in message)."""
 
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from .factories import UserFactory
 from .test_accounts import CONFIRM_LINK, is_logged_in, log_in, sign_up
@@ -20,13 +22,17 @@ def test_sign_up_logs_the_member_in_and_says_welcome(client, settings):
 
     response = sign_up(client, username="cheongsan")
     assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("spoilers:progress_signup"))
+    step = client.get(response.url)
+    assert "Welcome" not in step.text
+    # The verification mail is on its way; the member may carry on meanwhile.
+    assert "Confirmation email sent to alice@example.com." in messages_on(step)
+    response = client.post(response.url, {"watched_up_to": 3})
     page = client.get(response.url)
 
     assert is_logged_in(client)
     assert "Welcome, cheongsan." in messages_on(page)
     assert "Welcome back" not in page.text
-    # The verification mail is on its way; the member may carry on meanwhile.
-    assert "Confirmation email sent to alice@example.com." in messages_on(page)
 
 
 def test_confirming_the_address_after_sign_up_says_welcome(
@@ -39,6 +45,9 @@ def test_confirming_the_address_after_sign_up_says_welcome(
     assert not is_logged_in(client)
     confirm_path = CONFIRM_LINK.search(mail.outbox[-1].body).group(1)
     response = client.post(confirm_path, follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert response.request["PATH_INFO"] == reverse("spoilers:progress_signup")
+    response = client.post(response.request["PATH_INFO"], {"skip": "1"}, follow=True)
 
     assert response.status_code == HTTPStatus.OK
     assert is_logged_in(client)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from fansite.spoilers import reveals
+from fansite.spoilers import groups, reveals
 from fansite.spoilers.readers import reader_for
 
 register = template.Library()
@@ -42,3 +42,11 @@ def revealed_url(context, item):
 def reader(context):
     """The request's Reader: {% reader as reader %}."""
     return reader_for(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def group_gates(context, items):
+    """``items`` with runs of gated rows folded into one entry each (see
+    fansite.spoilers.groups): {% group_gates page_obj as entries %}; an entry is an
+    item or a group (``entry.is_gate_group``)."""
+    return groups.group_gates(items, reader_for(context["request"]))
