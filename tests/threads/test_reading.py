@@ -13,6 +13,7 @@ from django.urls import reverse
 from fansite.comments.models import Comment
 from fansite.threads import services
 from fansite.threads.models import ThreadRead
+from fansite.users.services import delete_account
 from tests.users.factories import UserFactory
 
 from .factories import ThreadFactory, board, reply
@@ -389,3 +390,13 @@ def test_a_hidden_thread_jumps_to_its_placeholder(client, member):
     location = client.get(reverse("threads:thread_unread", args=[thread.pk]))["Location"]
 
     assert location == thread.get_absolute_url()
+
+
+def test_deleting_the_account_deletes_its_markers(client, member):
+    thread = ThreadFactory()
+    client.get(thread.get_absolute_url())
+    assert ThreadRead.objects.filter(member=member).exists()
+
+    delete_account(member=member)
+
+    assert not ThreadRead.objects.exists()
