@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 
 from fansite.articles.models import Article
-from fansite.threads.models import Thread, ThreadRead
+from fansite.threads.models import Thread
 
 from .forms import comment_form_for
 from .models import Comment
@@ -216,11 +216,8 @@ def with_unread_counts(threads, member):
     ``threads`` unchanged (their pages show no read state)."""
     if not member.is_authenticated:
         return threads
-    marker = ThreadRead.objects.filter(member=member, thread=OuterRef("pk")).values(
-        "last_seen_comment_id"
-    )[:1]
     count = _unread(member).order_by().values("thread").annotate(n=Count("pk")).values("n")
-    return threads.annotate(last_seen_comment_id=Subquery(marker)).annotate(
+    return threads.with_last_seen(member).annotate(
         unread_count=Coalesce(Subquery(count), 0),
         is_new_to_member=Case(
             When(

@@ -224,18 +224,23 @@ def _shown(comments):
 
 
 @cache_per_reader(
-    lambda request, pk: [pagecache.thread_scope(pk), *selectors.read_scopes(request.user)]
+    lambda request, pk: [pagecache.thread_scope(pk), *selectors.new_marks_scopes(request.user)]
 )
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it.
 
     For a member, the page marks where the comments they have not seen begin, and
-    moves their read marker to the newest comment it shows (one write at most).
-    ``?sort=newest`` lists the newest comments first; it is never cached, since
-    the page cache keys pages by their number alone."""
+    moves their read marker to the newest comment it shows (one write at most). A
+    page marking new comments is dropped from the page cache as it is stored: on
+    the next visit they are not new. A page without marks stays right as the
+    marker moves on, so it is cached as before. ``?sort=newest`` lists the newest comments first; it
+    is never cached, since the page cache keys pages by their number alone."""
     thread = get_object_or_404(
-        Thread.objects.select_related("board__episode", "author", "spoils_episode"), pk=pk
+        Thread.objects.select_related("board__episode", "author", "spoils_episode").with_last_seen(
+            request.user
+        ),
+        pk=pk,
     )
     if thread.is_hidden and not selectors.sees_hidden_threads(request.user):
         # A placeholder, not a 404, so links to it still say what happened; nothing
@@ -275,6 +280,9 @@ def thread_detail(request, pk):
         "first_new_pk": first_new_pk,
         "new_pks": new_pks,
     }
+    if new_pks:
+        # Stored under the generations read before rendering, so never served.
+        pagecache.bump(selectors.new_marks_scope(request.user))
     return render(request, "threads/thread_detail.html", context)
 
 
@@ -293,7 +301,7 @@ def _read_state(member, thread, comments, *, is_gated):
     marked: they were shown its gates, not its comments."""
     if not member.is_authenticated:
         return None, set()
-    last_seen = ThreadRead.objects.last_seen(member, thread)
+    last_seen = thread.last_seen_comment_id  # Thread.objects.with_last_seen
     shown = list(_shown(comments))
     new = []
     if last_seen is not None:

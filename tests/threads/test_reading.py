@@ -400,3 +400,31 @@ def test_deleting_the_account_deletes_its_markers(client, member):
     delete_account(member=member)
 
     assert not ThreadRead.objects.exists()
+
+
+def test_a_thread_page_without_new_marks_is_served_from_the_cache(client, member):
+    thread = ThreadFactory()
+    reply(thread)
+
+    first = client.get(thread.get_absolute_url())
+    second = client.get(thread.get_absolute_url())
+
+    # The first visit moved the marker, but its page marks nothing: it stays right.
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert marker(member, thread) is not None
+
+
+def test_a_thread_page_with_new_marks_is_not_served_again(client, member):
+    thread = ThreadFactory()
+    client.get(thread.get_absolute_url())
+    reply(thread)
+
+    marked = client.get(thread.get_absolute_url())
+    reload = client.get(thread.get_absolute_url())
+    then = client.get(thread.get_absolute_url())
+
+    assert "is-new" in marked.text
+    assert reload["X-Page-Cache"] == "miss"
+    assert "is-new" not in reload.text
+    assert then["X-Page-Cache"] == "hit"
