@@ -1,11 +1,11 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from fansite.comments.selectors import comment_form_for, comment_page
+from fansite.comments.selectors import comment_form_for, comment_page, with_unread_counts
 from fansite.episodes.catalogue import episode_positions
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
-from fansite.threads.selectors import listed_threads
+from fansite.threads.selectors import listed_threads, read_scopes
 from fansite.web import pagecache
 
 from .models import Article, Tag
@@ -27,10 +27,15 @@ def latest_discussions(user=None):
     """The most recently active threads ``user`` may see (hidden ones only for
     moderators), with their boards (one query)."""
     threads = listed_threads(user).select_related("board").order_by("-last_activity_at", "-pk")
+    if user is not None:
+        # Members see how many comments are new in each (docs/reading.md).
+        threads = with_unread_counts(threads, user)
     return list(threads[:LATEST_DISCUSSION_COUNT])
 
 
-@cache_per_reader(lambda request: [pagecache.ARTICLES, pagecache.LISTINGS])
+@cache_per_reader(
+    lambda request: [pagecache.ARTICLES, pagecache.LISTINGS, *read_scopes(request.user)]
+)
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions."""
     context = _paginate(request, Article.objects.published().with_related())

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from fansite.articles.models import Article
 from fansite.threads.models import Thread
@@ -27,10 +38,26 @@ __all__ = [
     "comment_form_for",
     "comment_page",
     "comments_by",
+    "first_unread",
+    "newest_comment",
     "page_for_comment",
     "reply_page",
     "reply_position",
+    "with_unread_counts",
 ]
+
+# The orders a conversation can be read in (``?sort=``); the first is the default.
+OLDEST, NEWEST = "oldest", "newest"
+SORTS = (OLDEST, NEWEST)
+
+
+def sort_from(value) -> str:
+    """The order a ``?sort=`` value asks for; anything unknown is the default."""
+    return value if value in SORTS else OLDEST
+
+
+def _top_order(sort):
+    return "-pk" if sort == NEWEST else "pk"
 
 
 def target_kind(target) -> str:
@@ -63,15 +90,20 @@ def _per_page(per_page):
     return per_page or settings.COMMENTS_PER_PAGE
 
 
-def comment_page(*, target, page=None, per_page=None) -> CommentPage:
+def comment_page(*, target, page=None, per_page=None, sort=OLDEST) -> CommentPage:
     """The given page (a number or the raw ``?page=`` value; invalid values give the
     nearest valid page) of ``target``'s comments, in three queries: the counts, the
-    page's top-level comments, and all their replies."""
+    page's top-level comments, and all their replies.
+
+    ``sort``: top-level comments oldest first (the default) or newest first;
+    replies stay oldest first under their comment either way."""
     comments = Comment.objects.for_target(target)
     counts = comments.aggregate(
         total=Count("pk"), top_level=Count("pk", filter=Q(parent__isnull=True))
     )
-    paginator = Paginator(comments.top_level().with_authors().order_by("pk"), _per_page(per_page))
+    paginator = Paginator(
+        comments.top_level().with_authors().order_by(_top_order(sort)), _per_page(per_page)
+    )
     # Already counted above: spare the paginator its own COUNT query.
     paginator.count = counts["top_level"]
     page_obj = paginator.get_page(page)
@@ -79,9 +111,13 @@ def comment_page(*, target, page=None, per_page=None) -> CommentPage:
     parents = list(page_obj.object_list)
     _attach_first_replies(parents)
     kind = target_kind(target)
-    if kind == "thread" and page_obj.number == 1 and parents:
-        # A thread's first comment is its opening post.
-        parents[0].is_opening_post = True
+    if kind == "thread" and parents:
+        # A thread's first comment is its opening post: first on the first page, or
+        # last on the last page when the newest come first.
+        if sort == NEWEST and not page_obj.has_next():
+            parents[-1].is_opening_post = True
+        elif sort != NEWEST and page_obj.number == 1:
+            parents[0].is_opening_post = True
     page_obj.object_list = parents
     return CommentPage(page_obj=page_obj, paginator=paginator, total=counts["total"], kind=kind)
 
@@ -137,14 +173,15 @@ def reply_position(reply) -> int:
     return Comment.objects.filter(parent_id=reply.parent_id, pk__lte=reply.pk).count()
 
 
-def page_for_comment(comment, per_page=None) -> int:
-    """The page number (1-based) that shows ``comment``: the page of its top-level
-    comment, since replies are listed under their parent."""
+def page_for_comment(comment, per_page=None, sort=OLDEST) -> int:
+    """The page number (1-based) that shows ``comment`` in the order ``sort``: the
+    page of its top-level comment, since replies are listed under their parent."""
     top_pk = comment.parent_id or comment.pk
     siblings = Comment.objects.top_level().filter(
         thread_id=comment.thread_id, article_id=comment.article_id
     )
-    earlier = siblings.filter(pk__lt=top_pk).count()
+    before = {"pk__gt": top_pk} if sort == NEWEST else {"pk__lt": top_pk}
+    earlier = siblings.filter(**before).count()
     return earlier // _per_page(per_page) + 1
 
 
@@ -157,4 +194,62 @@ def comments_by(user, limit=10):
         .filter(Q(article__isnull=True) | Q(article__in=Article.objects.published()))
         .select_related("author", "thread__board", "article__spoils_episode")
         .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def _unread(member):
+    """Visible comments on the outer thread after its ``last_seen_comment_id``,
+    other than ``member``'s own (what they wrote, they have read)."""
+    return (
+        Comment.objects.visible()
+        .filter(thread=OuterRef("pk"), pk__gt=OuterRef("last_seen_comment_id"))
+        .exclude(author=member)
+    )
+
+
+def with_unread_counts(threads, member):
+    """``threads`` annotated, for a member, with ``last_seen_comment_id`` (None:
+    never opened), ``unread_count`` (visible comments by others since then) and
+    ``is_new_to_member`` (never opened, started by someone else since they joined).
+
+    Subqueries in the list's own query: no query per listed thread. Visitors get
+    ``threads`` unchanged (their pages show no read state)."""
+    if not member.is_authenticated:
+        return threads
+    count = _unread(member).order_by().values("thread").annotate(n=Count("pk")).values("n")
+    return threads.with_last_seen(member).annotate(
+        unread_count=Coalesce(Subquery(count), 0),
+        is_new_to_member=Case(
+            When(
+                Q(last_seen_comment_id__isnull=True, created_at__gt=member.date_joined)
+                & ~Q(author=member),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def first_unread(thread, member, last_seen):
+    """The first visible comment by someone else on ``thread`` after comment
+    ``last_seen``, or None."""
+    return (
+        Comment.objects.visible()
+        .filter(thread=thread, pk__gt=last_seen)
+        .exclude(author=member)
+        .order_by("pk")
+        .only("pk", "parent_id", "thread_id", "article_id")
+        .first()
+    )
+
+
+def newest_comment(thread):
+    """The newest visible comment on ``thread``, or None."""
+    return (
+        Comment.objects.visible()
+        .filter(thread=thread)
+        .order_by("-pk")
+        .only("pk", "parent_id", "thread_id", "article_id")
+        .first()
     )

@@ -1,8 +1,9 @@
 from django.shortcuts import get_object_or_404, render
 
+from fansite.comments.selectors import with_unread_counts
 from fansite.spoilers.caching import cache_per_reader
 from fansite.threads.models import Thread
-from fansite.threads.selectors import listed_threads
+from fansite.threads.selectors import listed_threads, read_scopes
 from fansite.web import pagecache
 
 from .catalogue import neighbours
@@ -18,7 +19,7 @@ def episode_list(request):
 
 
 # Episode, season and board edits replace "site"; new and edited threads "listings".
-@cache_per_reader(lambda request, number: [pagecache.LISTINGS])
+@cache_per_reader(lambda request, number: [pagecache.LISTINGS, *read_scopes(request.user)])
 def episode_detail(request, number):
     """One episode: what editors wrote about it (spoiler-free), its neighbours and
     the latest threads on its board, gated like the board itself."""
@@ -29,7 +30,9 @@ def episode_detail(request, number):
     threads = []
     if board is not None:
         threads = list(
-            listed_threads(request.user, Thread.objects.for_board(board))[:LATEST_THREADS]
+            with_unread_counts(
+                listed_threads(request.user, Thread.objects.for_board(board)), request.user
+            )[:LATEST_THREADS]
         )
     previous, following = neighbours(episode.position)
     context = {

@@ -87,6 +87,16 @@ class ThreadQuerySet(models.QuerySet):
             .order_by("-is_pinned", "-last_activity_at", "-pk")
         )
 
+    def with_last_seen(self, member):
+        """Annotate ``last_seen_comment_id``: ``member``'s read marker (None: never
+        opened), in the threads' own query. Visitors get None everywhere."""
+        if not member.is_authenticated:
+            return self.annotate(last_seen_comment_id=models.Value(None, models.BigIntegerField()))
+        marker = ThreadRead.objects.filter(member=member, thread=models.OuterRef("pk"))
+        return self.annotate(
+            last_seen_comment_id=models.Subquery(marker.values("last_seen_comment_id")[:1])
+        )
+
 
 class Thread(models.Model):
     board = models.ForeignKey(
@@ -153,3 +163,54 @@ class Thread(models.Model):
     @property
     def is_open(self):
         return not self.is_locked
+
+
+class ThreadReadQuerySet(models.QuerySet):
+    def last_seen(self, member, thread):
+        """The id of the newest comment ``member`` has seen on ``thread``, or None
+        when they never opened it (visitors have no markers)."""
+        if not member.is_authenticated:
+            return None
+        return (
+            self.filter(member=member, thread=thread)
+            .values_list("last_seen_comment_id", flat=True)
+            .first()
+        )
+
+
+class ThreadRead(models.Model):
+    """How far a member has read a thread: the newest comment they have been shown.
+
+    Comments sit above threads in the layers (docs/architecture.md), so the marker
+    is the comment's id as a plain integer, not a foreign key: comment ids only
+    grow, so "unread" is "a visible comment with a larger id". A comment deleted
+    for good leaves the marker valid (nothing compares equal to it, only larger).
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="thread_reads",
+        verbose_name=_("member"),
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="reads", verbose_name=_("thread")
+    )
+    last_seen_comment_id = models.PositiveBigIntegerField(
+        _("last comment seen"),
+        help_text=_("The id of the newest comment the member has been shown; it only grows."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = ThreadReadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("thread read marker")
+        verbose_name_plural = _("thread read markers")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="thread_read_once_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member} read {self.thread} up to comment {self.last_seen_comment_id}"

@@ -7,6 +7,36 @@ from django.utils.translation import gettext as _
 
 from .models import Board, Thread
 
+# The page-cache scope of one member's read markers: pages that show unread
+# counts or a "New" divider depend on it, and moving a marker replaces it.
+READS_SCOPE = "reads:{pk}"
+
+
+def reads_scope(member) -> str:
+    return READS_SCOPE.format(pk=member.pk)
+
+
+def read_scopes(user) -> list[str]:
+    """The scopes a page showing ``user``'s unread counts depends on (none for visitors,
+    whose pages show none)."""
+    return [reads_scope(user)] if user.is_authenticated else []
+
+
+# The scope of the member's thread pages that mark comments "new". Such a page is
+# dropped as soon as it is rendered (its marks are wrong on the next visit); a page
+# without marks stays right however far the marker moves, so moving the marker
+# alone does not drop it.
+NEW_MARKS_SCOPE = "reads:{pk}:marks"
+
+
+def new_marks_scope(member) -> str:
+    return NEW_MARKS_SCOPE.format(pk=member.pk)
+
+
+def new_marks_scopes(user) -> list[str]:
+    return [new_marks_scope(user)] if user.is_authenticated else []
+
+
 # Moderators (members with this permission) see hidden threads, marked "Hidden".
 MODERATE_THREADS_PERM = "threads.change_thread"
 

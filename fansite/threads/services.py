@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -10,9 +10,11 @@ from django.utils.translation import ngettext
 
 from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.users.standing import PostingRefused, new_member_until
+from fansite.web import pagecache
 from fansite.web.ratelimits import wait_text
 
-from .models import Board, Thread
+from .models import Board, Thread, ThreadRead
+from .selectors import reads_scope
 
 
 def ensure_episode_board(episode):
@@ -98,3 +100,70 @@ def delete_thread(*, thread):
     board_id = thread.board_id
     thread.delete()
     recount_boards(board_id)
+
+
+# One statement, so two page views of the same member at once cannot lose
+# progress (no read-modify-write) and a marker never moves backwards: the row is
+# created, or updated only when the new id is larger. PostgreSQL and SQLite both
+# speak this dialect of INSERT … ON CONFLICT.
+_ADVANCE_SQL = """
+INSERT INTO {table} ({member}, {thread}, {seen}, {updated})
+{rows}
+ON CONFLICT ({member}, {thread}) DO UPDATE
+SET {seen} = excluded.{seen}, {updated} = excluded.{updated}
+WHERE {table}.{seen} < excluded.{seen}
+"""
+
+
+def _advance_sql(rows):
+    quote = connection.ops.quote_name
+    return _ADVANCE_SQL.format(
+        table=quote(ThreadRead._meta.db_table),
+        member=quote("member_id"),
+        thread=quote("thread_id"),
+        seen=quote("last_seen_comment_id"),
+        updated=quote("updated_at"),
+        rows=rows,
+    )
+
+
+def mark_seen(*, member, thread, comment_id, seen_before=None):
+    """Record that ``member`` has been shown ``thread`` up to comment ``comment_id``.
+
+    ``seen_before`` is the marker the page was rendered with: when ``comment_id``
+    is not past it nothing is written, so a page view costs at most one write
+    (none for visitors, none when nothing new was shown). Moving a marker drops
+    the member's cached pages that show unread counts (their ``reads`` scope).
+    """
+    if not member.is_authenticated or comment_id is None:
+        return False
+    if seen_before is not None and comment_id <= seen_before:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _advance_sql("VALUES (%s, %s, %s, %s)"),
+            [member.pk, thread.pk, comment_id, timezone.now()],
+        )
+        moved = cursor.rowcount != 0
+    if moved:
+        pagecache.bump(reads_scope(member))
+    return moved
+
+
+@transaction.atomic
+def mark_board_read(*, member, board, up_to):
+    """Mark every thread on ``board`` as read by ``member`` up to comment ``up_to``
+    (the newest comment on the site when they asked): one statement whatever the
+    number of threads. Markers already further along stay where they are."""
+    if up_to is None:
+        return
+    # The WHERE on the SELECT is what SQLite needs to parse INSERT … SELECT …
+    # ON CONFLICT; it is the board filter anyway.
+    rows = "SELECT %s, {id}, %s, %s FROM {threads} WHERE {board} = %s".format(
+        id=connection.ops.quote_name("id"),
+        threads=connection.ops.quote_name(Thread._meta.db_table),
+        board=connection.ops.quote_name("board_id"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_advance_sql(rows), [member.pk, up_to, timezone.now(), board.pk])
+    pagecache.bump(reads_scope(member))

@@ -1,22 +1,35 @@
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fansite.comments.forms import ThreadEditForm, ThreadForm, comment_form_for, wants_preview
 from fansite.comments.models import Comment, render_body
-from fansite.comments.selectors import comment_page
+from fansite.comments.selectors import (
+    NEWEST,
+    OLDEST,
+    comment_page,
+    first_unread,
+    newest_comment,
+    page_for_comment,
+    reply_position,
+    sort_from,
+    with_unread_counts,
+)
 from fansite.comments.services import ensure_can_edit_thread, start_thread
 from fansite.moderation.services import edit_own_thread
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.levels import gate_label
-from fansite.spoilers.readers import reader_for
-from fansite.spoilers.reveals import revealing_for_author
+from fansite.spoilers.readers import REVEAL_PARAM, reader_for
+from fansite.spoilers.reveals import requested_reveals, revealing_for_author
 from fansite.users.standing import ensure_can_post
 from fansite.web import pagecache
 from fansite.web.markdown import excerpt
@@ -24,7 +37,9 @@ from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
 from . import selectors, services
-from .models import Board, Thread
+from .models import Board, Thread, ThreadRead
+
+SORT_PARAM = "sort"
 
 
 @cache_per_reader(lambda request: [pagecache.LISTINGS])
@@ -34,11 +49,14 @@ def board_list(request):
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
-@cache_per_reader(lambda request, slug: [pagecache.LISTINGS])
+@cache_per_reader(lambda request, slug: [pagecache.LISTINGS, *selectors.read_scopes(request.user)])
 def board_detail(request, slug):
-    """A board's threads: pinned first, then the most recently active."""
+    """A board's threads: pinned first, then the most recently active; for members,
+    how many comments are new in each."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
-    threads = selectors.listed_threads(request.user, Thread.objects.for_board(board))
+    threads = with_unread_counts(
+        selectors.listed_threads(request.user, Thread.objects.for_board(board)), request.user
+    )
     paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
@@ -119,12 +137,110 @@ def _description(thread, opener, page_reader):
     return excerpt(opener.body, 160)
 
 
-@cache_per_reader(lambda request, pk: [pagecache.thread_scope(pk)])
+@require_POST
+def board_mark_read(request, slug):
+    """Mark every thread on a board as read, for the member asking (docs/reading.md)."""
+    board = get_object_or_404(Board, slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(board.get_absolute_url())
+    # Comment ids only grow: everything posted until now counts as read.
+    up_to = Comment.objects.aggregate(newest=Max("pk"))["newest"]
+    services.mark_board_read(member=request.user, board=board, up_to=up_to)
+    messages.success(request, _("Every thread on this board is marked as read."))
+    return redirect(board)
+
+
+def _thread_address(thread, *, request, sort, page=1, comment=None):
+    """The thread's address showing ``page`` in the order ``sort``, carrying the
+    reader's own reveal tokens, landing on ``comment`` when given."""
+    query = {}
+    url = thread.get_absolute_url()
+    if page > 1:
+        query["page"] = page
+    if sort != OLDEST:
+        query[SORT_PARAM] = sort
+    if reveals := requested_reveals(request):
+        query[REVEAL_PARAM] = reveals
+    if query:
+        url += "?" + urlencode(query, doseq=True)
+    return f"{url}#{comment.anchor}" if comment is not None else url
+
+
+def _comment_address(thread, comment, *, request, sort):
+    """Where ``comment`` appears: its page of the thread in the order ``sort``, or
+    the replies page of its comment for a reply past the first few shown there."""
+    if comment is None:
+        return _thread_address(thread, request=request, sort=sort)
+    if comment.parent_id and (position := reply_position(comment)) > settings.REPLIES_SHOWN:
+        # The replies page lists replies oldest first, whatever the thread's order.
+        url = reverse("comments:comment_replies", kwargs={"pk": comment.parent_id})
+        query = {}
+        if (page := (position - 1) // settings.COMMENTS_PER_PAGE + 1) > 1:
+            query["page"] = page
+        if reveals := requested_reveals(request):
+            query[REVEAL_PARAM] = reveals
+        if query:
+            url += "?" + urlencode(query, doseq=True)
+        return f"{url}#{comment.anchor}"
+    page = page_for_comment(comment, sort=sort)
+    return _thread_address(thread, request=request, sort=sort, page=page, comment=comment)
+
+
+def _jump_target(request, pk):
+    """The thread, and whether the reader may be taken to one of its comments (not
+    when moderators hid it: the placeholder is all they get)."""
+    thread = get_object_or_404(Thread, pk=pk)
+    return thread, not (thread.is_hidden and not selectors.sees_hidden_threads(request.user))
+
+
+def thread_unread(request, pk):
+    """Jump to the first comment the member has not seen, on the page where it
+    appears: computed now, so it is right whatever happened since the list was
+    shown. A thread never opened starts at the top; one fully read goes to the
+    newest comment; visitors have no markers and start at the top."""
+    thread, may_jump = _jump_target(request, pk)
+    sort = sort_from(request.GET.get(SORT_PARAM))
+    target = None
+    if may_jump and request.user.is_authenticated:
+        last_seen = ThreadRead.objects.last_seen(request.user, thread)
+        if last_seen is not None:
+            target = first_unread(thread, request.user, last_seen) or newest_comment(thread)
+    return redirect(_comment_address(thread, target, request=request, sort=sort))
+
+
+def thread_latest(request, pk):
+    """Jump to the thread's newest comment, on the page where it appears."""
+    thread, may_jump = _jump_target(request, pk)
+    sort = sort_from(request.GET.get(SORT_PARAM))
+    target = newest_comment(thread) if may_jump else None
+    return redirect(_comment_address(thread, target, request=request, sort=sort))
+
+
+def _shown(comments):
+    """The comments on a page of the conversation, in the order they are shown."""
+    for top in comments.page_obj.object_list:
+        yield top
+        yield from top.reply_list
+
+
+@cache_per_reader(
+    lambda request, pk: [pagecache.thread_scope(pk), *selectors.new_marks_scopes(request.user)]
+)
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
-    its title appears nowhere on the page (not even in <head>) until they reveal it."""
+    its title appears nowhere on the page (not even in <head>) until they reveal it.
+
+    For a member, the page marks where the comments they have not seen begin, and
+    moves their read marker to the newest comment it shows (one write at most). A
+    page marking new comments is dropped from the page cache as it is stored: on
+    the next visit they are not new. A page without marks stays right as the
+    marker moves on, so it is cached as before. ``?sort=newest`` lists the newest comments first; it
+    is never cached, since the page cache keys pages by their number alone."""
     thread = get_object_or_404(
-        Thread.objects.select_related("board__episode", "author", "spoils_episode"), pk=pk
+        Thread.objects.select_related("board__episode", "author", "spoils_episode").with_last_seen(
+            request.user
+        ),
+        pk=pk,
     )
     if thread.is_hidden and not selectors.sees_hidden_threads(request.user):
         # A placeholder, not a 404, so links to it still say what happened; nothing
@@ -141,6 +257,9 @@ def thread_detail(request, pk):
         .only("pk", "body", "spoils_episode", "is_removed", "is_hidden", "thread")
         .first()
     )
+    sort = sort_from(request.GET.get(SORT_PARAM))
+    comments = comment_page(target=thread, page=request.GET.get("page"), sort=sort)
+    first_new_pk, new_pks = _read_state(request.user, thread, comments, is_gated=is_gated)
     context = {
         "thread": thread,
         "board": thread.board,
@@ -149,11 +268,52 @@ def thread_detail(request, pk):
         "page_title": label if is_gated else thread.title,
         "description": label if is_gated else _description(thread, opener, page_reader),
         "page_reader": page_reader,
-        "comments": comment_page(target=thread, page=request.GET.get("page")),
+        "comments": comments,
         # Refuses (with the reason) on locked threads and for banned members.
         "comment_form": comment_form_for(request, thread, page_reader),
+        "sort": sort,
+        "sort_urls": {
+            OLDEST: _thread_address(thread, request=request, sort=OLDEST),
+            NEWEST: _thread_address(thread, request=request, sort=NEWEST),
+        },
+        "latest_url": _jump_address("threads:thread_latest", thread, request=request, sort=sort),
+        "first_new_pk": first_new_pk,
+        "new_pks": new_pks,
     }
+    if new_pks:
+        # Stored under the generations read before rendering, so never served.
+        pagecache.bump(selectors.new_marks_scope(request.user))
     return render(request, "threads/thread_detail.html", context)
+
+
+def _jump_address(name, thread, *, request, sort):
+    url = reverse(name, kwargs={"pk": thread.pk})
+    query = {SORT_PARAM: sort} if sort != OLDEST else {}
+    if reveals := requested_reveals(request):
+        query[REVEAL_PARAM] = reveals
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+def _read_state(member, thread, comments, *, is_gated):
+    """The first comment on the page the member had not seen (None: no "New"
+    divider) and all of those on the page, then the marker moved to the newest
+    comment the page shows. A thread whose title is gated for the reader is not
+    marked: they were shown its gates, not its comments."""
+    if not member.is_authenticated:
+        return None, set()
+    last_seen = thread.last_seen_comment_id  # Thread.objects.with_last_seen
+    shown = list(_shown(comments))
+    new = []
+    if last_seen is not None:
+        new = [c.pk for c in shown if c.pk > last_seen and c.author_id != member.pk]
+    if not is_gated and shown:
+        services.mark_seen(
+            member=member,
+            thread=thread,
+            comment_id=max(c.pk for c in shown),
+            seen_before=last_seen,
+        )
+    return (new[0] if new else None), set(new)
 
 
 @require_http_methods(["GET", "POST"])
