@@ -7,6 +7,7 @@ environment variables always win over it.
 """
 
 from datetime import timedelta
+from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -315,7 +316,9 @@ EMAIL_RETRY_DELAYS = env.list(
 EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=600)
 # How long the record of a sent email (address, subject, time; not its text) is kept.
 EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fansite <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((SITE_NAME, "noreply@localhost"))
+)
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", address) for address in env.list("ADMIN_EMAILS", default=[])]
 
