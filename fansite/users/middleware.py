@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.utils import timezone
 
+from fansite.web.unavailable import DATABASE_ERRORS, unavailable_response
+
 
 def member_zone(user):
     """The member's chosen zone, or None (a visitor, no choice, or a zone this
@@ -27,7 +29,13 @@ class MemberTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = member_zone(request.user)
+        # Asking who the member is needs the database. When it cannot be reached
+        # the answer is the 503 page at once, as the notice middleware answers it,
+        # not an error logged as a crash.
+        try:
+            zone = member_zone(request.user)
+        except DATABASE_ERRORS as error:
+            return unavailable_response(request, error)
         if zone is None:
             timezone.deactivate()
         else:
