@@ -39,7 +39,6 @@ from fansite.web.ratelimits import wait_text
 
 from .models import Comment, CommentRevision, body_fingerprint, permalink_pk, render_body
 
-
 # Sent inside the posting transaction with ``comment`` (a new thread's opening post
 # too) for apps above this one that react to new posts: notifications enqueue
 # their fan-out on commit. Posts made here, not comments saved elsewhere (demo data).

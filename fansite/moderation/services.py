@@ -29,9 +29,9 @@ from fansite.comments.services import (
     set_thread_level,
 )
 from fansite.emails.services import queue_email
+from fansite.episodes.models import Episode
 from fansite.notifications.models import Notification
 from fansite.notifications.services import notify_moderation
-from fansite.episodes.models import Episode
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards

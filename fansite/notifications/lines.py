@@ -152,9 +152,7 @@ _GATED = {
 def _moderation_text(notification, gate, values):
     action = notification.moderation_action
     what = _("your comment") if notification.comment_id else _("your thread")
-    where = (
-        _("in a thread on the %(board)s board") if gate else _("in “%(title)s”")
-    ) % values
+    where = (_("in a thread on the %(board)s board") if gate else _("in “%(title)s”")) % values
     if notification.comment_id is None:
         where = _("on the %(board)s board") % values if gate else _("“%(title)s”") % values
     if action == Notification.ModerationAction.HIDDEN:

@@ -93,8 +93,8 @@ def _auto_follow(member, thread):
 @transaction.atomic
 def mark_read(*, member, pk):
     """Mark one of ``member``'s lines read (someone else's: nothing happens)."""
-    changed = Notification.objects.unread().filter(recipient=member, pk=pk).update(
-        read_at=timezone.now()
+    changed = (
+        Notification.objects.unread().filter(recipient=member, pk=pk).update(read_at=timezone.now())
     )
     if changed:
         state.forget_unread([member.pk])
@@ -103,9 +103,7 @@ def mark_read(*, member, pk):
 
 @transaction.atomic
 def mark_all_read(*, member):
-    changed = Notification.objects.unread().filter(recipient=member).update(
-        read_at=timezone.now()
-    )
+    changed = Notification.objects.unread().filter(recipient=member).update(read_at=timezone.now())
     if changed:
         state.forget_unread([member.pk])
     return changed
@@ -133,9 +131,7 @@ def _mentioned(comment):
     keys = mentioned_keys(comment.body_html, limit=limit)
     if not keys:
         return []
-    return list(
-        get_user_model().objects.filter(username_key__in=keys).values_list("pk", flat=True)
-    )
+    return list(get_user_model().objects.filter(username_key__in=keys).values_list("pk", flat=True))
 
 
 def _recipients(comment, is_opening):

@@ -48,13 +48,18 @@ def follows(member):
     return found
 
 
-def forget_unread(member_pks):
-    """Drop the cached counts of these members once the current transaction commits."""
-    keys = [UNREAD_KEY.format(pk=pk) for pk in member_pks]
+def _forget(keys):
+    """Drop ``keys`` now and again once the current transaction commits: a page that
+    reads the database in between would otherwise cache the value from before."""
     if keys:
+        cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
+def forget_unread(member_pks):
+    """Drop the cached counts of these members."""
+    _forget([UNREAD_KEY.format(pk=pk) for pk in member_pks])
+
+
 def forget_follows(member_pk):
-    key = FOLLOWS_KEY.format(pk=member_pk)
-    transaction.on_commit(lambda: cache.delete(key), robust=True)
+    _forget([FOLLOWS_KEY.format(pk=member_pk)])

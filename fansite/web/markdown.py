@@ -112,8 +112,8 @@ __all__ = [
     "plain_text",
     "quote_spoilers_by_reference",
     "render_markdown",
-    "spoiler_reference",
     "set_mention_resolver",
+    "spoiler_reference",
     "spoiler_reference_sources",
 ]
 
@@ -688,7 +688,7 @@ _mention_resolver: MentionResolver | None = None
 
 def set_mention_resolver(resolver: MentionResolver | None) -> None:
     """Register the function that turns ``@names`` into profile addresses (None: none)."""
-    global _mention_resolver  # noqa: PLW0603 - one registry, set once at start-up
+    global _mention_resolver  # one registry, set once at start-up
     _mention_resolver = resolver
 
 

@@ -222,9 +222,9 @@ def test_new_members_mentions_notify_two_at_most(posting, alice, settings):
     thread = posting.thread(alice)
     posting.comment(thread, newcomer, " ".join(f"@{fan.username}" for fan in fans))
 
-    notified = set(Notification.objects.filter(kind=Kind.MENTION).values_list(
-        "recipient__username", flat=True
-    ))
+    notified = set(
+        Notification.objects.filter(kind=Kind.MENTION).values_list("recipient__username", flat=True)
+    )
     assert notified == {"fan0", "fan1"}
 
 
