@@ -262,6 +262,12 @@ def notify_moderation(*, item, action, reason="", level=None):
     if is_comment and item.thread_id is None:
         return
     thread_pk = item.thread_id if is_comment else item.pk
+    if action in (Notification.ModerationAction.HIDDEN, Notification.ModerationAction.RESTORED):
+        # Lines about hidden content leave the centre (and come back): so do their counts.
+        about = Q(comment=item) if is_comment else Q(thread=item)
+        state.forget_unread(
+            set(Notification.objects.unread().filter(about).values_list("recipient_id", flat=True))
+        )
     Notification.objects.create(
         recipient_id=author_pk,
         kind=Kind.MODERATION,

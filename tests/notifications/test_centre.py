@@ -231,3 +231,15 @@ def test_authors_hear_of_moderation_with_the_reason(client, posting, alice, bob)
     assert "Moderators hid your comment in “Calm thread”. Reason: Be kind" in page
     assert "Moderators restored your comment in “Calm thread”. Reason: On appeal" in page
     assert "spoiling up to episode 5" in page
+
+
+def test_a_hidden_comment_leaves_the_centre_and_the_count(client, posting, alice, bob):
+    thread = posting.thread(alice, title="Calm thread")
+    comment = posting.comment(thread, bob, "@alice something rude")
+    client.force_login(alice)
+    assert '<span class="notification-count">1<' in client.get("/").text
+
+    moderation.hide_item(item=comment, moderator=make_moderator(), reason="Rude")
+
+    assert "notification-count" not in client.get("/").text
+    assert "Bob mentioned you" not in client.get(CENTRE).text
