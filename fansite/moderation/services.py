@@ -885,6 +885,12 @@ def guard_raise_item(*, item, guard, episode_position, reason=""):
         reason=reason,
         before_extra=carried,
     )
+    notify_moderation(
+        item=item,
+        action=Notification.ModerationAction.RETAGGED,
+        reason=reason,
+        level=episode_position,
+    )
     return change
 
 

@@ -159,13 +159,22 @@ def _moderation_text(notification, gate, values):
         text = _("Moderators hid %(what)s %(where)s.")
     elif action == Notification.ModerationAction.RESTORED:
         text = _("Moderators restored %(what)s %(where)s.")
+    # Re-tags come from moderators or spoiler guards: the line does not say which.
     elif notification.level:
-        text = _("Moderators marked %(what)s %(where)s as spoiling up to episode %(level)s.")
+        text = _("%(What)s %(where)s is now marked as spoiling up to episode %(level)s.")
     else:
-        text = _("Moderators marked %(what)s %(where)s as spoiling nothing.")
-    text %= {"what": what, "where": where, "level": notification.level}
-    if notification.reason:
+        text = _("%(What)s %(where)s is now marked as spoiling nothing.")
+    text %= {
+        "what": what,
+        "What": what[:1].upper() + what[1:],
+        "where": where,
+        "level": notification.level,
+    }
+    if notification.reason and not gate:
         text += " " + _("Reason: %(reason)s") % {"reason": notification.reason}
+    elif notification.reason:
+        # A moderator's reason about spoiling content may name what it spoils.
+        text += " " + _("The reason shows once you have watched that far.")
     return text
 
 

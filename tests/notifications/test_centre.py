@@ -230,7 +230,34 @@ def test_authors_hear_of_moderation_with_the_reason(client, posting, alice, bob)
 
     assert "Moderators hid your comment in “Calm thread”. Reason: Be kind" in page
     assert "Moderators restored your comment in “Calm thread”. Reason: On appeal" in page
-    assert "spoiling up to episode 5" in page
+    assert (
+        "Your comment in “Calm thread” is now marked as spoiling up to episode 5. Reason: Ep 5"
+        in page
+    )
+
+
+def test_authors_hear_of_a_spoiler_guards_raise(client, posting, alice, bob):
+    thread = posting.thread(bob, title="Calm thread", spoils_episode=0)
+    comment = posting.comment(thread, alice, "About the ending.")
+    guard = UserFactory(spoiler_guard="guard", watched_up_to=12)
+
+    moderation.guard_raise_item(
+        item=comment, guard=guard, episode_position=12, reason="REASON-SECRET"
+    )
+    alice.watched_up_to = 3
+    alice.save()
+    client.force_login(alice)
+    page = client.get(CENTRE).text
+
+    assert (
+        "Your comment in a thread on the General discussion board is now marked as spoiling "
+        "up to episode 12. The reason shows once you have watched that far. — spoiler for "
+        "episode 12"
+    ) in page
+    assert "REASON-SECRET" not in page
+    alice.watched_up_to = 12
+    alice.save()
+    assert "Reason: REASON-SECRET" in client.get(CENTRE).text
 
 
 def test_a_hidden_comment_leaves_the_centre_and_the_count(client, posting, alice, bob):
