@@ -14,15 +14,20 @@ from django_tasks_db.models import DBTaskResult
 from fansite.comments.services import start_thread
 from fansite.notifications import tasks
 from fansite.notifications.models import Follow, Notification
-from tests.threads.factories import board
+from fansite.threads.models import Board
 from tests.users.factories import UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Transactional tests start from empty tables: no seeded boards or episodes.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("relaxed_posting_limits"),
 ]
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def a_board():
+    return Board.objects.get_or_create(slug="talk", defaults={"title": "Talk"})[0]
 
 
 def run_worker():
@@ -45,15 +50,15 @@ def _post(client, thread, body):
 
 def test_posting_costs_the_same_with_500_followers_and_the_worker_delivers(client, settings):
     settings.TASKS = DATABASE_BACKEND
-    author = UserFactory(watched_up_to=12)
-    quiet = start_thread(board=board("general"), author=author, title="Quiet", body="Hi.")
-    busy = start_thread(board=board("general"), author=author, title="Busy", body="Hi.")
+    author = UserFactory(watched_up_to=0)
+    quiet = start_thread(board=a_board(), author=author, title="Quiet", body="Hi.")
+    busy = start_thread(board=a_board(), author=author, title="Busy", body="Hi.")
     Follow.objects.bulk_create(
         Follow(member=fan, thread=busy) for fan in UserFactory.create_batch(500)
     )
     run_worker()  # the opening posts' tasks
     Notification.objects.all().delete()
-    poster = UserFactory(watched_up_to=12)
+    poster = UserFactory()
     client.force_login(poster)
 
     _post(client, quiet, "Warming up: the first post loads the episode catalogue.")
@@ -76,7 +81,7 @@ def test_posting_costs_the_same_with_500_followers_and_the_worker_delivers(clien
 def test_a_task_run_twice_writes_each_line_once(settings):
     settings.TASKS = DATABASE_BACKEND
     author, fan = UserFactory(), UserFactory()
-    thread = start_thread(board=board("general"), author=author, title="T", body="Hi.")
+    thread = start_thread(board=a_board(), author=author, title="T", body="Hi.")
     Follow.objects.create(member=fan, thread=thread)
     comment = thread.comments.create(author=UserFactory(), body="Twice?")
     tasks.fan_out.enqueue(comment.pk)
