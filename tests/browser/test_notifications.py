@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def test_member_hears_of_a_reply_without_the_spoiler(
-    live_server, page, problems, check_accessibility, relaxed_posting_limits
+    live_server, page, problems, check_accessibility, screenshot, relaxed_posting_limits
 ):
     reader = UserFactory(username="onjo", display_name="On-jo", watched_up_to=3)
     writer = UserFactory(username="jiho", display_name="Ji-ho", watched_up_to=12)
@@ -37,6 +37,7 @@ def test_member_hears_of_a_reply_without_the_spoiler(
     )
 
     page.goto(live_server.url + "/")
+    screenshot("notifications-header-count")
     link = page.get_by_role("link", name=re.compile(r"^Notifications\s*1 unread"))
     link.click()
     page.wait_for_url("**/notifications/")
@@ -48,6 +49,7 @@ def test_member_hears_of_a_reply_without_the_spoiler(
     assert "EP12-SECRET" not in page.content()
     assert "Favourite scenes" not in page.content()
     check_accessibility()
+    screenshot("notifications-centre")
 
     page.get_by_role("button", name="Mark all read").click()
     assert page.get_by_role("link", name=re.compile(r"unread")).count() == 0
