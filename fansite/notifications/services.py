@@ -18,6 +18,8 @@ Nobody hears about their own post, banned and deactivated members hear nothing,
 and a post hidden or removed before the task runs notifies nobody.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -245,6 +247,31 @@ def notify_about_comment(comment_pk):
         _write_lines(comment, kinds)
         FanOut.objects.filter(comment_id=comment_pk).update(recipients=len(kinds))
     return len(kinds)
+
+
+# --- Lost tasks ----------------------------------------------------------------------------
+
+# A post this old without its FanOut mark has evidently no task coming for it (the worker
+# was killed while writing, or the task could not be enqueued): the sweep enqueues one.
+OVERDUE = timedelta(minutes=5)
+# Older posts are left alone: news a day late is no news.
+SWEEP_WINDOW = timedelta(days=1)
+
+
+def unnotified_comment_pks(*, now=None):
+    """Thread comments posted between ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose
+    notifications were never written."""
+    now = now or timezone.now()
+    return list(
+        Comment.objects.filter(
+            thread__isnull=False,
+            created_at__gte=now - SWEEP_WINDOW,
+            created_at__lte=now - OVERDUE,
+        )
+        .exclude(pk__in=FanOut.objects.values("comment_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Moderation ------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from fansite.comments.forms import quote_markdown
@@ -239,3 +241,18 @@ def test_fan_out_queries_do_not_grow_with_followers(
 
     with django_assert_max_num_queries(16):
         assert services.notify_about_comment(comment.pk) == 41
+
+
+def test_the_sweep_writes_what_a_lost_task_did_not_once(posting, alice, bob):
+    thread = posting.thread(alice)
+    # Saved without the service: no task, as if the worker died or the task was lost.
+    lost = thread.comments.create(author=bob, body="Lost in the queue.")
+    call_command("requeue_notifications", verbosity=0)
+    assert lines_of(alice) == []  # too recent: its task may still be on its way
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        call_command("requeue_notifications", verbosity=0)
+        call_command("requeue_notifications", verbosity=0)
+
+    assert lines_of(alice) == [(Kind.REPLY, 1)]
+    assert FanOut.objects.filter(comment=lost).exists()
