@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fansite.articles",
     "fansite.threads",
     "fansite.comments",
+    "fansite.notifications",
     "fansite.moderation",
     "fansite.ops",
 ]
@@ -102,6 +103,9 @@ MIDDLEWARE = [
     # After messages and authentication: a member's pending notices become messages
     # before any cached page is looked up (pages with messages are never cached).
     "fansite.moderation.middleware.LevelChangeNoticeMiddleware",
+    # After authentication: fills in the member's unread count and follow buttons,
+    # on cached pages too (fansite/notifications/state.py).
+    "fansite.notifications.middleware.MemberMarkersMiddleware",
     # After authentication: server-rendered times in the member's own time zone.
     "fansite.users.middleware.MemberTimeZoneMiddleware",
 ]

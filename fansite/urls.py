@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("fansite.articles.urls")),
     path("", include("fansite.threads.urls")),
     path("", include("fansite.comments.urls")),
+    path("", include("fansite.notifications.urls")),
     path("", include("fansite.moderation.urls")),
 ]
 

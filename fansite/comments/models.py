@@ -204,7 +204,7 @@ class CommentRevision(models.Model):
 def render_body(body):
     """A comment's HTML from its Markdown, sanitized, with quoted spoilers resolved: what
     ``save()`` stores, and what a preview shows (so a preview is exactly the post)."""
-    return render_markdown(body, quoted_spoilers=_quoted_spoilers)
+    return render_markdown(body, quoted_spoilers=_quoted_spoilers, mentions=True)
 
 
 def _quoted_spoilers(quoted_links, sources):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, F, Max, Q, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,11 @@ from fansite.web.markdown import render_markdown, spoiler_reference_sources
 from fansite.web.ratelimits import wait_text
 
 from .models import Comment, CommentRevision, body_fingerprint, permalink_pk, render_body
+
+# Sent inside the posting transaction with ``comment`` (a new thread's opening post
+# too) for apps above this one that react to new posts: notifications enqueue
+# their fan-out on commit. Posts made here, not comments saved elsewhere (demo data).
+comment_posted = Signal()
 
 
 def ensure_can_comment(user, target):
@@ -219,9 +225,11 @@ def post_comment(*, target, author, body, spoils_episode=None, parent=None):
     ensure_can_comment(author, target)
     _ensure_allowed_content(author, body)
     ensure_not_duplicate(author, body)
-    return create_comment(
+    comment = create_comment(
         target=target, author=author, body=body, spoils_episode=spoils_episode, parent=parent
     )
+    comment_posted.send(sender=Comment, comment=comment)
+    return comment
 
 
 @transaction.atomic
@@ -248,7 +256,8 @@ def start_thread(*, board, author, title, body, spoils_episode=None):
         floor=quote_floor(body),
     )
     thread = open_thread(board=board, author=author, title=title, spoils_episode=level)
-    create_comment(target=thread, author=author, body=body, is_reply=False)
+    opening = create_comment(target=thread, author=author, body=body, is_reply=False)
+    comment_posted.send(sender=Comment, comment=opening)
     thread.refresh_from_db()
     return thread
 

@@ -30,6 +30,8 @@ from fansite.comments.services import (
 )
 from fansite.emails.services import queue_email
 from fansite.episodes.models import Episode
+from fansite.notifications.models import Notification
+from fansite.notifications.services import notify_moderation
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards
@@ -371,7 +373,7 @@ def _set_fields(*, item, moderator, action, reason, perm, **values):
 @transaction.atomic
 def hide_item(*, item, moderator, reason=""):
     """Hide a comment or thread: members see a placeholder, moderators the text."""
-    return _set_fields(
+    changed = _set_fields(
         item=item,
         moderator=moderator,
         action=Action.HIDE,
@@ -379,12 +381,15 @@ def hide_item(*, item, moderator, reason=""):
         perm=_content_perm(item),
         is_hidden=True,
     )
+    if changed:
+        notify_moderation(item=item, action=Notification.ModerationAction.HIDDEN, reason=reason)
+    return changed
 
 
 @transaction.atomic
 def restore_item(*, item, moderator, reason=""):
     """Show a hidden comment or thread again."""
-    return _set_fields(
+    changed = _set_fields(
         item=item,
         moderator=moderator,
         action=Action.RESTORE,
@@ -392,6 +397,9 @@ def restore_item(*, item, moderator, reason=""):
         perm=_content_perm(item),
         is_hidden=False,
     )
+    if changed:
+        notify_moderation(item=item, action=Notification.ModerationAction.RESTORED, reason=reason)
+    return changed
 
 
 @transaction.atomic
@@ -554,6 +562,12 @@ def respoil_item(*, item, episode_position, moderator, reason=""):
     # the comment's level (comments/cards.py).
     _record_level_change(
         item, change, actor=moderator, action=Action.RESPOIL, cause=Cause.MODERATOR, reason=reason
+    )
+    notify_moderation(
+        item=item,
+        action=Notification.ModerationAction.RETAGGED,
+        reason=reason,
+        level=episode_position,
     )
     return True
 
@@ -870,6 +884,12 @@ def guard_raise_item(*, item, guard, episode_position, reason=""):
         cause=Cause.GUARD,
         reason=reason,
         before_extra=carried,
+    )
+    notify_moderation(
+        item=item,
+        action=Notification.ModerationAction.RETAGGED,
+        reason=reason,
+        level=episode_position,
     )
     return change
 

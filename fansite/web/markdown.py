@@ -3,9 +3,12 @@
 Comments, threads and editorial articles are all written in Markdown and rendered here, once,
 when they are saved; the stored HTML is what pages show. The public functions:
 
-``render_markdown(text, trusted=False, quoted_spoilers=None)``
+``render_markdown(text, trusted=False, quoted_spoilers=None, mentions=False)``
     Markdown to sanitized HTML. ``trusted=True`` is for staff-written articles only;
-    ``quoted_spoilers`` resolves quoted spoilers' references (below).
+    ``quoted_spoilers`` resolves quoted spoilers' references (below); ``mentions=True``
+    links ``@name`` to members' profiles through the registered mention resolver.
+``set_mention_resolver(resolver)``
+    Registers the function that says which ``@names`` are members (an app's ``ready()``).
 ``plain_text(text)``
     Spoiler-free plain text for titles, meta descriptions, feeds, excerpts and notifications.
     The result is *not* HTML-escaped: templates escape it like any other string.
@@ -65,6 +68,12 @@ Syntax and the exact HTML it produces (after sanitizing):
   punctuation (``.,:;!?*_~'`` and ``…``) and closing brackets that do not close one opened
   inside it, so "(see https://example.com/a_(b))." links ``https://example.com/a_(b)``.
   Not inside code, links or autolinks; ``www.example.com`` without a scheme stays text.
+* Mentions (only with ``mentions=True`` and a registered resolver, untrusted text only):
+  ``@name`` not preceded by a letter, digit, ``@``, ``.``, ``-`` or ``/`` (so not in e-mail
+  addresses or paths), where ``name`` is 3 to 30 letters, digits and ``._-``, becomes
+  ``<a href="..." class="mention">@name</a>`` when the resolver returns an address for it.
+  A trailing ``.`` or ``-`` that makes no known name is left as text ("thanks @mina.").
+  Never inside code or links; unknown names stay text. One resolver call per text.
 * Links get ``rel="nofollow ugc noopener"`` (untrusted) or ``rel="noopener"`` (trusted). Only
   http, https, mailto and relative URLs survive; other links stay as literal text.
 * Headings never compete with the page's own: untrusted text renders h1 and h2 as h3 (h3-h6
@@ -103,6 +112,7 @@ __all__ = [
     "plain_text",
     "quote_spoilers_by_reference",
     "render_markdown",
+    "set_mention_resolver",
     "spoiler_reference",
     "spoiler_reference_sources",
 ]
@@ -666,6 +676,98 @@ def _render_quoted_spoiler(
 # --- The parser, built once ---------------------------------------------------------------
 
 
+# --- Mentions ---------------------------------------------------------------------------------
+#
+# Which names are members is the product's knowledge, not this module's: an app registers a
+# resolver (names as written -> profile address, for those that are members) in its ready().
+
+MentionResolver = Callable[[frozenset[str]], Mapping[str, str]]
+_MENTION_RE = re.compile(r"(?<![\w@./-])@([\w.-]{3,30})")
+_mention_resolver: MentionResolver | None = None
+
+
+def set_mention_resolver(resolver: MentionResolver | None) -> None:
+    """Register the function that turns ``@names`` into profile addresses (None: none)."""
+    global _mention_resolver  # one registry, set once at start-up
+    _mention_resolver = resolver
+
+
+def _mention_candidates(name: str) -> list[str]:
+    """The names ``@name`` may mean, longest first: as written, then without trailing
+    sentence punctuation."""
+    trimmed = name.rstrip(".-")
+    return [name, trimmed] if trimmed != name and len(trimmed) >= 3 else [name]
+
+
+def _mention_texts(tokens: Sequence[Token]) -> Iterator[Token]:
+    """Every text token outside links (code spans are tokens of their own)."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        depth = 0
+        for child in token.children:
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            elif child.type == "text" and not depth and "@" in child.content:
+                yield child
+
+
+def _mention_tokens(text: str, urls: Mapping[str, str]) -> list[Token] | None:
+    """``text`` as text and mention-link tokens, or None when it mentions nobody known."""
+    parts: list[Token] = []
+    cursor = 0
+    for match in _MENTION_RE.finditer(text):
+        name = next((n for n in _mention_candidates(match[1]) if n in urls), None)
+        if name is None:
+            continue
+        start, stop = match.start(), match.start(1) + len(name)
+        if start > cursor:
+            parts.append(_text_token(text[cursor:start]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": urls[name], "class": "mention"}
+        parts += [link, _text_token(f"@{name}"), Token("link_close", "a", -1)]
+        cursor = stop
+    if not parts:
+        return None
+    if cursor < len(text):
+        parts.append(_text_token(text[cursor:]))
+    return parts
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _link_mentions(state: StateCore) -> None:
+    resolver = state.env.get("mentions")
+    if resolver is None or _is_trusted(state.env):
+        return
+    texts = {id(token): token for token in _mention_texts(state.tokens)}
+    names = {
+        candidate
+        for token in texts.values()
+        for match in _MENTION_RE.finditer(token.content)
+        for candidate in _mention_candidates(match[1])
+    }
+    if not names:
+        return
+    urls = resolver(frozenset(names))
+    if not urls:
+        return
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        for child in token.children:
+            replaced = _mention_tokens(child.content, urls) if id(child) in texts else None
+            children += replaced or [child]
+        token.children = children
+
+
 def _build_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
@@ -679,6 +781,7 @@ def _build_parser() -> MarkdownIt:
     md.core.ruler.push("fansite_table_alignment", _table_alignment_classes)
     md.core.ruler.push("fansite_images", _rewrite_images)
     md.core.ruler.push("fansite_quote_attribution", _attribute_quotes)
+    md.core.ruler.push("fansite_mentions", _link_mentions)
     md.add_render_rule("spoiler_open", _render_spoiler_open)
     md.add_render_rule("spoiler_close", _render_spoiler_close)
     md.add_render_rule("spoiler_block_open", _render_spoiler_block_open)
@@ -712,6 +815,7 @@ _CLASSES = {
     "details": {"spoiler-block"},
     "div": {"spoiler-block__content"},
     "figure": {"quote"},
+    "a": {"mention"},
     "th": {f"align-{alignment}" for alignment in _ALIGNMENTS},
     "td": {f"align-{alignment}" for alignment in _ALIGNMENTS},
 }
@@ -1008,7 +1112,11 @@ def _resolve_references(tokens: list[Token], quoted_spoilers: QuotedSpoilers) ->
 
 
 def render_markdown(
-    text: str, *, trusted: bool = False, quoted_spoilers: QuotedSpoilers | None = None
+    text: str,
+    *,
+    trusted: bool = False,
+    quoted_spoilers: QuotedSpoilers | None = None,
+    mentions: bool = False,
 ) -> str:
     """Markdown -> sanitized HTML. trusted=True is for staff-written articles.
 
@@ -1017,6 +1125,8 @@ def render_markdown(
     unavailable]" when the hook does not return its source (see _resolve_references).
     """
     env: EnvType = {"trusted": trusted}
+    if mentions and _mention_resolver is not None:
+        env["mentions"] = _mention_resolver
     tokens = _PARSER.parse(text, env)
     if quoted_spoilers is not None:
         _resolve_references(tokens, quoted_spoilers)

@@ -1,0 +1,65 @@
+"""What the header and the follow buttons show for a member, kept in the cache.
+
+Every page a member sees carries their unread count in the header, and thread and
+board pages a Follow or Unfollow button. Both vary per member and change without
+the page's own content changing, so they are not part of the cached page: the page
+holds a marker, and ``middleware.MemberMarkersMiddleware`` fills it in on every
+response, cached or not. The values come from the cache: one round trip, and no
+query at all for a member whose count is known (zero included). A miss costs one
+query, and every write that changes a value drops it (after commit), so the next
+page asks the database again.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .models import Follow, Notification
+
+UNREAD_KEY = "notifications:unread:{pk}"
+FOLLOWS_KEY = "notifications:follows:{pk}"
+# A bound, in case a drop is ever lost (a cache outage): a day at most.
+SECONDS = 24 * 60 * 60
+
+
+def unread_count(member):
+    """How many unread lines the member's notification centre lists."""
+    key = UNREAD_KEY.format(pk=member.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.for_member(member).unread().count()
+        cache.set(key, count, SECONDS)
+    return count
+
+
+def follows(member):
+    """``(thread pks, board pks)`` the member follows."""
+    key = FOLLOWS_KEY.format(pk=member.pk)
+    found = cache.get(key)
+    if found is None:
+        threads, boards = set(), set()
+        rows = Follow.objects.active().filter(member=member).values_list("thread_id", "board_id")
+        for thread_pk, board_pk in rows:
+            if thread_pk is not None:
+                threads.add(thread_pk)
+            else:
+                boards.add(board_pk)
+        found = (frozenset(threads), frozenset(boards))
+        cache.set(key, found, SECONDS)
+    return found
+
+
+def _forget(keys):
+    """Drop ``keys`` now and again once the current transaction commits: a page that
+    reads the database in between would otherwise cache the value from before."""
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+
+
+def forget_unread(member_pks):
+    """Drop the cached counts of these members."""
+    _forget([UNREAD_KEY.format(pk=pk) for pk in member_pks])
+
+
+def forget_follows(member_pk):
+    _forget([FOLLOWS_KEY.format(pk=member_pk)])
