@@ -99,6 +99,7 @@ serve: venv var var/secret_key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(PY) manage.py requeue_email --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py requeue_notifications --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(SERVE_ENV) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
