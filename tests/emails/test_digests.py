@@ -2,11 +2,14 @@
 zone, only to members who chose it and may receive email."""
 
 import datetime
+import threading
+import time
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 
 from fansite.emails.digests import (
     register_digest_source,
@@ -223,3 +226,39 @@ def test_the_report_counts_what_happened(source):
     report = send_digests(now=at(2, 3))
 
     assert (report.sent, report.not_yet, report.done_already) == (1, 1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_send_once(source):
+    """Two servers' timers firing together, for real: two connections, the first run's
+    transaction still open (its source is slow) when the second writes the same day."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot hold two writers at once")
+    digest_member(username="jiwoo")
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def slow(**kwargs):
+        time.sleep(0.5)  # the other run reaches the day's row meanwhile
+        return ("Slow", "Slow.", "<p>Slow.</p>")
+
+    def one_run():
+        try:
+            barrier.wait()
+            reports.append(send_digests(now=at(2, 8)))
+        finally:
+            connection.close()
+
+    register_digest_source(slow)
+    try:
+        threads = [threading.Thread(target=one_run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        unregister_digest_source(slow)
+
+    assert sorted((r.sent, r.done_already) for r in reports) == [(0, 1), (1, 0)]
+    assert Email.objects.count() == 1
+    assert DigestRun.objects.count() == 1
