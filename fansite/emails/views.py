@@ -16,7 +16,7 @@ def _describe(scope):
         return _("all notification emails")
     if scope == DIGEST:
         return _("the daily digest")
-    return _("emails about: %(kind)s") % {"kind": NotificationKind(scope).label}
+    return _("emails about “%(kind)s”") % {"kind": NotificationKind(scope).label}
 
 
 # No CSRF token: this is the target of the one-click unsubscribe of RFC 8058, which a
