@@ -61,7 +61,9 @@ def test_choosing_email_settings_and_unsubscribing_from_a_link(
     allow_axe_without_javascript(stranger)
     assert_accessible(stranger, axe_source)
     stranger.screenshot(path=SCREENSHOTS / "email-unsubscribe.png", full_page=True)
-    assert stranger.get_by_text("Stop sending emails about “Replies to your comments and threads” to the account onjo?").is_visible()
+    assert stranger.get_by_text(
+        "Stop sending emails about “Replies to your comments and threads” to the account onjo?"
+    ).is_visible()
     stranger.get_by_role("button", name="Unsubscribe").click()
     stranger.wait_for_load_state()
     assert stranger.get_by_role("heading", name="You are unsubscribed").is_visible()
