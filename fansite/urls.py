@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("fansite.ops.urls")),
     path("", include("fansite.spoilers.urls")),
     path("", include("fansite.users.urls")),
+    path("", include("fansite.emails.urls")),
     path("", include("fansite.episodes.urls")),
     path("", include("fansite.articles.urls")),
     path("", include("fansite.threads.urls")),

@@ -26,7 +26,19 @@ logger = logging.getLogger(__name__)
 # sentence around it is not part of it.
 URL = re.compile(r"https?://[^\s<>\"']+")
 TRAILING = ".,;:!?)]}"
-HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID")
+HEADERS = (
+    "From",
+    "To",
+    "Cc",
+    "Bcc",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    # Where the "Unsubscribe" button of a mail program goes (notification email).
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
 
 
 def links_in(text):

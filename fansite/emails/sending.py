@@ -1,5 +1,6 @@
 """Sending one queued email: claim it, send it, record what happened."""
 
+import email.policy
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -24,8 +25,24 @@ def claim(email_id, *, now=None):
     return Email.objects.get(pk=email_id) if claimed else None
 
 
+# RFC 5322's limit on a line; 78 is only what it recommends.
+MAX_LINE_LENGTH = 998
+
+
+class UnfoldedLinksMessage(EmailMultiAlternatives):
+    """A message whose ``List-Unsubscribe`` link stays as it is. At the usual 78
+    characters Python cannot fold the long signed link (it has no space), so it
+    writes it as RFC 2047 encoded words (``=?utf-8?q?=3Chttps=3A//…``), which mail
+    programs do not decode in that header: their "Unsubscribe" button would be
+    gone. Lines up to RFC 5322's 998 characters keep it readable."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
+
+
 def build_message(email):
-    message = EmailMultiAlternatives(
+    kind = UnfoldedLinksMessage if "List-Unsubscribe" in email.headers else EmailMultiAlternatives
+    message = kind(
         subject=email.subject,
         body=email.body,
         from_email=email.from_email or None,

@@ -23,10 +23,15 @@ from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from .models import Email
+from .models import Email, EmailMode, NotificationKind
+from .preferences import email_mode, receiving_address
 from .tasks import enqueue_delivery
+from .unsubscribe import site_origin, unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,56 @@ def queue_message(message):
         )
         for address in message.to
     ]
+
+
+def queue_notification_email(*, member, kind, subject, text, html, site_url=None):
+    """Queue a notification email about ``kind`` to ``member`` if they want it at
+    once (:func:`~fansite.emails.preferences.email_mode`) and may receive email
+    (:func:`~fansite.emails.preferences.receiving_address`); None otherwise.
+
+    ``text`` is the plain-text body and ``html`` the HTML one (already escaped:
+    it is inserted as it is), both rendered for this recipient, spoiler-safe for
+    their progress now. A footer with the one-click unsubscribe link and the link
+    to Settings → Email is added to both, and the ``List-Unsubscribe`` headers.
+    """
+    address = receiving_address(member)
+    if address is None or email_mode(member, kind) != EmailMode.IMMEDIATE:
+        return None
+    return queue_member_email(
+        member=member,
+        address=address,
+        scope=NotificationKind(kind),
+        about=NotificationKind(kind).label,
+        subject=subject,
+        text=text,
+        html=html,
+        site_url=site_url,
+    )
+
+
+def queue_member_email(*, member, address, scope, about, subject, text, html, site_url=None):
+    """Queue ``subject``/``text``/``html`` to ``address`` with the unsubscribe footer
+    and headers for ``scope`` (a kind, or ``unsubscribe.DIGEST``). The caller has
+    checked that the member wants it and may receive it."""
+    origin = (site_url or site_origin()).rstrip("/")
+    context = {
+        "subject": subject,
+        "about": about,
+        "unsubscribe_url": unsubscribe_url(member, scope, origin),
+        "settings_url": origin + reverse("users:email_settings"),
+        "site_name": settings.SITE_NAME,
+        "site_url": origin,
+    }
+    body = render_to_string("emails/notification.txt", {**context, "text": text})
+    # The caller rendered and escaped ``html`` (it is what its own template produced).
+    html_body = render_to_string("emails/notification.html", {**context, "html": mark_safe(html)})
+    return queue_email(
+        to=address,
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=body,
+        html_body=html_body,
+        headers=unsubscribe_headers(member, scope, origin),
+    )
 
 
 def requeue_stalled(*, now=None):
