@@ -292,6 +292,10 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(refresh, PREVIEW_DELAY);
     });
+    // Posting leaves the page: a preview still waiting to be asked for is not needed.
+    form.addEventListener("submit", function () {
+      window.clearTimeout(timer);
+    });
     // A restored draft or a quote: show how it looks. Not on a form the server just sent
     // back: it has said what it had to about that text (a preview, or why it was refused).
     if (textarea.value.trim() !== "" && !form.hasAttribute("data-posted-back")) {

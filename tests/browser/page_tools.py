@@ -19,6 +19,13 @@ def _cancelled_favicon(request):
     return request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg")
 
 
+def _abandoned_preview(request):
+    # The live preview is fetched as the member types; posting the form right after
+    # navigates away and Chromium cancels a preview still on its way (net::ERR_ABORTED).
+    # Nothing the member sees fails: the page they asked for loads.
+    return request.failure == "net::ERR_ABORTED" and "/comments/preview/" in request.url
+
+
 def watch(page, seen):
     """Record console errors, uncaught exceptions, failed requests and 5xx in ``seen``."""
     page.on(
@@ -34,7 +41,7 @@ def watch(page, seen):
         "requestfailed",
         lambda request: (
             None
-            if _cancelled_favicon(request)
+            if _cancelled_favicon(request) or _abandoned_preview(request)
             else seen.append(f"failed: {request.url} ({request.failure})")
         ),
     )
