@@ -35,11 +35,15 @@ class MemberMarkersMiddleware:
         if user.is_authenticated:
             if UNREAD_MARKER in content:
                 content = content.replace(UNREAD_MARKER, _unread_html(state.unread_count(user)))
-            if _FOLLOW_MARKER.search(content):
-                followed = state.follows(user)
-                content = _FOLLOW_MARKER.sub(
-                    lambda match: _follow_html(request, followed, match), content
-                )
+            # One pass over the page; the follows are read at the first marker, if any.
+            followed = []
+
+            def follow_button(match):
+                if not followed:
+                    followed.append(state.follows(user))
+                return _follow_html(request, followed[0], match)
+
+            content = _FOLLOW_MARKER.sub(follow_button, content)
         else:
             content = _FOLLOW_MARKER.sub(b"", content.replace(UNREAD_MARKER, b""))
         response.content = content
