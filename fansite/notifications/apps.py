@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from fansite.comments.services import comment_posted
         from fansite.web import markdown
 
-        from . import mentions, tasks
+        from . import mail, mentions, tasks  # noqa: F401 (mail registers its digest part)
 
         # "@name" in posts links to members' profiles (fansite.web.markdown).
         markdown.set_mention_resolver(mentions.profile_urls)

@@ -178,8 +178,9 @@ def _moderation_text(notification, gate, values):
     return text
 
 
-def describe(notification, reader):
-    """The line ``notification`` shows to ``reader`` (a Reader for its recipient)."""
+def describe(notification, reader, *, snippet_length=SNIPPET_LENGTH):
+    """The line ``notification`` shows to ``reader`` (a Reader for its recipient), with
+    at most ``snippet_length`` characters of the comment."""
     thread = notification.thread
     comment = notification.comment
     board = notification.board or (thread.board if thread is not None else None)
@@ -196,7 +197,7 @@ def describe(notification, reader):
     else:
         one, several = (_GATED if gate else _OPEN)[notification.kind]
         text = (one() if notification.count == 1 else several(notification.count)) % values
-        snippet = excerpt(comment.body, SNIPPET_LENGTH) if comment and not gate else ""
+        snippet = excerpt(comment.body, snippet_length) if comment and not gate else ""
     if comment is not None:
         url = comment.get_absolute_url()
     elif thread is not None:

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fansite.emails.models import NotificationKind
+
 
 class FollowQuerySet(models.QuerySet):
     def active(self):
@@ -137,13 +139,8 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    class Kind(models.TextChoices):
-        REPLY = "reply", _("reply")
-        QUOTE = "quote", _("quote")
-        MENTION = "mention", _("mention")
-        NEW_THREAD = "new_thread", _("new thread on a followed board")
-        NEW_COMMENT = "new_comment", _("new comment in a followed thread")
-        MODERATION = "moderation", _("moderation")
+    # The email preferences' kinds: a preference and a line always name the same thing.
+    Kind = NotificationKind
 
     class ModerationAction(models.TextChoices):
         HIDDEN = "hidden", _("hidden")
@@ -206,6 +203,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("latest at"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_checked_at = models.DateTimeField(
+        _("email decided at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Moderators' notices: when the worker decided whether to email it (and did, if "
+            "the member wants it). Set once, so no notice is emailed twice."
+        ),
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -253,6 +259,18 @@ class FanOut(models.Model):
     )
     done_at = models.DateTimeField(_("done at"), default=timezone.now)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    email_to = models.JSONField(
+        _("to email"),
+        default=dict,
+        blank=True,
+        help_text=_("{member pk: kind} of those who wanted an email at once, when notified."),
+    )
+    emailed_at = models.DateTimeField(
+        _("emails written at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the emails about this post are still to be written."),
+    )
 
     class Meta:
         ordering = ["-done_at"]
@@ -261,3 +279,37 @@ class FanOut(models.Model):
 
     def __str__(self):
         return _("Notifications for comment %(pk)s") % {"pk": self.comment_id}
+
+
+class CommentEmail(models.Model):
+    """Marks a member emailed about a comment. Written in the transaction that queues
+    the email, so running the email task again (a retry, a worker killed half-way,
+    a second worker) queues no email twice."""
+
+    comment = models.ForeignKey(
+        "comments.Comment",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("comment"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    created_at = models.DateTimeField(_("emailed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("comment email")
+        verbose_name_plural = _("comment emails")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "member"], name="comment_email_once"),
+        ]
+
+    def __str__(self):
+        return _("Comment %(comment)s emailed to %(member)s") % {
+            "comment": self.comment_id,
+            "member": self.member_id,
+        }

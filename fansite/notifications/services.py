@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from fansite.comments.models import Comment
 from fansite.comments.services import quoted_comment_pks
+from fansite.emails.models import EmailMode
+from fansite.emails.preferences import email_modes
 from fansite.threads.models import Board, Thread
 from fansite.users.standing import new_member_until
 
@@ -243,10 +245,34 @@ def notify_about_comment(comment_pk):
     if not comment.is_visible or comment.thread.is_hidden:
         return 0
     kinds = _recipients(comment, is_opening)
+    email_to = {}
     if kinds:
         _write_lines(comment, kinds)
-        FanOut.objects.filter(comment_id=comment_pk).update(recipients=len(kinds))
+        email_to = _wanting_email(kinds)
+    FanOut.objects.filter(comment_id=comment_pk).update(
+        recipients=len(kinds),
+        email_to={str(pk): kind for pk, kind in email_to.items()},
+        emailed_at=None if email_to else timezone.now(),
+    )
+    if email_to:
+        from .tasks import email_about_comment
+
+        transaction.on_commit(lambda: email_about_comment.enqueue(comment_pk), robust=True)
     return len(kinds)
+
+
+def _wanting_email(kinds):
+    """The part of ``{member pk: kind}`` that wants an email about it at once (a query
+    per kind). Whether they may receive email is checked when it is written."""
+    by_kind = {}
+    for pk, kind in kinds.items():
+        by_kind.setdefault(kind, []).append(pk)
+    wanting = {}
+    for kind, pks in by_kind.items():
+        for pk, mode in email_modes(pks, kind).items():
+            if mode == EmailMode.IMMEDIATE:
+                wanting[pk] = kind
+    return wanting
 
 
 # --- Lost tasks ----------------------------------------------------------------------------
@@ -256,6 +282,26 @@ def notify_about_comment(comment_pk):
 OVERDUE = timedelta(minutes=5)
 # Older posts are left alone: news a day late is no news.
 SWEEP_WINDOW = timedelta(days=1)
+
+
+def unemailed(*, now=None):
+    """``(comment pks, notice pks)``: posts and moderators' notices from between
+    ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose emails were never written."""
+    now = now or timezone.now()
+    window = {"gte": now - SWEEP_WINDOW, "lte": now - OVERDUE}
+    comments = FanOut.objects.filter(
+        emailed_at__isnull=True, done_at__gte=window["gte"], done_at__lte=window["lte"]
+    )
+    notices = Notification.objects.filter(
+        kind=Kind.MODERATION,
+        email_checked_at__isnull=True,
+        created_at__gte=window["gte"],
+        created_at__lte=window["lte"],
+    )
+    return (
+        list(comments.order_by("pk").values_list("comment_id", flat=True)),
+        list(notices.order_by("pk").values_list("pk", flat=True)),
+    )
 
 
 def unnotified_comment_pks(*, now=None):
@@ -295,7 +341,7 @@ def notify_moderation(*, item, action, reason="", level=None):
         state.forget_unread(
             set(Notification.objects.unread().filter(about).values_list("recipient_id", flat=True))
         )
-    Notification.objects.create(
+    notice = Notification.objects.create(
         recipient_id=author_pk,
         kind=Kind.MODERATION,
         thread_id=thread_pk,
@@ -306,3 +352,6 @@ def notify_moderation(*, item, action, reason="", level=None):
         level=level,
     )
     state.forget_unread([author_pk])
+    from .tasks import email_about_moderation
+
+    transaction.on_commit(lambda: email_about_moderation.enqueue(notice.pk), robust=True)

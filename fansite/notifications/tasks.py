@@ -4,7 +4,7 @@ and tests the immediate backend runs it as the post's transaction commits)."""
 from django.db import transaction
 from django.tasks import task
 
-from . import services
+from . import mail, services
 
 
 @task()
@@ -20,3 +20,17 @@ def fan_out_on_commit(sender, comment, **kwargs):
     nothing per follower."""
     comment_pk = comment.pk
     transaction.on_commit(lambda: fan_out.enqueue(comment_pk), robust=True)
+
+
+@task()
+def email_about_comment(comment_pk):
+    """Write the emails about one post (``mail.email_about_comment``). Safe to run
+    more than once."""
+    queued = mail.email_about_comment(comment_pk)
+    return "done before" if queued is None else f"{queued} emailed"
+
+
+@task()
+def email_about_moderation(notice_pk):
+    """Email a moderators' notice if its member wants it. Safe to run more than once."""
+    return "emailed" if mail.email_about_moderation(notice_pk) else "not emailed"

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
+from fansite.emails import digests
 from fansite.emails.digests import (
     register_digest_source,
     send_digest,
@@ -70,7 +71,8 @@ def recipients():
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-def test_with_no_source_nothing_is_sent(django_capture_on_commit_callbacks):
+def test_with_no_source_nothing_is_sent(django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(digests, "_sources", [])  # not even the notifications app's
     digest_member()
 
     run(at(2, 12), django_capture_on_commit_callbacks)
