@@ -57,7 +57,7 @@ def render_event(notification, member, *, origin):
     }
     return (
         line.text,
-        render_to_string("notifications/email/event.txt", context),
+        render_to_string("notifications/email/event.txt", context).strip(),
         render_to_string("notifications/email/event.html", context),
     )
 
@@ -197,6 +197,6 @@ def notifications_digest(*, member, kinds, since, until):
         ) % {"count": len(shown)}
     return (
         subject,
-        render_to_string("notifications/email/digest.txt", context),
+        render_to_string("notifications/email/digest.txt", context).strip(),
         render_to_string("notifications/email/digest.html", context),
     )
