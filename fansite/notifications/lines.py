@@ -52,7 +52,7 @@ def _gate(reader, notification):
     not reached, or ""."""
     spoiling = [
         item
-        for item in (notification.thread, notification.comment)
+        for item in (notification.thread, notification.article, notification.comment)
         if item is not None and reader.spoils(item)
     ]
     if not spoiling:
@@ -107,34 +107,34 @@ _OPEN = {
 _GATED = {
     # kind: (one event, several events) naming only the board
     Kind.REPLY: (
-        lambda: _("%(actor)s replied in a thread on the %(board)s board"),
+        lambda: _("%(actor)s replied in %(place)s"),
         lambda n: ngettext(
-            "%(count)s new reply in a thread on the %(board)s board",
-            "%(count)s new replies in a thread on the %(board)s board",
+            "%(count)s new reply in %(place)s",
+            "%(count)s new replies in %(place)s",
             n,
         ),
     ),
     Kind.QUOTE: (
-        lambda: _("%(actor)s quoted you in a thread on the %(board)s board"),
+        lambda: _("%(actor)s quoted you in %(place)s"),
         lambda n: ngettext(
-            "%(count)s new quote of you in a thread on the %(board)s board",
-            "%(count)s new quotes of you in a thread on the %(board)s board",
+            "%(count)s new quote of you in %(place)s",
+            "%(count)s new quotes of you in %(place)s",
             n,
         ),
     ),
     Kind.MENTION: (
-        lambda: _("%(actor)s mentioned you in a thread on the %(board)s board"),
+        lambda: _("%(actor)s mentioned you in %(place)s"),
         lambda n: ngettext(
-            "%(count)s new mention of you in a thread on the %(board)s board",
-            "%(count)s new mentions of you in a thread on the %(board)s board",
+            "%(count)s new mention of you in %(place)s",
+            "%(count)s new mentions of you in %(place)s",
             n,
         ),
     ),
     Kind.NEW_COMMENT: (
-        lambda: _("%(actor)s commented in a thread on the %(board)s board"),
+        lambda: _("%(actor)s commented in %(place)s"),
         lambda n: ngettext(
-            "%(count)s new comment in a thread on the %(board)s board",
-            "%(count)s new comments in a thread on the %(board)s board",
+            "%(count)s new comment in %(place)s",
+            "%(count)s new comments in %(place)s",
             n,
         ),
     ),
@@ -152,7 +152,7 @@ _GATED = {
 def _moderation_text(notification, gate, values):
     action = notification.moderation_action
     what = _("your comment") if notification.comment_id else _("your thread")
-    where = (_("in a thread on the %(board)s board") if gate else _("in “%(title)s”")) % values
+    where = (_("in %(place)s") if gate else _("in “%(title)s”")) % values
     if notification.comment_id is None:
         where = _("on the %(board)s board") % values if gate else _("“%(title)s”") % values
     if action == Notification.ModerationAction.HIDDEN:
@@ -182,6 +182,7 @@ def describe(notification, reader, *, snippet_length=SNIPPET_LENGTH):
     """The line ``notification`` shows to ``reader`` (a Reader for its recipient), with
     at most ``snippet_length`` characters of the comment."""
     thread = notification.thread
+    article = notification.article
     comment = notification.comment
     board = notification.board or (thread.board if thread is not None else None)
     gate = _gate(reader, notification)
@@ -189,7 +190,12 @@ def describe(notification, reader, *, snippet_length=SNIPPET_LENGTH):
         "actor": _name(notification.actor),
         "count": notification.count,
         "board": board.title if board is not None else "",
-        "title": thread.title if thread is not None else "",
+        "title": (article or thread).title if (article or thread) is not None else "",
+        "place": (
+            _("the comments on an article")
+            if article is not None
+            else _("a thread on the %(board)s board") % {"board": board.title if board else ""}
+        ),
     }
     if notification.kind == Kind.MODERATION:
         text = _moderation_text(notification, gate, values)

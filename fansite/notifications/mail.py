@@ -31,6 +31,7 @@ from fansite.spoilers.readers import Reader
 
 from . import lines
 from .models import CommentEmail, FanOut, Notification
+from .services import is_shown
 
 # How much of a comment an email quotes (plain text, spoilers as "[spoiler]").
 EMAIL_SNIPPET_LENGTH = 500
@@ -69,8 +70,9 @@ def _event_about(comment, kind):
         kind=kind,
         actor=comment.author,
         thread=thread,
+        article=comment.article,
         comment=comment,
-        board=thread.board,
+        board=thread.board if thread is not None else None,
         count=1,
     )
 
@@ -83,10 +85,12 @@ def email_about_comment(comment_pk):
     if fan_out is None:
         return None
     comment = (
-        Comment.objects.select_related("thread__board", "author").filter(pk=comment_pk).first()
+        Comment.objects.select_related("thread__board", "article__spoils_episode", "author")
+        .filter(pk=comment_pk)
+        .first()
     )
     queued = 0
-    if comment is not None and comment.is_visible and not comment.thread.is_hidden:
+    if comment is not None and comment.is_visible and is_shown(comment):
         wanted = {int(pk): NotificationKind(kind) for pk, kind in fan_out.email_to.items()}
         members = list(get_user_model()._default_manager.filter(pk__in=wanted).order_by("pk"))
         addresses = receiving_addresses(members)
@@ -146,7 +150,7 @@ def email_about_moderation(notice_pk):
     if not claimed:
         return False
     notice = Notification.objects.select_related(
-        "recipient", "thread__board", "comment", "board"
+        "recipient", "thread__board", "comment", "board", "article__spoils_episode"
     ).get(pk=notice_pk)
     member = notice.recipient
     kind = NotificationKind.MODERATION

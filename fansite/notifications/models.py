@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fansite.articles.models import Article
 from fansite.emails.models import NotificationKind
 
 
@@ -124,13 +125,14 @@ class NotificationQuerySet(models.QuerySet):
         show loaded (no query per line). Lines about content that has since been hidden
         or removed are left out, except moderators' notices about it."""
         about_visible = Q(thread__isnull=True) | Q(thread__is_hidden=False)
+        about_visible &= Q(article__isnull=True) | Q(article__status=Article.Status.PUBLISHED)
         about_visible &= Q(comment__isnull=True) | Q(
             comment__is_hidden=False, comment__is_removed=False
         )
         return (
             self.filter(recipient=member)
             .filter(about_visible | Q(kind=Notification.Kind.MODERATION))
-            .select_related("actor", "thread__board", "comment", "board")
+            .select_related("actor", "thread__board", "comment", "board", "article__spoils_episode")
             .order_by("-updated_at", "-pk")
         )
 
@@ -169,6 +171,15 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("thread"),
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("article"),
+        help_text=_("For comments on an article (then there is no thread)."),
     )
     comment = models.ForeignKey(
         "comments.Comment",

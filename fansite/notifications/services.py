@@ -157,9 +157,11 @@ def _recipients(comment, is_opening):
     answered = comment.reply_to or comment.parent
     if answered is not None:
         offer([answered.author_id], Kind.REPLY)
-    elif not is_opening:
+    elif comment.thread_id is not None and not is_opening:
         offer([comment.thread.author_id], Kind.REPLY)
-    if is_opening:
+    if comment.thread_id is None:
+        pass  # an article's comments: nobody follows an article
+    elif is_opening:
         followers = Follow.objects.active().filter(board_id=comment.thread.board_id)
         offer(followers.values_list("member_id", flat=True), Kind.NEW_THREAD)
     else:
@@ -188,7 +190,12 @@ def _write_lines(comment, kinds):
     for pk, kind in kinds.items():
         by_kind.setdefault(kind, []).append(pk)
     for kind, pks in by_kind.items():
-        group = f"board:{thread.board_id}" if kind == Kind.NEW_THREAD else f"thread:{thread.pk}"
+        if thread is None:
+            group = f"article:{comment.article_id}"
+        elif kind == Kind.NEW_THREAD:
+            group = f"board:{thread.board_id}"
+        else:
+            group = f"thread:{thread.pk}"
         unread = Notification.objects.unread().filter(kind=kind, group=group)
         grouped = set(unread.filter(recipient_id__in=pks).values_list("recipient_id", flat=True))
         if grouped:
@@ -196,7 +203,6 @@ def _write_lines(comment, kinds):
                 count=F("count") + 1,
                 comment=comment,
                 actor=comment.author,
-                thread=thread,
                 updated_at=now,
             )
         Notification.objects.bulk_create(
@@ -207,8 +213,9 @@ def _write_lines(comment, kinds):
                     group=group,
                     actor=comment.author,
                     thread=thread,
+                    article_id=comment.article_id,
                     comment=comment,
-                    board_id=thread.board_id,
+                    board_id=thread.board_id if thread is not None else None,
                     created_at=now,
                     updated_at=now,
                 )
@@ -229,20 +236,22 @@ def notify_about_comment(comment_pk):
     after a worker died half-way (its transaction rolled back), cannot write twice.
     Returns how many members were notified, or None when it had been done."""
     comment = (
-        Comment.objects.select_related("thread", "author", "parent", "reply_to")
+        Comment.objects.select_related("thread", "article", "author", "parent", "reply_to")
         .filter(pk=comment_pk)
         .first()
     )
-    if comment is None or comment.thread_id is None:
+    if comment is None:
         return 0
     try:
         with transaction.atomic():
             FanOut.objects.create(comment_id=comment_pk)
     except IntegrityError:
         return None
-    is_opening = _is_opening_post(comment)
-    _auto_follow(comment.author, comment.thread)
-    if not comment.is_visible or comment.thread.is_hidden:
+    is_opening = comment.thread_id is not None and _is_opening_post(comment)
+    if comment.thread_id is not None:
+        _auto_follow(comment.author, comment.thread)
+    if not comment.is_visible or not is_shown(comment):
+        FanOut.objects.filter(comment_id=comment_pk).update(emailed_at=timezone.now())
         return 0
     kinds = _recipients(comment, is_opening)
     email_to = {}
@@ -259,6 +268,14 @@ def notify_about_comment(comment_pk):
 
         transaction.on_commit(lambda: email_about_comment.enqueue(comment_pk), robust=True)
     return len(kinds)
+
+
+def is_shown(comment):
+    """Whether what ``comment`` is posted under is on the site: a thread not hidden, an
+    article published."""
+    if comment.thread_id is not None:
+        return not comment.thread.is_hidden
+    return comment.article.is_published
 
 
 def _wanting_email(kinds):
@@ -305,12 +322,11 @@ def unemailed(*, now=None):
 
 
 def unnotified_comment_pks(*, now=None):
-    """Thread comments posted between ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose
+    """Comments posted between ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose
     notifications were never written."""
     now = now or timezone.now()
     return list(
         Comment.objects.filter(
-            thread__isnull=False,
             created_at__gte=now - SWEEP_WINDOW,
             created_at__lte=now - OVERDUE,
         )
@@ -332,8 +348,6 @@ def notify_moderation(*, item, action, reason="", level=None):
     if author_pk is None:
         return
     is_comment = isinstance(item, Comment)
-    if is_comment and item.thread_id is None:
-        return
     thread_pk = item.thread_id if is_comment else item.pk
     if action in (Notification.ModerationAction.HIDDEN, Notification.ModerationAction.RESTORED):
         # Lines about hidden content leave the centre (and come back): so do their counts.
@@ -345,6 +359,7 @@ def notify_moderation(*, item, action, reason="", level=None):
         recipient_id=author_pk,
         kind=Kind.MODERATION,
         thread_id=thread_pk,
+        article_id=item.article_id if is_comment else None,
         comment=item if is_comment else None,
         board_id=None if is_comment else item.board_id,
         moderation_action=action,
