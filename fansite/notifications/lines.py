@@ -42,6 +42,13 @@ class Line:
             return self.notification.thread
         return None
 
+    @property
+    def followed_board(self):
+        """The board a "new thread" line comes from (the line offers to unfollow it)."""
+        if self.notification.kind == Kind.NEW_THREAD:
+            return self.notification.board
+        return None
+
 
 def _name(member):
     return member.public_name if member is not None else _("A former member")

@@ -204,6 +204,21 @@ def test_unfollow_from_the_notification(client, posting, alice, bob):
     assert not Follow.objects.active().filter(member=alice).exists()
 
 
+def test_unfollow_a_board_from_a_new_thread_line(client, posting, alice, bob):
+    general = board("general")
+    services.follow(member=alice, target=general)
+    posting.thread(bob, slug="general", title="Fresh")
+    client.force_login(alice)
+    page = client.get(CENTRE).text
+    url = reverse("notifications:follow_delete", args=["board", general.pk])
+    assert f'action="{url}"' in page
+    assert "Unfollow this board" in page
+    assert "Unfollow this thread" not in page
+
+    client.post(url)
+    assert not Follow.objects.active().filter(member=alice, board=general).exists()
+
+
 def test_the_auto_follow_setting_is_saved(client, alice):
     client.force_login(alice)
     client.post(reverse("notifications:notification_settings_update"), {})
