@@ -89,3 +89,27 @@ def last_page_number(html: bytes) -> int:
     """The highest page number the pagination links on a page point to (1 if none)."""
     numbers = [int(n) for n in PAGE_LINK.findall(html.decode("utf-8", "replace"))]
     return max(numbers, default=1)
+
+
+POSTED = re.compile(r"/comments/(\d+)/")
+
+
+def post_comment(base_url, path, member: Member, body: str) -> int:
+    """Post a comment through the site's form, as post.lua does; its id (from the
+    redirect to the comment's permalink)."""
+    response = member.session.post(
+        base_url + path,
+        data={
+            "body": body,
+            "spoils_episode": "",
+            "parent": "",
+            "csrfmiddlewaretoken": member.csrf_token,
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    _check(response, 302, f"{member.username} posting to {path}")
+    match = POSTED.search(response.headers.get("Location", ""))
+    if not match:
+        raise SiteError(f"posting to {path} redirected to {response.headers.get('Location')}")
+    return int(match.group(1))

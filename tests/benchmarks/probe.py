@@ -16,6 +16,13 @@ server sees. Actions:
               acknowledged posts (ids from the 302 Location headers) not stored.
 ``profile``   cProfile over repeated requests of one URL, with caches emptied
               before each request and with warm caches; the top of each.
+``notify_setup``  W8's two threads on an episode board, one followed by many
+              members (some of whom want an email for every new comment), one by
+              nobody; the posting members stop following what they post in.
+``notify_clear``  drop the task queue's backlog (the tasks W7 and W8's load queued
+              with no worker running), so the worker measure starts empty.
+``notify_check``  after the worker: each task's time in the worker, and what the
+              posts delivered (lines, emails).
 """
 
 import cProfile
@@ -212,7 +219,135 @@ def profile(request):
     return answer
 
 
-ACTIONS = {"describe": describe, "queries": queries, "writes": writes, "profile": profile}
+FOLLOWER_PREFIX = "bench-follower-"
+
+
+def notify_setup(request):
+    """Two fresh threads on the first episode board by ``author``: one followed by
+    ``followers`` new members (verified addresses; the first ``emailed`` of them
+    want an email at once for every new comment), one followed by nobody. The
+    ``writers`` stop following threads they post in, so the second stays at none."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.urls import reverse
+
+    from fansite.comments.services import start_thread
+    from fansite.emails.models import EmailMode, EmailPreference, NotificationKind
+    from fansite.notifications.models import Follow
+    from fansite.notifications.services import set_follow_threads_posted_in
+    from fansite.threads.models import Board
+    from fansite.users.models import User
+
+    board = Board.objects.filter(kind=Board.Kind.EPISODE).order_by("episode").first()
+    author = User.objects.get(username=request["author"])
+    threads = {}
+    for key, title in (("with", "W-notify: followed"), ("without", "W-notify: not followed")):
+        threads[key] = start_thread(
+            board=board,
+            author=author,
+            title=title,
+            body=f"{title}. Benchmark thread: every comment here notifies its followers.",
+        )
+    password = make_password(None)
+    followers = User.objects.bulk_create(
+        [
+            User(
+                username=f"{FOLLOWER_PREFIX}{number:04}",
+                email=f"{FOLLOWER_PREFIX}{number:04}@example.com",
+                password=password,
+                watched_up_to=number % 13,
+            )
+            for number in range(request["followers"])
+        ]
+    )
+    followers = list(User.objects.filter(username__startswith=FOLLOWER_PREFIX).order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=f, email=f.email, verified=True, primary=True) for f in followers]
+    )
+    Follow.objects.filter(thread__in=threads.values()).delete()
+    Follow.objects.bulk_create([Follow(member=f, thread=threads["with"]) for f in followers])
+    EmailPreference.objects.bulk_create(
+        [
+            EmailPreference(member=f, kind=NotificationKind.NEW_COMMENT, mode=EmailMode.IMMEDIATE)
+            for f in followers[: request["emailed"]]
+        ]
+    )
+    for writer in User.objects.filter(username__in=request["writers"]):
+        set_follow_threads_posted_in(member=writer, value=False)
+    return {
+        key: {
+            "pk": thread.pk,
+            "path": reverse("comments:comment_create", kwargs={"kind": "thread", "pk": thread.pk}),
+            "followers": thread.follows.active().count(),
+        }
+        for key, thread in threads.items()
+    }
+
+
+def notify_clear(request):
+    from django.db.models import Max
+    from django_tasks_db.models import DBTaskResult
+
+    from fansite.emails.models import Email
+
+    deleted, _ = DBTaskResult.objects.filter(status="READY").delete()
+    last_email = Email.objects.aggregate(last=Max("pk"))["last"] or 0
+    return {"deleted": deleted, "last_email": last_email}
+
+
+def notify_check(request):
+    """What the worker did for ``posts`` (comment pks) in ``thread``: every task's
+    time from start to finish, by task; the lines the followers got; the emails
+    queued after ``last_email`` (notify_clear's answer)."""
+    from collections import defaultdict
+
+    from django_tasks_db.models import DBTaskResult
+
+    from fansite.emails.models import Email
+    from fansite.notifications.models import CommentEmail, Notification
+
+    tasks = defaultdict(lambda: {"count": 0, "seconds": 0.0, "max_s": 0.0})
+    unfinished = 0
+    failed = []
+    for row in DBTaskResult.objects.all():
+        if row.status in ("READY", "RUNNING"):
+            unfinished += 1
+            continue
+        if row.status != "SUCCESSFUL":
+            failed.append(f"{row.task_path}: {row.exception_class_path}")
+            continue
+        name = row.task_path.rsplit(".", 1)[-1]
+        took = (row.finished_at - row.started_at).total_seconds()
+        tasks[name]["count"] += 1
+        tasks[name]["seconds"] += took
+        tasks[name]["max_s"] = max(tasks[name]["max_s"], took)
+    posts = request["posts"]
+    lines = Notification.objects.filter(
+        thread_id=request["thread"], recipient__username__startswith=FOLLOWER_PREFIX
+    )
+    counts = sorted(set(lines.values_list("count", flat=True)))
+    emails = Email.objects.filter(pk__gt=request["last_email"])
+    return {
+        "tasks": dict(tasks),
+        "unfinished": unfinished,
+        "failed": failed,
+        "lines": lines.count(),
+        "line_counts": counts,
+        "comment_emails": CommentEmail.objects.filter(comment_id__in=posts).count(),
+        "emails_sent": emails.filter(status=Email.Status.SENT).count(),
+        "emails_other": emails.exclude(status=Email.Status.SENT).count(),
+    }
+
+
+ACTIONS = {
+    "describe": describe,
+    "queries": queries,
+    "writes": writes,
+    "profile": profile,
+    "notify_setup": notify_setup,
+    "notify_clear": notify_clear,
+    "notify_check": notify_check,
+}
 
 
 def main(argv):

@@ -46,7 +46,7 @@ def database_section(result: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, row in rows.items():
-        if key == "W7":
+        if key in ("W7", "W8"):
             continue
         pct = f"{row['rate'] / ceiling:.0%}" if ceiling else "—"
         spread = f"{row['spread']:.0%}" if len(row.get("rounds", [])) > 1 else "—"
@@ -73,6 +73,9 @@ def database_section(result: dict) -> str:
             f"{writes['errors']} errors, {writes['lost']} lost, "
             f"{writes['duplicated']} duplicated.",
         ]
+    notify = rows.get("W8")
+    if notify:
+        lines += ["", *notify_lines(notify, checks)]
     scale = [c for c in checks if c.target.startswith(("p50 at", "same queries"))]
     if scale:
         lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
@@ -87,6 +90,42 @@ def database_section(result: dict) -> str:
         f"{_num(memory.get('max_mb'))} MB — {memory_check.target}: {memory_check.verdict}",
     ]
     return "\n".join(lines)
+
+
+def notify_lines(row, checks) -> list[str]:
+    """W8's own table: the two sides of the posting run, then the worker."""
+    lines = [
+        f"W8 {row['title']}:",
+        "",
+        "| Thread | followers | comments/s | p50 ms | p99 ms | CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for side, name in (("with", "followed"), ("without", "not followed")):
+        figures = row[side]
+        lines.append(
+            f"| {name} | {figures['followers']:,} | {_num(figures['rate'])} "
+            f"| {_num(figures['p50_ms'], 1)} | {_num(figures['p99_ms'], 1)} "
+            f"| {_num(figures['cpu_ms'], 2)} |"
+        )
+    worker = row["worker"]
+    tasks = ", ".join(
+        f"{name} {task['count']} x {task['seconds'] / task['count'] * 1000:.1f} ms"
+        for name, task in sorted(worker["tasks"].items())
+        if task["count"]
+    )
+    lines += [
+        "",
+        f"W8: {row['acknowledged']:,} posts acknowledged, {row['stored']:,} stored, "
+        f"{row['errors']} errors, {row['lost']} lost, {row['duplicated']} duplicated. "
+        f"Worker: {worker['posts']} posts delivered by `db_worker --batch` from an empty "
+        f"queue, {worker['seconds_per_post']:.3f} s of task time per post ({tasks}); "
+        f"the process took {worker['wall_s']:.1f} s wall, {worker['cpu_s']:.1f} s CPU "
+        f"with Django's start-up; {worker['lines']:,} lines, {worker['comment_emails']:,} "
+        f"emails written, {worker['emails_sent']:,} sent.",
+        "",
+        "Targets: " + _verdicts(checks, "W8"),
+    ]
+    return lines
 
 
 def busy(result) -> bool:

@@ -41,6 +41,8 @@ from . import environment, load, members, report, server
 from .environment import REPO
 
 W5_PROGRESS = 3
+NOTIFY_FOLLOWERS = 500  # W8: followers of the followed thread
+NOTIFY_EMAILED = 50  # of whom want an email at once for every new comment
 SEED_MEMBERS = 20
 SEED_THREADS = 100
 SEED_COMMENTS_PER_THREAD = 10
@@ -55,6 +57,7 @@ class Mode:
     write_seconds: float
     sizes: tuple[int, ...]  # big threads; the largest is W1/W2's
     profile_requests: int
+    notify_posts: int  # W8: posts the worker delivers while it is timed
 
 
 FULL = Mode(
@@ -64,9 +67,16 @@ FULL = Mode(
     write_seconds=20,
     sizes=(100, 1_000, 10_000),
     profile_requests=100,
+    notify_posts=20,
 )
 QUICK = Mode(
-    seconds=2, rounds=1, warmup=1, write_seconds=3, sizes=(100, 1_000), profile_requests=20
+    seconds=2,
+    rounds=1,
+    warmup=1,
+    write_seconds=3,
+    sizes=(100, 1_000),
+    profile_requests=20,
+    notify_posts=5,
 )
 
 TITLES = {
@@ -78,6 +88,7 @@ TITLES = {
     "W5": f"W1 as a member (progress {W5_PROGRESS})",
     "W6": "source article",
     "W7": "members posting comments",
+    "W8": f"W-notify: posting into a thread {NOTIFY_FOLLOWERS} members follow vs none",
 }
 
 
@@ -99,7 +110,9 @@ def parse_args(argv):
     )
     parser.add_argument("--rounds", type=int, help="interleaved rounds of the read workloads")
     parser.add_argument("--warmup", type=float, help="warm-up seconds before each workload")
-    parser.add_argument("--write-seconds", type=float, help="measured seconds of W7")
+    parser.add_argument(
+        "--write-seconds", type=float, help="measured seconds of W7, and of each side of W8"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -126,6 +139,7 @@ def parse_args(argv):
     args.write_seconds = args.write_seconds or mode.write_seconds
     args.sizes = mode.sizes
     args.profile_requests = args.profile_requests or mode.profile_requests
+    args.notify_posts = mode.notify_posts
     args.only = {w.strip().upper() for w in args.only.split(",")} if args.only else None
     return args
 
@@ -372,6 +386,44 @@ def count_queries(run, env, info, rows, pages):
     )
 
 
+def post_for(run, base_url, tag, folder, member_rows, targets, seconds) -> load.Load:
+    """One wrk run of post.lua: ``member_rows`` posting into ``targets`` for
+    ``seconds``, every response logged in ``folder``."""
+    folder.mkdir(parents=True)
+    plan = run.folder / f"post-plan-{tag}.tsv"
+    load.write_plan(plan, tag=tag, log_folder=folder, members=member_rows, targets=targets)
+    return load.write_load(
+        base_url,
+        plan,
+        seconds=seconds,
+        connections=run.args.connections,
+        threads=run.args.threads,
+    )
+
+
+def check_posts(run, env, tags, logs, connections):
+    """Every post acknowledged in ``logs`` stored once: (acknowledged ids, figures)."""
+    acknowledged, other = [], 0
+    for phase_folder in sorted(logs.iterdir()):
+        ids, bad = load.acknowledged_posts(phase_folder)
+        acknowledged += ids
+        other += bad
+    check = server.probe(env, "writes", {"tags": tags, "acknowledged": acknowledged})
+    stored = sum(check[tag]["stored"] for tag in tags)
+    duplicated = sum(check[tag]["duplicated"] for tag in tags)
+    in_flight = stored - len(set(acknowledged)) + check["lost"]
+    # Posts stored but never acknowledged can only be the ones in flight when wrk
+    # stopped: at most one per connection per run.
+    unexplained = max(0, in_flight - connections * len(tags))
+    return acknowledged, {
+        "stored": stored,
+        "in_flight": in_flight,
+        "lost": check["lost"] + check["acknowledged_twice"],
+        "duplicated": duplicated + unexplained,
+        "other": other,
+    }
+
+
 def write_workload(run, env, info, gunicorn, writers):
     """W7: warm-up posts, then the measured run; then check every post was stored once."""
     args = run.args
@@ -386,35 +438,14 @@ def write_workload(run, env, info, gunicorn, writers):
         if not seconds:
             continue
         tag = f"{run.prefix}{info['vendor'][:2]}{phase}"
-        folder = logs / phase
-        folder.mkdir(parents=True)
         cpu = gunicorn.worker_cpu_seconds()
-        plan = run.folder / f"post-plan-{tag}.tsv"
-        load.write_plan(
-            plan, tag=tag, log_folder=folder, members=member_rows, targets=info["post_targets"]
-        )
-        figures = load.write_load(
-            base_url,
-            plan,
-            seconds=seconds,
-            connections=args.connections,
-            threads=args.threads,
+        figures = post_for(
+            run, base_url, tag, logs / phase, member_rows, info["post_targets"], seconds
         )
         cpu = gunicorn.worker_cpu_seconds() - cpu
         tags.append(tag)
         errors += figures.errors
-    acknowledged, other = [], 0
-    for phase_folder in sorted(logs.iterdir()):
-        ids, bad = load.acknowledged_posts(phase_folder)
-        acknowledged += ids
-        other += bad
-    check = server.probe(env, "writes", {"tags": tags, "acknowledged": acknowledged})
-    stored = sum(check[tag]["stored"] for tag in tags)
-    duplicated = sum(check[tag]["duplicated"] for tag in tags)
-    in_flight = stored - len(set(acknowledged)) + check["lost"]
-    # Posts stored but never acknowledged can only be the ones in flight when wrk
-    # stopped: at most one per connection per phase.
-    unexplained = max(0, in_flight - args.connections * len(tags))
+    acknowledged, check = check_posts(run, env, tags, logs, args.connections)
     run_acknowledged = figures.extra.get("acknowledged", 0)
     row = {
         "title": f"{args.connections} {TITLES['W7']}",
@@ -422,22 +453,187 @@ def write_workload(run, env, info, gunicorn, writers):
         "rate": round(run_acknowledged / figures.seconds, 1) if figures.seconds else 0,
         "cpu_ms": round(cpu * 1000 / max(figures.requests, 1), 2),
         "acknowledged": len(acknowledged),
-        "stored": stored,
-        "in_flight": in_flight,
-        "lost": check["lost"] + check["acknowledged_twice"],
-        "duplicated": duplicated + unexplained,
-        "errors": errors + max(0, other - errors),
+        "stored": check["stored"],
+        "in_flight": check["in_flight"],
+        "lost": check["lost"],
+        "duplicated": check["duplicated"],
+        "errors": errors + max(0, check["other"] - errors),
     }
     say(
         f"  W7       {row['rate']:8.1f} comments/s  p50 {row['p50_ms']:7.1f} ms  "
-        f"p99 {row['p99_ms']:7.1f} ms  {len(acknowledged):,} acknowledged, {stored:,} stored, "
-        f"{row['errors']} errors, {row['lost']} lost, {row['duplicated']} duplicated"
+        f"p99 {row['p99_ms']:7.1f} ms  {len(acknowledged):,} acknowledged, "
+        f"{row['stored']:,} stored, {row['errors']} errors, {row['lost']} lost, "
+        f"{row['duplicated']} duplicated"
     )
     if row["errors"]:
         run.error(f"W7: {row['errors']} posts refused or failed")
     if row["lost"] or row["duplicated"]:
         run.error(f"W7: {row['lost']} posts lost, {row['duplicated']} stored more than once")
     return row
+
+
+def notify_workload(run, env, info, gunicorn, writers):
+    """W8, W-notify: does posting slow down when the thread has followers, and how
+    long does the worker take to deliver a post to them?
+
+    1. Two new threads on an episode board, one followed by NOTIFY_FOLLOWERS
+       members, one by nobody (probe notify_setup).
+    2. The W7 members post into one, then the other, in ``--rounds`` alternating
+       runs (the order swapped every round); each side's figure is the median of
+       its runs. No task worker runs meanwhile: the posts' tasks wait in the queue,
+       so the figures are the requests' own cost, not the worker's competing for
+       the same CPUs. Every acknowledged post must be stored exactly once.
+    3. The queue's backlog is dropped; ``notify_posts`` more posts go into the
+       followed thread, one at a time; ``manage.py db_worker --batch`` (the
+       production worker, run until the queue is empty) delivers them: lines for
+       every follower, emails to those who want them, sent through the console
+       backend. Worker time per post is the sum of every task's start-to-finish
+       time divided by the posts (probe notify_check), and delivery is checked."""
+    args = run.args
+    base_url = gunicorn.base_url
+    names = info["members"]
+    setup = server.probe(
+        env,
+        "notify_setup",
+        {
+            "followers": NOTIFY_FOLLOWERS,
+            "emailed": NOTIFY_EMAILED,
+            "writers": [w.username for w in writers],
+            "author": names[-2],
+        },
+    )
+    logs = run.folder / f"notify-logs-{info['vendor']}"
+    shutil.rmtree(logs, ignore_errors=True)
+    member_rows = [(w.cookie_header, w.csrf_token) for w in writers]
+    seconds = max(1.0, args.write_seconds / args.rounds)
+    runs = {"with": [], "without": []}
+    tags, errors = [], 0
+    for number in range(args.rounds + (1 if args.warmup else 0)):
+        warm = args.warmup and number == 0
+        sides = ("with", "without") if number % 2 == 0 else ("without", "with")
+        for side in sides:
+            label = f"{'warm' if warm else number}-{side}"
+            tag = f"{run.prefix}{info['vendor'][:2]}n{label}"
+            cpu = gunicorn.worker_cpu_seconds()
+            figures = post_for(
+                run,
+                base_url,
+                tag,
+                logs / label,
+                member_rows,
+                [setup[side]["path"]],
+                args.warmup if warm else seconds,
+            )
+            cpu = gunicorn.worker_cpu_seconds() - cpu
+            tags.append(tag)
+            errors += figures.errors
+            if warm:
+                continue
+            acknowledged = figures.extra.get("acknowledged", 0)
+            runs[side].append(
+                {
+                    **figures.as_dict(),
+                    "rate": round(acknowledged / figures.seconds, 1) if figures.seconds else 0,
+                    "cpu_ms": round(cpu * 1000 / max(figures.requests, 1), 2),
+                }
+            )
+    acknowledged, check = check_posts(run, env, tags, logs, args.connections)
+    sides = {
+        side: {
+            "followers": setup[side]["followers"],
+            "rate": round(median([r["rate"] for r in rows]), 1),
+            "p50_ms": round(median([r["p50_ms"] for r in rows]), 2),
+            "p99_ms": round(median([r["p99_ms"] for r in rows]), 2),
+            "cpu_ms": round(median([r["cpu_ms"] for r in rows]), 2),
+            "rounds": rows,
+        }
+        for side, rows in runs.items()
+    }
+    with_, without = sides["with"], sides["without"]
+    row = {
+        "title": TITLES["W8"],
+        **sides,
+        "ratio": round(with_["rate"] / without["rate"], 3) if without["rate"] else None,
+        "acknowledged": len(acknowledged),
+        **{k: check[k] for k in ("stored", "in_flight", "lost", "duplicated")},
+        "errors": errors + max(0, check["other"] - errors),
+        "worker": deliver(run, env, base_url, setup, writers[0]),
+    }
+    worker = row["worker"]
+    say(
+        f"  W8       {with_['rate']:8.1f} comments/s with {with_['followers']} followers, "
+        f"{without['rate']:.1f} with {without['followers']} (ratio {row['ratio']}); "
+        f"p50 {with_['p50_ms']:.1f} / {without['p50_ms']:.1f} ms; "
+        f"{row['errors']} errors, {row['lost']} lost, {row['duplicated']} duplicated"
+    )
+    say(
+        f"  W8 worker {worker['seconds_per_post']:.3f} s per post to {with_['followers']} "
+        f"followers ({worker['posts']} posts, {worker['tasks_run']} tasks, slowest fan-out "
+        f"{worker['fan_out_max_s']:.3f} s; process {worker['wall_s']:.1f} s wall, "
+        f"{worker['cpu_s']:.1f} s CPU with start-up); {worker['lines']} lines, "
+        f"{worker['emails_sent']} emails sent"
+    )
+    if row["errors"]:
+        run.error(f"W8: {row['errors']} posts refused or failed")
+    if row["lost"] or row["duplicated"]:
+        run.error(f"W8: {row['lost']} posts lost, {row['duplicated']} stored more than once")
+    for problem in worker["problems"]:
+        run.error(f"W8 worker: {problem}")
+    return row
+
+
+def deliver(run, env, base_url, setup, poster):
+    """Step 3 of W8: ``notify_posts`` posts into the followed thread, delivered by
+    the worker from an empty queue; its time and what it delivered."""
+    posts_wanted = run.args.notify_posts
+    cleared = server.probe(env, "notify_clear")
+    posts = [
+        members.post_comment(
+            base_url,
+            setup["with"]["path"],
+            poster,
+            f"Delivery check {run.prefix}-{number}: the worker tells every follower.",
+        )
+        for number in range(posts_wanted)
+    ]
+    worker = server.drain_tasks(env, run.folder / "notify-worker.log")
+    check = server.probe(
+        env,
+        "notify_check",
+        {"thread": setup["with"]["pk"], "posts": posts, "last_email": cleared["last_email"]},
+    )
+    tasks = check["tasks"]
+    task_seconds = sum(t["seconds"] for t in tasks.values())
+    followers = setup["with"]["followers"]
+    problems = []
+    if worker["returncode"]:
+        problems.append(f"db_worker exited with {worker['returncode']}")
+    if check["unfinished"] or check["failed"]:
+        problems.append(f"{check['unfinished']} tasks not run, failed: {check['failed']}")
+    if check["lines"] != followers or check["line_counts"] != [posts_wanted]:
+        problems.append(
+            f"{check['lines']} lines for {followers} followers, counting "
+            f"{check['line_counts']} posts (expected one line each, counting {posts_wanted})"
+        )
+    if check["comment_emails"] < NOTIFY_EMAILED * posts_wanted or check["emails_other"]:
+        problems.append(
+            f"{check['comment_emails']} emails written for {NOTIFY_EMAILED} followers x "
+            f"{posts_wanted} posts, {check['emails_other']} not sent"
+        )
+    return {
+        "posts": posts_wanted,
+        "tasks": tasks,
+        "tasks_run": sum(t["count"] for t in tasks.values()),
+        "seconds_per_post": round(task_seconds / posts_wanted, 4),
+        "fan_out_max_s": round(tasks.get("fan_out", {}).get("max_s", 0.0), 4),
+        "wall_s": round(worker["wall_s"], 2),
+        "cpu_s": round(worker["cpu_s"], 2),
+        "lines": check["lines"],
+        "comment_emails": check["comment_emails"],
+        "emails_sent": check["emails_sent"],
+        "deleted_backlog": cleared["deleted"],
+        "problems": problems,
+    }
 
 
 def log_in_members(run, info, base_url):
@@ -453,7 +649,8 @@ def log_in_members(run, info, base_url):
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         reader_future = pool.submit(log_in, reader_name)
-        writers = list(pool.map(log_in, writer_names)) if wanted(run.args, "W7") else []
+        posting = wanted(run.args, "W7") or wanted(run.args, "W8")
+        writers = list(pool.map(log_in, writer_names)) if posting else []
         reader = reader_future.result()
     members.set_progress(base_url, info["progress"], reader, W5_PROGRESS)
     return reader, writers
@@ -495,6 +692,8 @@ def bench_database(run, db):
             count_queries(run, env, info, rows, pages)
             if wanted(args, "W7"):
                 rows["W7"] = write_workload(run, env, info, gunicorn, writers)
+            if wanted(args, "W8"):
+                rows["W8"] = notify_workload(run, env, info, gunicorn, writers)
             result["memory"] = gunicorn.memory()
         except Exception:
             say(gunicorn.log_tail())
@@ -606,7 +805,7 @@ def main(argv=None):
                 f"wrk -t{args.threads} -c{args.connections} on the same machine, "
                 f"{args.warmup:g} s warm-up, then {args.seconds:g} s per read workload in "
                 f"{args.rounds} interleaved round(s) (median reported), "
-                f"W7 {args.write_seconds:g} s"
+                f"W7 {args.write_seconds:g} s, W8 {args.write_seconds:g} s per side"
             ),
             "django": next((r["django"] for r in results if "django" in r), "?"),
             "results": results,

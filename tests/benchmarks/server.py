@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -67,6 +68,31 @@ def probe(env, action, request=None, timeout=600) -> dict:
     if result.returncode:
         raise StepFailed(f"probe {action} failed:\n{result.stdout}{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def drain_tasks(env, log_path: Path, timeout=600) -> dict:
+    """``manage.py db_worker --batch``, the production worker run until its queue is
+    empty: its exit status, wall time and CPU time (start-up included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise StepFailed(f"db_worker --batch took over {timeout} s (log: {log_path})") from None
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"returncode": returncode, "wall_s": wall, "cpu_s": cpu}
 
 
 def _children(pid) -> list[int]:

@@ -15,6 +15,8 @@ LAST_PAGE_FACTOR = 1.2  # W2 p50 within 1.2x W1's
 SCALE_FACTOR = 1.2  # largest big thread's p50 within 1.2x the smallest's
 WRITES_PER_SECOND = {"postgresql": 200, "sqlite": 100}
 WORKER_PEAK_MB = 150
+NOTIFY_RATE_SHARE = 0.90  # W8: posting with 500 followers at ≥ 90% of the rate with none
+NOTIFY_WORKER_SECONDS = 2.0  # W8: worker time to deliver one post to them
 
 
 @dataclass
@@ -100,6 +102,7 @@ def check_all(result: dict) -> list[Check]:
                 bad == 0,
             )
         )
+    checks += notify_checks(rows.get("W8"))
     peak = result.get("memory", {}).get("max_mb")
     checks.append(
         Check(
@@ -148,4 +151,51 @@ def scale_checks(scale: dict) -> list[Check]:
                 len(set(counts)) == 1 if known else None,
             )
         )
+    return checks
+
+
+def notify_checks(row) -> list[Check]:
+    """W8 (W-notify): posting rate with followers against none, the worker's time
+    per post, and every post stored once and delivered."""
+    if not row:
+        return []
+    followers = row["with"]["followers"]
+    checks = [
+        _ratio_check(
+            "W8",
+            f"comments/s with {followers} followers ≥ {NOTIFY_RATE_SHARE:.0%} of with none",
+            row.get("ratio"),
+            NOTIFY_RATE_SHARE,
+            at_least=True,
+        )
+    ]
+    worker = row.get("worker") or {}
+    seconds = worker.get("seconds_per_post")
+    checks.append(
+        Check(
+            "W8",
+            f"worker ≤ {NOTIFY_WORKER_SECONDS:g} s per post to {followers} followers",
+            "—" if seconds is None else f"{seconds:.3f} s",
+            None if seconds is None else seconds <= NOTIFY_WORKER_SECONDS,
+        )
+    )
+    bad = row.get("errors", 0) + row.get("lost", 0) + row.get("duplicated", 0)
+    checks.append(
+        Check(
+            "W8",
+            "0 errors, lost or duplicated posts",
+            f"{row.get('errors', 0)} errors, {row.get('lost', 0)} lost, "
+            f"{row.get('duplicated', 0)} duplicated",
+            bad == 0,
+        )
+    )
+    problems = worker.get("problems", [])
+    checks.append(
+        Check(
+            "W8",
+            "every follower notified once per post",
+            "; ".join(problems) or f"{worker.get('lines', 0)} lines",
+            not problems,
+        )
+    )
     return checks

@@ -108,6 +108,44 @@ def row(rate, p50=10.0, queries=5, cold=6):
     }
 
 
+def notify_row(rate_with=190.0, rate_without=200.0, seconds_per_post=0.5, problems=()):
+    def side(followers, rate):
+        return {
+            "followers": followers,
+            "rate": rate,
+            "p50_ms": 80.0,
+            "p99_ms": 200.0,
+            "cpu_ms": 9.0,
+            "rounds": [],
+        }
+
+    return {
+        "title": "W-notify",
+        "with": side(500, rate_with),
+        "without": side(0, rate_without),
+        "ratio": round(rate_with / rate_without, 3),
+        "acknowledged": 4000,
+        "stored": 4016,
+        "in_flight": 16,
+        "lost": 0,
+        "duplicated": 0,
+        "errors": 0,
+        "worker": {
+            "posts": 20,
+            "tasks": {"fan_out": {"count": 20, "seconds": 2.4, "max_s": 0.15}},
+            "tasks_run": 20,
+            "seconds_per_post": seconds_per_post,
+            "fan_out_max_s": 0.15,
+            "wall_s": 4.0,
+            "cpu_s": 3.5,
+            "lines": 500,
+            "comment_emails": 1020,
+            "emails_sent": 1020,
+            "problems": list(problems),
+        },
+    }
+
+
 def result(**changes):
     workloads = {
         "W0": row(1000, queries=0, cold=0),
@@ -130,6 +168,7 @@ def result(**changes):
             "in_flight": 16,
             "seconds": 20.0,
         },
+        "W8": notify_row(),
     }
     data = {
         "label": "PostgreSQL",
@@ -190,6 +229,25 @@ def test_writes_have_a_floor_per_database_and_no_losses():
     assert found[("W7", "0 lost or duplicated posts")] is False
 
 
+def test_posting_with_followers_must_keep_up_and_the_worker_deliver_in_time():
+    slow = result()
+    slow["workloads"]["W8"] = notify_row(rate_with=170.0, seconds_per_post=2.5)
+    lost = result()
+    lost["workloads"]["W8"] = notify_row(problems=["499 lines for 500 followers"])
+    lost["workloads"]["W8"]["duplicated"] = 1
+
+    found, missing = verdicts(slow), verdicts(lost)
+
+    ratio = "comments/s with 500 followers ≥ 90% of with none"
+    worker = "worker ≤ 2 s per post to 500 followers"
+    assert found[("W8", ratio)] is False
+    assert found[("W8", worker)] is False
+    assert verdicts(result())[("W8", ratio)] is True
+    assert missing[("W8", "every follower notified once per post")] is False
+    assert missing[("W8", "0 errors, lost or duplicated posts")] is False
+    assert missing[("W8", worker)] is True
+
+
 def test_the_report_has_a_row_per_workload_and_the_verdicts():
     summary = {
         "started": "2026-11-26 02:00 UTC",
@@ -214,6 +272,9 @@ def test_the_report_has_a_row_per_workload_and_the_verdicts():
         assert f"| {key} " in text
     assert "≥ 50% of W0 req/s: PASS" in text
     assert "0 lost or duplicated posts: PASS" in text
+    assert "| followed | 500 | 190 " in text
+    assert "| not followed | 0 | 200 " in text
+    assert "worker ≤ 2 s per post to 500 followers: PASS" in text
 
 
 def test_without_wrk_the_benchmark_says_so_and_fails(monkeypatch, capsys):
