@@ -318,6 +318,11 @@ EMAIL_RETRY_DELAYS = env.list(
 )
 # A claim older than this means the worker died while sending: queue it again.
 EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=600)
+# A post whose notifications (or notification emails) are not written this many seconds
+# after it was posted has evidently lost its task (a worker killed while writing them):
+# manage.py requeue_notifications enqueues it again. Keep it above the worker's
+# longest queue wait, or the sweep duplicates tasks (harmless, but wasted work).
+NOTIFICATION_REQUEUE_AFTER = env.int("NOTIFICATION_REQUEUE_AFTER", default=300)
 # How long the record of a sent email (address, subject, time; not its text) is kept.
 EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)
 DEFAULT_FROM_EMAIL = env.str(

@@ -20,6 +20,7 @@ and a post hidden or removed before the task runs notifies nobody.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -294,18 +295,22 @@ def _wanting_email(kinds):
 
 # --- Lost tasks ----------------------------------------------------------------------------
 
-# A post this old without its FanOut mark has evidently no task coming for it (the worker
-# was killed while writing, or the task could not be enqueued): the sweep enqueues one.
-OVERDUE = timedelta(minutes=5)
 # Older posts are left alone: news a day late is no news.
 SWEEP_WINDOW = timedelta(days=1)
 
 
+def overdue():
+    """How old a post without its FanOut mark (or its emails) must be before the sweep
+    decides no task is coming for it (the worker was killed while writing, or the task
+    could not be enqueued): ``NOTIFICATION_REQUEUE_AFTER`` seconds."""
+    return timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER)
+
+
 def unemailed(*, now=None):
     """``(comment pks, notice pks)``: posts and moderators' notices from between
-    ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose emails were never written."""
+    ``SWEEP_WINDOW`` and ``overdue()`` ago whose emails were never written."""
     now = now or timezone.now()
-    window = {"gte": now - SWEEP_WINDOW, "lte": now - OVERDUE}
+    window = {"gte": now - SWEEP_WINDOW, "lte": now - overdue()}
     comments = FanOut.objects.filter(
         emailed_at__isnull=True, done_at__gte=window["gte"], done_at__lte=window["lte"]
     )
@@ -322,13 +327,13 @@ def unemailed(*, now=None):
 
 
 def unnotified_comment_pks(*, now=None):
-    """Comments posted between ``SWEEP_WINDOW`` and ``OVERDUE`` ago whose
+    """Comments posted between ``SWEEP_WINDOW`` and ``overdue()`` ago whose
     notifications were never written."""
     now = now or timezone.now()
     return list(
         Comment.objects.filter(
             created_at__gte=now - SWEEP_WINDOW,
-            created_at__lte=now - OVERDUE,
+            created_at__lte=now - overdue(),
         )
         .exclude(pk__in=FanOut.objects.values("comment_id"))
         .order_by("pk")

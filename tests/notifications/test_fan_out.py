@@ -257,3 +257,17 @@ def test_the_sweep_writes_what_a_lost_task_did_not_once(posting, alice, bob):
 
     assert lines_of(alice) == [(Kind.REPLY, 1)]
     assert FanOut.objects.filter(comment=lost).exists()
+
+
+def test_how_long_the_sweep_waits_is_a_setting(posting, alice, bob, settings):
+    settings.NOTIFICATION_REQUEUE_AFTER = 30
+    thread = posting.thread(alice)
+    thread.comments.create(author=bob, body="Lost in the queue.")
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=20)):
+        call_command("requeue_notifications", verbosity=0)
+    assert lines_of(alice) == []
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        call_command("requeue_notifications", verbosity=0)
+
+    assert lines_of(alice) == [(Kind.REPLY, 1)]
