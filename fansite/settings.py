@@ -318,6 +318,9 @@ EMAIL_RETRY_DELAYS = env.list(
 )
 # A claim older than this means the worker died while sending: queue it again.
 EMAIL_SEND_LEASE = env.int("EMAIL_SEND_LEASE", default=600)
+# A queued email still unsent this many seconds after it was due has lost its task
+# (a worker killed between writing it and enqueueing it): requeue_email queues it again.
+EMAIL_REQUEUE_AFTER = env.int("EMAIL_REQUEUE_AFTER", default=300)
 # A post whose notifications (or notification emails) are not written this many seconds
 # after it was posted has evidently lost its task (a worker killed while writing them):
 # manage.py requeue_notifications enqueues it again. Keep it above the worker's

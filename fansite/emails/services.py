@@ -35,8 +35,6 @@ from .unsubscribe import site_origin, unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
-# Lost tasks: a queued email this overdue has evidently no task waiting for it.
-OVERDUE = timedelta(minutes=5)
 
 
 def queue_email(*, to, subject, body, html_body="", from_email="", headers=None):
@@ -144,7 +142,9 @@ def requeue_stalled(*, now=None):
             status=Email.Status.QUEUED, claimed_at=None, next_attempt_at=now
         )
         logger.warning("Emails %s were being sent by a worker that stopped: queued again", requeued)
-    overdue = Email.objects.due(now).filter(next_attempt_at__lte=now - OVERDUE)
+    # A queued email this overdue has evidently no task waiting for it (lost).
+    late = timedelta(seconds=settings.EMAIL_REQUEUE_AFTER)
+    overdue = Email.objects.due(now).filter(next_attempt_at__lte=now - late)
     email_ids = {*requeued, *overdue.values_list("pk", flat=True)}
     for email_id in sorted(email_ids):
         enqueue_delivery(email_id)

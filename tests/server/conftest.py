@@ -185,6 +185,68 @@ def start_thread(env, *, author, title, body, board="general"):
     return django_script(env, THREAD_SCRIPT, author=author, title=title, body=body, board=board)
 
 
+# --- The task worker -------------------------------------------------------------
+
+
+SETTLE_SECONDS = 60
+
+
+def wait_for(condition, what, timeout=SETTLE_SECONDS, *, explain=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.3)
+    details = f"\n{explain()}" if explain else ""
+    pytest.fail(f"timed out after {timeout} s waiting for {what}{details}", pytrace=False)
+
+
+class Worker:
+    """``manage.py db_worker`` in its own process group, as the systemd unit runs it."""
+
+    def __init__(self, env, log_path, *, worker_id=None):
+        self.env = env
+        self.log_path = Path(log_path)
+        self.worker_id = worker_id
+        self.process = None
+
+    def start(self):
+        # What fansite-worker.service's ExecStartPre does before every start.
+        manage(self.env, "requeue_email", "--verbosity", "0")
+        manage(self.env, "requeue_notifications", "--verbosity", "0")
+        command = [PYTHON, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"]
+        if self.worker_id:
+            command += ["--worker-id", self.worker_id]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=production_env(**self.env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self
+
+    def log_tail(self, lines=30):
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self):
+        """SIGKILL: no chance to finish or clean up, like the OOM killer."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
 # --- Databases -----------------------------------------------------------------
 
 

@@ -9,73 +9,29 @@ import asyncio
 import email
 import email.policy
 import re
-import signal
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.emails.smtp import SMTPServer, free_port
 
 from .conftest import (
-    PYTHON,
-    REPO,
+    SETTLE_SECONDS,
+    Worker,
     create_members,
     django_script,
     manage,
     migrate,
     postgres_database,
-    production_env,
+    wait_for,
 )
 from .web import Browser
 
 pytestmark = pytest.mark.server
 
-SETTLE_SECONDS = 60
 # Four verification emails, two password resets and one "no account here".
 EMAILS = 7
-
-
-class Worker:
-    """``manage.py db_worker`` in its own process group, as the systemd unit runs it."""
-
-    def __init__(self, env, log_path):
-        self.env = env
-        self.log_path = Path(log_path)
-        self.process = None
-
-    def start(self):
-        # What fansite-worker.service's ExecStartPre does before every start.
-        manage(self.env, "requeue_email", "--verbosity", "0")
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [PYTHON, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-                cwd=REPO,
-                env=production_env(**self.env),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return self
-
-    def log_tail(self, lines=30):
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def kill(self):
-        """SIGKILL: no chance to finish or clean up, like the OOM killer."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
 
 
 EMAIL_COUNTS = """
@@ -97,17 +53,6 @@ result = args["count"]
 
 def email_counts(env):
     return django_script(env, EMAIL_COUNTS)
-
-
-def wait_for(condition, what, timeout=SETTLE_SECONDS, *, explain=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.3)
-    details = f"\n{explain()}" if explain else ""
-    pytest.fail(f"timed out after {timeout} s waiting for {what}{details}", pytrace=False)
 
 
 @pytest.fixture

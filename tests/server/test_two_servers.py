@@ -2,10 +2,12 @@
 
 Servers A and B are separate gunicorn instances (two workers each) sharing what
 docs/servers.md says app servers must share: one PostgreSQL database, one Redis
-(cache, cached sessions, rate limits), one media folder and one SECRET_KEY.
-Everything goes over real HTTP, forms and CSRF tokens included.
+(cache, cached sessions, rate limits), one media folder and one SECRET_KEY. A task
+worker (``manage.py db_worker``, as fansite-worker.service runs it) writes the
+notifications. Everything goes over real HTTP, forms and CSRF tokens included.
 """
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,17 +25,19 @@ from .conftest import (
     Gunicorn,
     GunicornPool,
     ScratchDatabase,
+    Worker,
     create_members,
     migrate,
     postgres_database,
     redis_namespace,
     start_thread,
+    wait_for,
 )
 from .web import Browser, avatar_sources, comment_path, is_webp, png_bytes
 
 pytestmark = pytest.mark.server
 
-MEMBERS = ("cheongsan", "onjo", "suhyeok", "namra", "ilsu")
+MEMBERS = ("cheongsan", "onjo", "suhyeok", "namra", "ilsu", "gyeongsu")
 
 
 def comment_limit_per_minute():
@@ -53,6 +57,8 @@ class Site:
     database: ScratchDatabase
     media_root: Path
     thread: dict
+    env: dict
+    worker: Worker
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +81,20 @@ def site(static_root, tmp_path_factory):
             title="Who made it off the roof?",
             body="Counting the survivors after the rooftop night.",
         )
-        with GunicornPool(static_root, folder) as pool:
-            yield Site(
-                a=pool.start(env, name="A"),
-                b=pool.start(env, name="B"),
-                database=database,
-                media_root=media_root,
-                thread=thread,
-            )
+        worker = Worker(env, folder / "worker.log").start()
+        try:
+            with GunicornPool(static_root, folder) as pool:
+                yield Site(
+                    a=pool.start(env, name="A"),
+                    b=pool.start(env, name="B"),
+                    database=database,
+                    media_root=media_root,
+                    thread=thread,
+                    env=env,
+                    worker=worker,
+                )
+        finally:
+            worker.stop()
 
 
 def test_logging_in_on_one_server_logs_in_on_the_other(site):
@@ -124,6 +136,44 @@ def test_a_comment_posted_on_one_server_shows_on_the_other_at_once(site):
         page = reader.get(thread_on_b)
         assert page.status_code == HTTPStatus.OK
         assert body in page.text
+
+
+def unread_count(page):
+    """The header's unread notifications count on a page (0 when it shows none)."""
+    match = re.search(r'<span class="notification-count">(\d+)', page)
+    return int(match.group(1)) if match else 0
+
+
+def test_a_reply_through_one_server_shows_in_the_count_on_the_other(site):
+    own = start_thread(
+        site.env,
+        author="gyeongsu",
+        title="Tracking the broadcast",
+        body="Which night did the rescue broadcast start?",
+    )
+    author = Browser()
+    author.log_in(site.b.url, "gyeongsu", PASSWORD)
+    home_on_b = site.b.url + "/"
+    assert unread_count(author.get(home_on_b).text) == 0  # B has rendered the header
+
+    replier = Browser()
+    replier.log_in(site.a.url, "cheongsan", PASSWORD)
+    response = replier.submit(
+        site.a.url + own["path"],
+        {"body": "The second night, after the gym."},
+        action=site.a.url + comment_path(own["pk"]),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+
+    # The worker writes the line; B shows the new count on the next page.
+    wait_for(
+        lambda: unread_count(author.get(home_on_b).text) == 1,
+        "the reply in the author's count on server B",
+        explain=site.worker.log_tail,
+    )
+    centre = author.get(site.b.url + "/notifications/").text
+    assert "Tracking the broadcast" in centre
+    assert "Cheongsan" in centre or "cheongsan" in centre
 
 
 def wait_for_a_fresh_minute(needed_seconds=15):
