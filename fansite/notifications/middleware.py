@@ -10,11 +10,14 @@ import re
 
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from . import state
 
 UNREAD_MARKER = b"<!--notifications:unread-->"
 _FOLLOW_MARKER = re.compile(rb"<!--notifications:follow:(thread|board):([0-9]{1,18})-->")
+_FOLLOW_PREFIX = b"<!--notifications:follow:"
 _ANY_MARKER = b"<!--notifications:"
 
 
@@ -33,17 +36,13 @@ class MemberMarkersMiddleware:
         user = request.user
         content = response.content
         if user.is_authenticated:
-            if UNREAD_MARKER in content:
-                content = content.replace(UNREAD_MARKER, _unread_html(state.unread_count(user)))
-            # One pass over the page; the follows are read at the first marker, if any.
-            followed = []
-
-            def follow_button(match):
-                if not followed:
-                    followed.append(state.follows(user))
-                return _follow_html(request, followed[0], match)
-
-            content = _FOLLOW_MARKER.sub(follow_button, content)
+            has_buttons = _FOLLOW_PREFIX in content
+            count, followed = state.markers(user, with_follows=has_buttons)
+            content = content.replace(UNREAD_MARKER, _unread_html(count))
+            if has_buttons:
+                content = _FOLLOW_MARKER.sub(
+                    lambda match: _follow_html(request, followed, match), content
+                )
         else:
             content = _FOLLOW_MARKER.sub(b"", content.replace(UNREAD_MARKER, b""))
         response.content = content
@@ -53,7 +52,15 @@ class MemberMarkersMiddleware:
 
 
 def _unread_html(count):
-    return render_to_string("notifications/_unread_count.html", {"count": count}).encode()
+    """The count after the header's bell (nothing when there is none). Built here
+    rather than from a template: it is on every member page."""
+    if not count:
+        return b""
+    return format_html(
+        ' <span class="notification-count">{}<span class="visually-hidden"> {}</span></span>',
+        count,
+        gettext("unread"),
+    ).encode()
 
 
 def _follow_html(request, followed, match):

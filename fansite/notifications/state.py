@@ -23,11 +23,7 @@ SECONDS = 24 * 60 * 60
 
 def unread_count(member):
     """How many unread lines the member's notification centre lists."""
-    key = UNREAD_KEY.format(pk=member.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notification.objects.for_member(member).unread().count()
-        cache.set(key, count, SECONDS)
+    count, _follows = markers(member, with_follows=False)
     return count
 
 
@@ -35,16 +31,37 @@ def follows(member):
     """``(thread pks, board pks)`` the member follows."""
     key = FOLLOWS_KEY.format(pk=member.pk)
     found = cache.get(key)
-    if found is None:
-        threads, boards = set(), set()
-        rows = Follow.objects.active().filter(member=member).values_list("thread_id", "board_id")
-        for thread_pk, board_pk in rows:
-            if thread_pk is not None:
-                threads.add(thread_pk)
-            else:
-                boards.add(board_pk)
-        found = (frozenset(threads), frozenset(boards))
-        cache.set(key, found, SECONDS)
+    return _load_follows(member, key) if found is None else found
+
+
+def markers(member, *, with_follows):
+    """``(unread count, follows or None)`` in one cache round trip: what a page's
+    markers need (the follows only when it has a Follow button)."""
+    unread_key = UNREAD_KEY.format(pk=member.pk)
+    follows_key = FOLLOWS_KEY.format(pk=member.pk)
+    found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
+    count = found.get(unread_key)
+    if count is None:
+        count = Notification.objects.for_member(member).unread().count()
+        cache.set(unread_key, count, SECONDS)
+    followed = None
+    if with_follows:
+        followed = found.get(follows_key)
+        if followed is None:
+            followed = _load_follows(member, follows_key)
+    return count, followed
+
+
+def _load_follows(member, key):
+    threads, boards = set(), set()
+    rows = Follow.objects.active().filter(member=member).values_list("thread_id", "board_id")
+    for thread_pk, board_pk in rows:
+        if thread_pk is not None:
+            threads.add(thread_pk)
+        else:
+            boards.add(board_pk)
+    found = (frozenset(threads), frozenset(boards))
+    cache.set(key, found, SECONDS)
     return found
 
 
