@@ -36,7 +36,6 @@ from .unsubscribe import site_origin, unsubscribe_headers, unsubscribe_url
 logger = logging.getLogger(__name__)
 
 
-
 def queue_email(*, to, subject, body, html_body="", from_email="", headers=None):
     """Queue one email to one address; it is sent after the current transaction
     commits (at once when there is none)."""
