@@ -8,10 +8,11 @@ true for this member now. Visitors' pages have no markers.
 
 import re
 
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
+
+from fansite.web.pagecache import form_token
 
 from . import state
 
@@ -103,7 +104,7 @@ def _follow_html(request, followed, match):
         reverse(view, args=[kind, pk]),
         # Not the request's context: its processors could query, and this runs on
         # cached pages that otherwise run none.
-        get_token(request),
+        form_token(request),
         request.get_full_path(),
         "true" if is_following else "false",
         _LABELS[kind, is_following],

@@ -82,6 +82,17 @@ def thread_scope(pk) -> str:
     return f"thread:{pk}"
 
 
+def form_token(request):
+    """The CSRF token for this response's forms: one per request, since each
+    ``get_token`` call masks the secret afresh (64 random draws) and every masked
+    form of the same secret is valid. Code filling forms into a page after the page
+    cache (``notifications.middleware``) uses it too."""
+    token = getattr(request, "_fansite_form_token", None)
+    if token is None:
+        token = request._fansite_form_token = get_token(request)
+    return token
+
+
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
@@ -286,7 +297,7 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
                 # Bytes throughout: a hit neither decodes nor encodes the page, and
                 # the reader's token joins the pieces around the forms' tokens.
                 _generations_then, content_type, pieces = stored
-                token = get_token(request).encode()
+                token = form_token(request).encode()
                 response = HttpResponse(token.join(pieces), content_type=content_type)
                 response["X-Page-Cache"] = "hit"
                 return response

@@ -1,5 +1,6 @@
 """The notification centre, the header count, the follow buttons and the Following page."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -166,6 +167,24 @@ def test_follow_and_unfollow_from_the_thread_page(client, posting, alice, bob):
     client.post(reverse("notifications:follow_delete", args=["thread", thread.pk]))
     assert "Follow</button>" in client.get(thread.get_absolute_url()).text
     assert not Follow.objects.active().filter(member=alice).exists()
+
+
+def test_the_follow_button_on_a_cached_page_posts_with_a_valid_token(posting, alice, bob):
+    thread = posting.thread(bob)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    browser.get(thread.get_absolute_url())  # renders and stores the page
+    cached = browser.get(thread.get_absolute_url())
+    assert cached["X-Page-Cache"] == "hit"
+
+    # One token for every form on the page, the button filled in after the cache too.
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', cached.text))
+    assert len(tokens) == 1
+    button = re.search(r'<form class="follow-form" method="post" action="([^"]+)"', cached.text)
+    response = browser.post(button[1], {"csrfmiddlewaretoken": tokens.pop()})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Follow.objects.active().filter(member=alice, thread=thread).exists()
 
 
 def test_visitors_get_no_follow_button(client, posting, bob):
