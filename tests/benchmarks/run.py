@@ -465,11 +465,16 @@ def write_workload(run, env, info, gunicorn, writers):
         f"{row['stored']:,} stored, {row['errors']} errors, {row['lost']} lost, "
         f"{row['duplicated']} duplicated"
     )
-    if row["errors"]:
-        run.error(f"W7: {row['errors']} posts refused or failed")
-    if row["lost"] or row["duplicated"]:
-        run.error(f"W7: {row['lost']} posts lost, {row['duplicated']} stored more than once")
+    report_post_errors(run, "W7", row)
     return row
+
+
+def report_post_errors(run, key, row):
+    """Posts refused, lost or stored twice fail the run."""
+    if row["errors"]:
+        run.error(f"{key}: {row['errors']} posts refused or failed")
+    if row["lost"] or row["duplicated"]:
+        run.error(f"{key}: {row['lost']} posts lost, {row['duplicated']} stored more than once")
 
 
 def notify_workload(run, env, info, gunicorn, writers):
@@ -573,10 +578,7 @@ def notify_workload(run, env, info, gunicorn, writers):
         f"{worker['cpu_s']:.1f} s CPU with start-up); {worker['lines']} lines, "
         f"{worker['emails_sent']} emails sent"
     )
-    if row["errors"]:
-        run.error(f"W8: {row['errors']} posts refused or failed")
-    if row["lost"] or row["duplicated"]:
-        run.error(f"W8: {row['lost']} posts lost, {row['duplicated']} stored more than once")
+    report_post_errors(run, "W8", row)
     for problem in worker["problems"]:
         run.error(f"W8 worker: {problem}")
     return row

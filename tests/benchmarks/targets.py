@@ -105,14 +105,18 @@ def check_all(result: dict) -> list[Check]:
     checks += notify_checks(rows.get("W8"))
     peak = result.get("memory", {}).get("max_mb")
     checks.append(
-        Check(
-            "workers",
-            f"peak RSS ≤ {WORKER_PEAK_MB} MB each",
-            "—" if peak is None else f"{peak:.0f} MB",
-            None if peak is None else peak <= WORKER_PEAK_MB,
+        _at_most(
+            "workers", f"peak RSS ≤ {WORKER_PEAK_MB} MB each", peak, "{:.0f} MB", WORKER_PEAK_MB
         )
     )
     return checks
+
+
+def _at_most(workload, target, value, shown, limit):
+    """``value`` (shown with the format ``shown``) must not exceed ``limit``."""
+    if value is None:
+        return Check(workload, target, "—", None)
+    return Check(workload, target, shown.format(value), value <= limit)
 
 
 def scale_checks(scale: dict) -> list[Check]:
@@ -170,13 +174,13 @@ def notify_checks(row) -> list[Check]:
         )
     ]
     worker = row.get("worker") or {}
-    seconds = worker.get("seconds_per_post")
     checks.append(
-        Check(
+        _at_most(
             "W8",
             f"worker ≤ {NOTIFY_WORKER_SECONDS:g} s per post to {followers} followers",
-            "—" if seconds is None else f"{seconds:.3f} s",
-            None if seconds is None else seconds <= NOTIFY_WORKER_SECONDS,
+            worker.get("seconds_per_post"),
+            "{:.3f} s",
+            NOTIFY_WORKER_SECONDS,
         )
     )
     bad = row.get("errors", 0) + row.get("lost", 0) + row.get("duplicated", 0)
