@@ -1,6 +1,6 @@
 """The benchmark: seed, serve like production, load with wrk, report.
 
-    python -m tests.benchmarks            # full run, about 3 minutes per database
+    python -m tests.benchmarks            # full run, about 4 to 5 minutes per database
     python -m tests.benchmarks --quick    # CI: every workload, short durations
     python -m tests.benchmarks --profile  # cProfile of W1 in-process, no load
 
@@ -12,12 +12,15 @@ For each database (SQLite always; PostgreSQL too when DATABASE_URL points at it)
 2. gunicorn serves it with gunicorn.conf.py, DEBUG off, collected static files,
    Redis as the cache when it is reachable (own database number, own key prefix);
 3. wrk loads each workload (warm-up first, then the measured run) from its own
-   process; every response must be 2xx (W7: the 302 after a stored post);
+   process; every response must be 2xx (W7, W8: the 302 after a stored post);
 4. SQL queries per request are counted in-process afterwards (probe.py);
-5. gunicorn is stopped, the database dropped, the cache keys removed.
+5. W8 (W-notify): posting with 500 followers against none, then the task worker
+   delivering posts to them (notify_workload);
+6. gunicorn is stopped, the database dropped, the cache keys removed.
 
 The exit status is non-zero when something went wrong (wrk missing, a non-2xx
-response, a socket error, a W7 post lost or stored twice, a step failing),
+response, a socket error, a W7 or W8 post lost or stored twice, a W8 delivery
+incomplete, a step failing),
 never because a performance target was missed: those are reported PASS/FAIL.
 """
 
