@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fansite.threads",
     "fansite.comments",
     "fansite.notifications",
+    "fansite.reactions",
     "fansite.moderation",
     "fansite.ops",
 ]

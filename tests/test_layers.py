@@ -71,8 +71,8 @@ def test_a_service_importing_a_page_breaks_the_contract(tmp_path):
 @pytest.mark.slow_subprocess
 def test_a_new_app_must_be_given_a_layer(tmp_path):
     copy_project(tmp_path)
-    (tmp_path / "fansite" / "reactions").mkdir()
-    (tmp_path / "fansite" / "reactions" / "__init__.py").write_text("")
+    (tmp_path / "fansite" / "guestbook").mkdir()
+    (tmp_path / "fansite" / "guestbook" / "__init__.py").write_text("")
     result = lint_imports(tmp_path)
     assert result.returncode != 0
-    assert "fansite.reactions" in result.stdout
+    assert "fansite.guestbook" in result.stdout
