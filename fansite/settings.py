@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "fansite.comments",
     "fansite.notifications",
     "fansite.reactions",
+    "fansite.ratings",
     "fansite.moderation",
     "fansite.ops",
 ]
