@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("fansite.threads.urls")),
     path("", include("fansite.comments.urls")),
     path("", include("fansite.notifications.urls")),
+    path("", include("fansite.ratings.urls")),
     path("", include("fansite.moderation.urls")),
 ]
 

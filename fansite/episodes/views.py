@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 
 from fansite.comments.selectors import with_unread_counts
+from fansite.ratings.models import Rating
+from fansite.ratings.services import ratings_scope
 from fansite.spoilers.caching import cache_per_reader
 from fansite.threads.models import Thread
 from fansite.threads.selectors import listed_threads, read_scopes
@@ -18,8 +20,15 @@ def episode_list(request):
     return render(request, "episodes/episode_list.html", {"seasons": seasons})
 
 
-# Episode, season and board edits replace "site"; new and edited threads "listings".
-@cache_per_reader(lambda request, number: [pagecache.LISTINGS, *read_scopes(request.user)])
+# Episode, season and board edits replace "site"; new and edited threads "listings";
+# ratings of this episode their own scope.
+@cache_per_reader(
+    lambda request, number: [
+        pagecache.LISTINGS,
+        ratings_scope(number),
+        *read_scopes(request.user),
+    ]
+)
 def episode_detail(request, number):
     """One episode: what editors wrote about it (spoiler-free), its neighbours and
     the latest threads on its board, gated like the board itself."""
@@ -41,5 +50,6 @@ def episode_detail(request, number):
         "threads": threads,
         "previous": previous,
         "next": following,
+        "ratings": Rating.objects.summary(episode),
     }
     return render(request, "episodes/episode_detail.html", context)

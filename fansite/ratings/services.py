@@ -5,8 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fansite.users.standing import PostingRefused, ensure_can_post
+from fansite.web import pagecache
 
 from .models import HIGHEST, LOWEST, Rating
+
+
+def ratings_scope(number):
+    """The page-cache scope of pages that show episode ``number``'s ratings."""
+    return f"ratings:{number}"
 
 
 def ensure_can_rate(member, episode):
@@ -32,6 +38,7 @@ def rate_episode(*, member, episode, score):
     rating, _created = Rating.objects.update_or_create(
         episode=episode, member=member, defaults={"score": score, "rated_at": timezone.now()}
     )
+    pagecache.bump(ratings_scope(episode.position))
     return rating
 
 
@@ -39,4 +46,6 @@ def rate_episode(*, member, episode, score):
 def remove_rating(*, member, episode):
     """Take back ``member``'s rating of ``episode``. Returns whether there was one."""
     deleted, _by_model = Rating.objects.filter(episode=episode, member=member).delete()
+    if deleted:
+        pagecache.bump(ratings_scope(episode.position))
     return bool(deleted)

@@ -108,11 +108,12 @@ def test_the_seeded_placeholder_title_is_not_repeated_as_a_title(client):
     assert "<title>Episode 3 · " in html
 
 
-def test_the_ratings_region_holds_no_made_up_scores(client):
+def test_the_ratings_region_shows_no_scores_before_anyone_rates(client):
     html = client.get(episode_url(4)).text
 
     assert 'id="ratings"' in html
-    assert "Ratings are not open yet." in html
+    assert "No ratings yet." in html
+    assert "rating-chart" not in html
 
 
 @pytest.fixture
@@ -309,8 +310,9 @@ def test_the_page_runs_a_few_queries_whatever_the_number_of_threads(
     as_reader(client, kind, 5)
     client.get("/")  # the episode catalogue is cached by the first page
 
-    # The member (members only), the episode with its board, the threads with authors.
-    with django_assert_max_num_queries(3):
+    # The member (members only), the episode with its board, the threads with authors,
+    # the ratings' summary.
+    with django_assert_max_num_queries(4):
         response = client.get(episode_url(8))
 
     assert response.status_code == HTTPStatus.OK
