@@ -17,7 +17,8 @@ LATEST_THREADS = 10
 
 def episode_list(request):
     seasons = Season.objects.select_related("series").prefetch_related("episodes__board")
-    return render(request, "episodes/episode_list.html", {"seasons": seasons})
+    context = {"seasons": seasons, "averages": Rating.objects.averages()}
+    return render(request, "episodes/episode_list.html", context)
 
 
 # Episode, season and board edits replace "site"; new and edited threads "listings";

@@ -113,3 +113,28 @@ def test_the_chart_is_the_same_for_every_reader(client, db):
             9: 1,
         }
     )
+
+
+def test_the_guide_charts_every_episodes_average_with_one_more_query(
+    client, db, django_assert_max_num_queries
+):
+    for position, score in ((1, 7), (1, 9), (12, 10)):
+        Rating.objects.create(
+            member=UserFactory(), episode=Episode.objects.get(position=position), score=score
+        )
+    client.get("/")  # the catalogue is cached by the first page
+
+    # Seasons, their episodes, the episodes' boards, and every average at once.
+    with django_assert_max_num_queries(4):
+        html = client.get(reverse("episodes:episode_list")).text
+
+    rows = re.findall(
+        r'<th scope="row"><a href="/episodes/(\d+)/#ratings">\d+</a></th>\s*'
+        r'<td class="season-chart__bar"><svg[^>]*>(?:<rect width="([\d.]+)%")?',
+        html,
+    )
+    widths = {int(number): width for number, width in rows}
+    assert widths == {1: "80.0", **{n: "" for n in range(2, 12)}, 12: "100.0"}
+    assert "8.0 <span" in html
+    assert "(2 ratings)" in html
+    assert "not rated yet" in html
