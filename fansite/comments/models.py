@@ -178,6 +178,16 @@ class Comment(models.Model):
     def is_visible(self):
         return not (self.is_removed or self.is_hidden)
 
+    @property
+    def is_shown(self):
+        """Whether readers see the comment: visible, under a thread moderators have not
+        hidden or an article that is published (reads the thread or the article)."""
+        if not self.is_visible:
+            return False
+        if self.thread_id is not None:
+            return not self.thread.is_hidden
+        return self.article.is_published
+
 
 class CommentRevision(models.Model):
     """An earlier version of an edited comment, kept for moderators."""

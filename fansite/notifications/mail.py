@@ -31,7 +31,6 @@ from fansite.spoilers.readers import Reader
 
 from . import lines
 from .models import CommentEmail, FanOut, Notification
-from .services import is_shown
 
 # How much of a comment an email quotes (plain text, spoilers as "[spoiler]").
 EMAIL_SNIPPET_LENGTH = 500
@@ -90,7 +89,7 @@ def email_about_comment(comment_pk):
         .first()
     )
     queued = 0
-    if comment is not None and comment.is_visible and is_shown(comment):
+    if comment is not None and comment.is_shown:
         wanted = {int(pk): NotificationKind(kind) for pk, kind in fan_out.email_to.items()}
         members = list(get_user_model()._default_manager.filter(pk__in=wanted).order_by("pk"))
         addresses = receiving_addresses(members)

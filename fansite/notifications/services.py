@@ -251,7 +251,7 @@ def notify_about_comment(comment_pk):
     is_opening = comment.thread_id is not None and _is_opening_post(comment)
     if comment.thread_id is not None:
         _auto_follow(comment.author, comment.thread)
-    if not comment.is_visible or not is_shown(comment):
+    if not comment.is_shown:
         FanOut.objects.filter(comment_id=comment_pk).update(emailed_at=timezone.now())
         return 0
     kinds = _recipients(comment, is_opening)
@@ -269,14 +269,6 @@ def notify_about_comment(comment_pk):
 
         transaction.on_commit(lambda: email_about_comment.enqueue(comment_pk), robust=True)
     return len(kinds)
-
-
-def is_shown(comment):
-    """Whether what ``comment`` is posted under is on the site: a thread not hidden, an
-    article published."""
-    if comment.thread_id is not None:
-        return not comment.thread.is_hidden
-    return comment.article.is_published
 
 
 def _wanting_email(kinds):

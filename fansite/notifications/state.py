@@ -21,19 +21,6 @@ FOLLOWS_KEY = "notifications:follows:{pk}"
 SECONDS = 24 * 60 * 60
 
 
-def unread_count(member):
-    """How many unread lines the member's notification centre lists."""
-    count, _follows = markers(member, with_follows=False)
-    return count
-
-
-def follows(member):
-    """``(thread pks, board pks)`` the member follows."""
-    key = FOLLOWS_KEY.format(pk=member.pk)
-    found = cache.get(key)
-    return _load_follows(member, key) if found is None else found
-
-
 def markers(member, *, with_follows):
     """``(unread count, follows or None)`` in one cache round trip: what a page's
     markers need (the follows only when it has a Follow button)."""

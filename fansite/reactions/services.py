@@ -18,17 +18,8 @@ def ensure_can_react(member, comment, kind):
         raise PostingRefused(_("You can't react to your own comment."))
     if not kind.is_enabled:
         raise PostingRefused(_("This reaction is no longer offered."))
-    if not is_shown(comment):
+    if not comment.is_shown:
         raise PostingRefused(_("This comment is no longer shown, so it takes no reactions."))
-
-
-def is_shown(comment):
-    """Whether ``comment`` is on the site for readers."""
-    if not comment.is_visible:
-        return False
-    if comment.thread_id is not None:
-        return not comment.thread.is_hidden
-    return comment.article.is_published
 
 
 @transaction.atomic

@@ -249,7 +249,7 @@ def notify_setup(request):
             body=f"{title}. Benchmark thread: every comment here notifies its followers.",
         )
     password = make_password(None)
-    followers = User.objects.bulk_create(
+    User.objects.bulk_create(
         [
             User(
                 username=f"{FOLLOWER_PREFIX}{number:04}",
