@@ -108,6 +108,9 @@ MIDDLEWARE = [
     # After authentication: fills in the member's unread count and follow buttons,
     # on cached pages too (fansite/notifications/state.py).
     "fansite.notifications.middleware.MemberMarkersMiddleware",
+    # After authentication: reaction counts and buttons, on cached pages too
+    # (fansite/reactions/state.py).
+    "fansite.reactions.middleware.ReactionMarkersMiddleware",
     # After authentication: server-rendered times in the member's own time zone.
     "fansite.users.middleware.MemberTimeZoneMiddleware",
 ]
@@ -410,6 +413,12 @@ PAGE_CACHE_ALIAS = "default"
 # the shared generations on every request, so never staler than the shared copy).
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
+# Reaction counts on pages are recounted when older than this (fansite/reactions/
+# state.py): others' reactions show up within it; a member's own show at once.
+REACTION_COUNTS_SECONDS = env.int("REACTION_COUNTS_SECONDS", default=10)
+# How long the "Top" order of a thread's comments stays the same before it is
+# worked out again (fansite/comments/top.py); a reader's pages keep their snapshot.
+TOP_SNAPSHOT_SECONDS = env.int("TOP_SNAPSHOT_SECONDS", default=60)
 
 # The benchmark's W0 ceiling: a bare view at /bench/ceiling/ (tests/benchmarks,
 # docs/performance.md). Never set on a public server.
@@ -433,6 +442,10 @@ RATE_LIMITS = {
     # Previews (the Preview button and the live preview while typing, docs/writing.md):
     # rendering only, nothing stored, but each one renders Markdown on the server.
     "preview": ["60/m/user", "600/h/user", "120/m/ip"],
+    # Reactions toggle with one click: generous, but no script clicking all day.
+    "react": ["60/m/user", "1000/h/user", "300/m/ip"],
+    # Giving, changing or removing an episode rating.
+    "rate": ["20/m/user", "200/h/user", "60/m/ip"],
 }
 # How many reverse proxies append the client address to X-Forwarded-For (nginx with
 # $proxy_add_x_forwarded_for: 1). 0 trusts only REMOTE_ADDR; never set it higher than

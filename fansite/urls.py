@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("fansite.comments.urls")),
     path("", include("fansite.notifications.urls")),
     path("", include("fansite.ratings.urls")),
+    path("", include("fansite.reactions.urls")),
     path("", include("fansite.moderation.urls")),
 ]
 

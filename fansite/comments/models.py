@@ -120,6 +120,15 @@ class Comment(models.Model):
     is_hidden = models.BooleanField(
         _("hidden by moderators"), default=False, help_text=_("Readable to moderators only.")
     )
+    # Kept by fansite.reactions.services in the same transaction as each reaction:
+    # the "Top" order and the "Best comments" strip read them from an index.
+    reaction_total = models.PositiveIntegerField(_("reactions"), default=0, editable=False)
+    top_score = models.FloatField(
+        _("top score"),
+        default=0,
+        editable=False,
+        help_text=_("log2(1 + reactions) + weeks since 1970; 0 without reactions (docs/reactions.md)."),
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -139,6 +148,7 @@ class Comment(models.Model):
             models.Index(fields=["article", "parent", "id"], name="comment_article_listing"),
             models.Index(fields=["author", "-created_at"], name="comment_by_author"),
             models.Index(fields=["author", "body_fingerprint"], name="comment_repeats"),
+            models.Index(fields=["thread", "-top_score", "-id"], name="comment_thread_top"),
         ]
 
     def __str__(self):

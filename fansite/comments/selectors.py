@@ -19,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -41,6 +42,7 @@ __all__ = [
     "first_unread",
     "newest_comment",
     "page_for_comment",
+    "reactions_received",
     "reply_page",
     "reply_position",
     "with_unread_counts",
@@ -195,6 +197,15 @@ def comments_by(user, limit=10):
         .select_related("author", "thread__board", "article__spoils_episode")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def reactions_received(member) -> int:
+    """Every reaction to ``member``'s shown comments (visible, on a thread that is not
+    hidden or an article that is published): a total, in one query."""
+    shown = Comment.objects.visible().filter(author=member).filter(
+        Q(thread__is_hidden=False) | Q(article__in=Article.objects.published())
+    )
+    return shown.aggregate(total=Coalesce(Sum("reaction_total"), 0))["total"]
 
 
 def _unread(member):

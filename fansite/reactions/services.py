@@ -1,11 +1,17 @@
 """Giving and taking back reactions, with the rules that apply to them."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, FloatField, Value, When
+from django.db.models.functions import Log
 from django.utils.translation import gettext as _
 
+from fansite.comments.models import Comment
+from fansite.threads.models import Thread
 from fansite.users.standing import PostingRefused, ensure_can_post
 
+from . import state
 from .models import Reaction
+from .scoring import recency
 
 
 def ensure_can_react(member, comment, kind):
@@ -26,16 +32,59 @@ def ensure_can_react(member, comment, kind):
 def set_reaction(*, member, comment, kind, on):
     """Give (``on``) or take back ``member``'s ``kind`` reaction to ``comment``.
     Saying the same twice changes nothing, so a form sent twice neither doubles nor
-    undoes it. Returns whether anything changed."""
+    undoes it. Returns whether anything changed.
+
+    The comment's and the thread's totals (and the comment's "Top" score) move in
+    the same transaction, by the one row inserted or deleted. Once committed, the
+    comment's counts in the cache are recounted and the member's own reactions
+    forgotten, so their next page shows them at once (fansite.reactions.state)."""
     ensure_can_react(member, comment, kind)
-    given = Reaction.objects.filter(comment=comment, member=member, kind=kind)
-    if not on:
-        deleted, _by_model = given.delete()
-        return bool(deleted)
-    if given.exists():
+    if on:
+        changed = _insert(member, comment, kind)
+    else:
+        deleted, _by_model = Reaction.objects.filter(
+            comment=comment, member=member, kind=kind
+        ).delete()
+        changed = bool(deleted)
+    if changed:
+        _move_totals(comment, 1 if on else -1)
+        # Now, so this process's next page is right even before the commit (and
+        # tests, which never commit, see it), and again after the commit, so a
+        # recount another process made from the old rows in between is replaced.
+        state.reacted(member, comment.pk)
+        transaction.on_commit(lambda: state.reacted(member, comment.pk))
+    return changed
+
+
+def _insert(member, comment, kind):
+    """Insert the reaction; False when it was already there. A click sent twice at
+    once: the second insert waits for the first on the unique constraint, then
+    fails, so the totals below move once."""
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(comment=comment, member=member, kind=kind)
+    except IntegrityError:
         return False
-    # A click sent twice at once: the constraint keeps one, the other is ignored.
-    Reaction.objects.bulk_create(
-        [Reaction(comment=comment, member=member, kind=kind)], ignore_conflicts=True
-    )
     return True
+
+
+def _move_totals(comment, delta):
+    """Add ``delta`` to the comment's and its thread's totals in single UPDATEs (the
+    database adds to the row's current value, so concurrent reactions all count)
+    and recompute the comment's score from its new total (fansite.reactions.scoring)."""
+    total = F("reaction_total") + delta
+    Comment.objects.filter(pk=comment.pk).update(
+        reaction_total=total,
+        top_score=Case(
+            When(
+                reaction_total__gt=-delta,
+                then=Log(Value(2.0), total + Value(1.0)) + Value(recency(comment.created_at)),
+            ),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ),
+    )
+    if comment.thread_id:
+        Thread.objects.filter(pk=comment.thread_id).update(
+            reaction_total=F("reaction_total") + delta
+        )

@@ -121,6 +121,9 @@ class Thread(models.Model):
         _("locked"), default=False, help_text=_("Locked threads take no new comments.")
     )
     reply_count = models.PositiveIntegerField(_("replies"), default=0, editable=False)
+    # Every reaction to the thread's comments (fansite.reactions.services keeps it):
+    # the boards' "Top" orders.
+    reaction_total = models.PositiveIntegerField(_("reactions"), default=0, editable=False)
     is_hidden = models.BooleanField(
         _("hidden by moderators"),
         default=False,
@@ -139,6 +142,7 @@ class Thread(models.Model):
                 name="thread_board_listing",
             ),
             models.Index(fields=["author", "-created_at"], name="thread_by_author"),
+            models.Index(fields=["board", "-reaction_total", "-id"], name="thread_board_top"),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fansite.articles.models import Article
-from fansite.comments.selectors import comments_by
+from fansite.comments.selectors import comments_by, reactions_received
 from fansite.moderation.notices import for_profile as notices_for_profile
 from fansite.spoilers.readers import progress_message, reader_for, set_progress
 from fansite.threads.models import Thread
@@ -72,6 +72,7 @@ def profile_detail(request, username):
             "articles": published_articles_by(member),
             "threads": threads_by(member, request.user),
             "comments": visible_comments_by(member, reader),
+            "reactions_received": reactions_received(member),
             # Changes others made to the member's spoiler levels: for their eyes only,
             # and spoiler-safe for them (moderation.notices.describe).
             "level_notices": notices_for_profile(member, reader) if is_own else None,

@@ -59,6 +59,8 @@ _ACTION_MESSAGES = {
     "avatar": gettext_lazy("You've changed your picture several times in a short time."),
     "guard": gettext_lazy("You've changed many spoiler episodes in a short time."),
     "preview": gettext_lazy("You've asked for many previews in a short time."),
+    "react": gettext_lazy("You're reacting quickly."),
+    "rate": gettext_lazy("You've changed ratings many times in a short time."),
 }
 
 

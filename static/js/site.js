@@ -522,4 +522,52 @@
     settlePostedDraft();
   }
   document.querySelectorAll("form[data-compose]").forEach(setUpComposer);
+
+  // Reactions (docs/reactions.md): each button posts its form; without JavaScript
+  // the page reloads at the comment. Here the server sends the new bar alone and it
+  // replaces the old one, focus staying on the button pressed.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-reactions]") || !window.fetch) {
+      return;
+    }
+    var button = event.submitter;
+    if (!button || button.name !== "react") {
+      return;
+    }
+    event.preventDefault();
+    if (form.dataset.busy) {
+      return;
+    }
+    form.dataset.busy = "1";
+    var data = new FormData(form);
+    data.append("react", button.value);
+    var slug = button.value.split(":")[0];
+    var status = form.querySelector(".reactions__status");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Fansite-Fragment": "reactions" }
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        if (!response.ok) {
+          throw new Error(/^text\/plain/.test(response.headers.get("Content-Type") || "") ? text : "");
+        }
+        var holder = document.createElement("div");
+        holder.innerHTML = text;
+        var fresh = holder.firstElementChild;
+        form.replaceWith(fresh);
+        var again = fresh.querySelector('button[name=react][value^="' + slug + ':"]');
+        if (again) {
+          again.focus();
+        }
+      });
+    }).catch(function (error) {
+      delete form.dataset.busy;
+      if (status) {
+        status.textContent = error.message || status.dataset.failed || "";
+      }
+    });
+  });
 })();

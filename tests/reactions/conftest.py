@@ -2,6 +2,7 @@ import pytest
 
 from fansite.comments.services import post_comment, start_thread
 from fansite.reactions.models import ReactionKind
+from fansite.spoilers.levels import NO_SPOILERS
 from tests.threads.factories import board
 from tests.users.factories import UserFactory
 
@@ -18,11 +19,15 @@ def onjo(db):
 
 @pytest.fixture
 def comment(jiho, relaxed_posting_limits):
-    """Ji-ho's comment in a thread of his on the General board."""
+    """Ji-ho's comment in a thread of his on the General board, spoiling nothing."""
     thread = start_thread(
-        board=board("general"), author=jiho, title="Rooftop", body="Who's up there?"
+        board=board("general"),
+        author=jiho,
+        title="Rooftop",
+        body="Who's up there?",
+        spoils_episode=NO_SPOILERS,
     )
-    return post_comment(target=thread, author=jiho, body="Nam-ra, surely.")
+    return post_comment(target=thread, author=jiho, body="Nam-ra, surely.", spoils_episode=NO_SPOILERS)
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""Reaction counts and a member's own reactions, kept in the cache for the markers
+that pages carry (fansite.reactions.middleware).
+
+A thread page is cached whole (fansite.web.pagecache); a reaction must not drop
+it, or every click on a busy thread would make every reader's page render again.
+So the page carries a marker per comment and the counts are filled in after the
+cache, from here:
+
+- ``reactions:counts:<comment>`` holds ``(counted at, {kind: n})``. Entries older
+  than ``REACTION_COUNTS_SECONDS`` are recounted, all of a page's in one query. A
+  member's own reaction recounts the comment at once (``reacted``), so counts lag
+  others' reactions by at most that interval.
+- ``reactions:given:<member>:<comment>`` holds the kinds the member gave; it is
+  deleted when they react, so their own reactions are always right.
+- ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from .models import Reaction, ReactionKind
+
+KINDS_KEY = "reactions:kinds"
+DAY = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Kind:
+    pk: int
+    slug: str
+    emoji: str
+    label: str
+
+
+def _counts_key(comment_pk):
+    return f"reactions:counts:{comment_pk}"
+
+
+def _given_key(member_pk, comment_pk):
+    return f"reactions:given:{member_pk}:{comment_pk}"
+
+
+def enabled_kinds(found=None):
+    """The kinds offered, in their order. ``found``: what a ``get_many`` that asked
+    for ``KINDS_KEY`` already returned."""
+    kinds = (found or {}).get(KINDS_KEY)
+    if kinds is None:
+        kinds = [
+            Kind(kind.pk, kind.slug, kind.emoji, kind.label)
+            for kind in ReactionKind.objects.enabled()
+        ]
+        cache.set(KINDS_KEY, kinds, DAY)
+    return kinds
+
+
+def _kinds_changed(sender, **kwargs):
+    cache.delete(KINDS_KEY)
+
+
+post_save.connect(_kinds_changed, sender=ReactionKind, dispatch_uid="reactions-kinds")
+post_delete.connect(_kinds_changed, sender=ReactionKind, dispatch_uid="reactions-kinds-d")
+
+
+def page_state(member, comment_pks):
+    """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
+    ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
+    cache round trip; a query for the counts that are missing or stale and one
+    for the member's reactions not in the cache."""
+    keys = [KINDS_KEY, *map(_counts_key, comment_pks)]
+    if member is not None:
+        keys += [_given_key(member.pk, pk) for pk in comment_pks]
+    found = cache.get_many(keys)
+    kinds = enabled_kinds(found)
+    now = time.time()
+    counts, stale = {}, []
+    for pk in comment_pks:
+        entry = found.get(_counts_key(pk))
+        if entry is None or now - entry[0] > settings.REACTION_COUNTS_SECONDS:
+            stale.append(pk)
+        else:
+            counts[pk] = entry[1]
+    if stale:
+        counts.update(_recount(stale))
+    given = {}
+    if member is not None:
+        missing = []
+        for pk in comment_pks:
+            entry = found.get(_given_key(member.pk, pk))
+            if entry is None:
+                missing.append(pk)
+            else:
+                given[pk] = entry
+        if missing:
+            fresh = Reaction.objects.given_by(member, missing)
+            entries = {pk: frozenset(fresh.get(pk, ())) for pk in missing}
+            cache.set_many({_given_key(member.pk, pk): v for pk, v in entries.items()}, DAY)
+            given.update(entries)
+    return kinds, counts, given
+
+
+def _recount(comment_pks):
+    counted = Reaction.objects.counts_for(comment_pks)
+    fresh = {pk: counted.get(pk, {}) for pk in comment_pks}
+    now = time.time()
+    cache.set_many({_counts_key(pk): (now, n) for pk, n in fresh.items()}, DAY)
+    return fresh
+
+
+def comment_state(member, comment_pk):
+    """``(kinds, counts, given)`` of one comment, counted afresh."""
+    kinds = enabled_kinds()
+    counts = _recount([comment_pk])[comment_pk]
+    given = Reaction.objects.given_by(member, [comment_pk]).get(comment_pk, set())
+    return kinds, counts, given
+
+
+def reacted(member, comment_pk):
+    """After ``member``'s reaction to ``comment_pk`` is committed: recount it and
+    forget what they gave, so the next page they see is right."""
+    _recount([comment_pk])
+    cache.delete(_given_key(member.pk, comment_pk))

@@ -1,0 +1,237 @@
+"""Reactions on thread pages: the bar filled into cached and uncached pages, the
+form that works without JavaScript, the fragment site.js asks for, and what a
+reader who has not caught up is shown."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fansite.comments.models import Comment
+from fansite.comments.services import post_comment
+from fansite.reactions.models import Reaction
+from fansite.reactions.services import set_reaction
+from tests.users.factories import UserFactory
+
+SECRET = "Cheong-san waits on the roof"
+
+
+def react_url(comment):
+    return f"/comments/{comment.pk}/react/"
+
+
+def bar_of(html, comment):
+    """The bar under ``comment``'s card on a page ("" when it has none)."""
+    card = html.split(f'id="comment-{comment.pk}"', 1)[1].split("</article>", 1)[0]
+    found = re.search(r'<(form|div|p) class="reactions.*?</\1>', card, re.S)
+    return found[0] if found else ""
+
+
+@pytest.fixture
+def thread_url(comment):
+    return comment.thread.get_absolute_url()
+
+
+def test_a_member_reacts_without_javascript_and_returns_to_the_comment(
+    client, comment, onjo, kinds, thread_url
+):
+    client.force_login(onjo)
+    bar = bar_of(client.get(thread_url).text, comment)
+    assert 'name="react" value="sad:on"' in bar
+    assert 'aria-pressed="false"' in bar
+
+    response = client.post(
+        react_url(comment), {"react": "sad:on", "next": f"{thread_url}#comment-{comment.pk}"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{thread_url}#comment-{comment.pk}"
+    bar = bar_of(client.get(thread_url).text, comment)
+    assert 'name="react" value="sad:off" aria-pressed="true"' in bar
+    assert "1 person reacted sad" in bar
+    assert Reaction.objects.filter(member=onjo, kind=kinds["sad"]).count() == 1
+
+
+def test_the_same_form_sent_twice_neither_doubles_nor_undoes(client, comment, onjo, kinds):
+    client.force_login(onjo)
+    for _ in range(2):
+        client.post(react_url(comment), {"react": "love:on"})
+    assert Reaction.objects.filter(comment=comment).count() == 1
+    comment.refresh_from_db()
+    assert comment.reaction_total == 1
+
+
+def test_with_javascript_the_new_bar_comes_back_alone(client, comment, onjo, kinds):
+    client.force_login(onjo)
+    response = client.post(
+        react_url(comment), {"react": "funny:on"}, headers={"X-Fansite-Fragment": "reactions"}
+    )
+    assert response.status_code == 200
+    assert response.text.startswith('<form class="reactions"')
+    assert 'value="funny:off" aria-pressed="true"' in response.text
+    assert "1 person reacted funny" in response.text
+
+
+def test_own_comment_shows_counts_but_no_buttons_and_reacting_is_refused(
+    client, comment, jiho, onjo, kinds, thread_url
+):
+    set_reaction(member=onjo, comment=comment, kind=kinds["like"], on=True)
+    client.force_login(jiho)
+    bar = bar_of(client.get(thread_url).text, comment)
+    assert "<button" not in bar
+    assert "1 person reacted like" in bar
+
+    response = client.post(
+        react_url(comment), {"react": "like:on"}, headers={"X-Fansite-Fragment": "reactions"}
+    )
+    assert response.status_code == 403
+    assert "your own comment" in response.text
+
+
+def test_visitors_see_counts_and_who_reacted_but_no_buttons(client, comment, onjo, kinds, thread_url):
+    set_reaction(member=onjo, comment=comment, kind=kinds["zombie"], on=True)
+    bar = bar_of(client.get(thread_url).text, comment)
+    assert "<button" not in bar
+    assert "1 person reacted zombie" in bar
+    assert f'href="/comments/{comment.pk}/reactions/"' in bar
+
+    response = client.post(react_url(comment), {"react": "zombie:on"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_banned_members_get_no_buttons_and_are_refused(client, comment, kinds, thread_url):
+    banned = UserFactory(banned_until=timezone.now() + timedelta(days=3))
+    client.force_login(banned)
+    assert "<button" not in bar_of(client.get(thread_url).text, comment)
+    response = client.post(react_url(comment), {"react": "like:on"})
+    assert response.status_code == 403
+    assert not Reaction.objects.exists()
+
+
+def test_reactions_are_rate_limited(client, comment, onjo, kinds, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "react": ["3/m/user"]}
+    client.force_login(onjo)
+    statuses = [
+        client.post(react_url(comment), {"react": f"like:{'on' if i % 2 == 0 else 'off'}"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_unknown_reactions_are_refused(client, comment, onjo):
+    client.force_login(onjo)
+    assert client.post(react_url(comment), {"react": "party:on"}).status_code == 400
+    assert client.post(react_url(comment), {"react": "like:maybe"}).status_code == 400
+
+
+def test_reactions_on_hidden_comments_are_kept_but_not_shown(
+    client, comment, onjo, kinds, thread_url
+):
+    set_reaction(member=onjo, comment=comment, kind=kinds["like"], on=True)
+    Comment.objects.filter(pk=comment.pk).update(is_hidden=True)
+    client.force_login(UserFactory())
+    assert bar_of(client.get(thread_url).text, comment) == ""
+    assert client.get(f"/comments/{comment.pk}/reactions/").status_code == 404
+    assert Reaction.objects.filter(comment=comment).count() == 1
+
+
+def test_a_reaction_does_not_drop_cached_pages_and_counts_catch_up(
+    client, comment, onjo, kinds, thread_url, settings
+):
+    settings.REACTION_COUNTS_SECONDS = 0  # every page recounts: no waiting in a test
+    assert client.get(thread_url)["X-Page-Cache"] == "miss"
+
+    set_reaction(member=onjo, comment=comment, kind=kinds["shocked"], on=True)
+    set_reaction(member=UserFactory(), comment=comment, kind=kinds["shocked"], on=True)
+
+    page = client.get(thread_url)
+    assert page["X-Page-Cache"] == "hit"
+    assert "2 people reacted shocked" in bar_of(page.text, comment)
+
+
+def test_counts_may_lag_others_reactions_by_the_set_interval(
+    client, comment, onjo, kinds, thread_url, settings
+):
+    settings.REACTION_COUNTS_SECONDS = 3600
+    client.get(thread_url)  # counts the comment: nothing yet
+    Reaction.objects.create(comment=comment, member=onjo, kind=kinds["like"])  # behind the cache
+    assert "reacted like" not in bar_of(client.get(thread_url).text, comment)
+    settings.REACTION_COUNTS_SECONDS = 0
+    assert "1 person reacted like" in bar_of(client.get(thread_url).text, comment)
+
+
+def test_totals_and_score_follow_each_reaction(comment, onjo, kinds):
+    other = UserFactory()
+    set_reaction(member=onjo, comment=comment, kind=kinds["like"], on=True)
+    set_reaction(member=other, comment=comment, kind=kinds["like"], on=True)
+    set_reaction(member=other, comment=comment, kind=kinds["love"], on=True)
+    comment.refresh_from_db()
+    assert comment.reaction_total == 3
+    week = comment.created_at.timestamp() / (7 * 24 * 3600)
+    assert comment.top_score == pytest.approx(2 + week)  # log2(1 + 3)
+    assert comment.thread.__class__.objects.get(pk=comment.thread_id).reaction_total == 3
+
+    for member, slug in ((onjo, "like"), (other, "like"), (other, "love")):
+        set_reaction(member=member, comment=comment, kind=kinds[slug], on=False)
+    comment.refresh_from_db()
+    assert (comment.reaction_total, comment.top_score) == (0, 0)
+
+
+@pytest.fixture
+def gated(jiho, relaxed_posting_limits, comment, kinds):
+    """A comment spoiling episode 9, with two reactions."""
+    secret = post_comment(target=comment.thread, author=jiho, body=SECRET, spoils_episode=9)
+    set_reaction(member=UserFactory(display_name="Reactor Nine"), comment=secret, kind=kinds["sad"], on=True)
+    set_reaction(member=UserFactory(), comment=secret, kind=kinds["shocked"], on=True)
+    return secret
+
+
+def test_a_gated_comment_shows_only_its_total(client, gated, onjo, thread_url):
+    client.force_login(onjo)  # watched up to 3
+    html = client.get(thread_url).text
+    assert SECRET not in html
+    bar = bar_of(html, gated)
+    assert bar == '<p class="reactions reactions--total">2 reactions</p>'
+
+    caught_up = UserFactory(watched_up_to=12)
+    client.force_login(caught_up)
+    html = client.get(thread_url).text
+    assert SECRET in html
+    assert "1 person reacted sad" in bar_of(html, gated)
+
+
+def test_who_reacted_never_leaks_a_gated_comment(client, gated, onjo):
+    url = f"/comments/{gated.pk}/reactions/"
+    client.force_login(onjo)
+    page = client.get(url).text
+    assert SECRET not in page
+    assert "Spoiler for episode 9" in page
+    assert "2 reactions" in page
+    assert "Reactor Nine" not in page and "reacted sad" not in page
+
+    client.force_login(UserFactory(watched_up_to=12))
+    page = client.get(url).text
+    assert "Reactor Nine" in page
+    assert SECRET not in page  # the page never carries the comment's text
+
+
+def test_the_reactions_page_runs_few_queries(client, comment, kinds, django_assert_max_num_queries):
+    for _ in range(20):
+        set_reaction(member=UserFactory(), comment=comment, kind=kinds["like"], on=True)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/comments/{comment.pk}/reactions/")
+    assert response.text.count('class="reactors__member"') == 20
+
+
+def test_a_profile_shows_the_total_received_on_shown_comments_only(client, comment, gated, jiho, kinds):
+    set_reaction(member=UserFactory(), comment=comment, kind=kinds["like"], on=True)
+    hidden = post_comment(target=comment.thread, author=jiho, body="Hidden later", spoils_episode=0)
+    set_reaction(member=UserFactory(), comment=hidden, kind=kinds["like"], on=True)
+    Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
+
+    page = client.get(jiho.get_absolute_url()).text
+    # Ji-ho's comment (1) and his gated one (2): a total, never which comment.
+    assert "3 reactions received" in page
+    assert SECRET not in page
