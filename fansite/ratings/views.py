@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 from fansite.episodes.models import Episode
 from fansite.users.standing import PostingRefused
+from fansite.web.ratelimits import check_rate_limit
+from fansite.web.refusals import Refused
 
 from .forms import RatingForm
 from .models import Rating
@@ -24,6 +26,10 @@ def rating_edit(request, number):
         refused = exc.message
     form = RatingForm(initial={"score": current.score} if current else None)
     if request.method == "POST" and refused is None:
+        try:
+            check_rate_limit(request, "rate")
+        except Refused as exc:
+            return _refused_page(request, episode, form, current, exc)
         back = episode.get_absolute_url() + "#ratings"
         if "remove" in request.POST:
             remove_rating(member=request.user, episode=episode)
@@ -43,3 +49,14 @@ def rating_edit(request, number):
         status = 403 if refused else 400
     context = {"episode": episode, "form": form, "current": current, "refused": refused}
     return render(request, "ratings/rating_edit.html", context, status=status)
+
+
+def _refused_page(request, episode, form, current, refused):
+    """The form again, with the member's choice kept and the reason (a rate limit)."""
+    form = RatingForm(request.POST)
+    form.is_valid()
+    context = {"episode": episode, "form": form, "current": current, "refused_now": refused.message}
+    response = render(request, "ratings/rating_edit.html", context, status=refused.status)
+    if refused.retry_after:
+        response["Retry-After"] = str(refused.retry_after)
+    return response

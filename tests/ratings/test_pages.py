@@ -138,3 +138,15 @@ def test_the_guide_charts_every_episodes_average_with_one_more_query(
     assert "8.0 <span" in html
     assert "(2 ratings)" in html
     assert "not rated yet" in html
+
+
+def test_rating_is_rate_limited_and_keeps_the_choice(client, cheongsan, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "rate": ["2/m/user"]}
+    client.force_login(cheongsan)
+    url = "/episodes/1/rating/"
+    assert client.post(url, {"score": "7"}).status_code == 302
+    assert client.post(url, {"score": "8"}).status_code == 302
+    refused = client.post(url, {"score": "9"})
+    assert refused.status_code == 429
+    assert "many times" in refused.text
+    assert re.search(r'value="9"[^>]*checked', refused.text)
