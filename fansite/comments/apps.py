@@ -6,8 +6,15 @@ from fansite.web import pagecache
 
 
 def _pages_showing(comment):
+    from .top import top_scope
+
     if comment.thread_id:
-        return (pagecache.thread_scope(comment.thread_id), pagecache.LISTINGS)
+        # The thread's "Top" order too: a new or hidden comment needs a new snapshot.
+        return (
+            pagecache.thread_scope(comment.thread_id),
+            top_scope(comment.thread_id),
+            pagecache.LISTINGS,
+        )
     return (pagecache.ARTICLES, pagecache.LISTINGS)
 
 

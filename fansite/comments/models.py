@@ -127,7 +127,9 @@ class Comment(models.Model):
         _("top score"),
         default=0,
         editable=False,
-        help_text=_("log2(1 + reactions) + weeks since 1970; 0 without reactions (docs/reactions.md)."),
+        help_text=_(
+            "log2(1 + reactions) + weeks since 1970; 0 without reactions (docs/reactions.md)."
+        ),
     )
 
     objects = CommentQuerySet.as_manager()

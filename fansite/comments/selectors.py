@@ -29,13 +29,16 @@ from django.db.models.functions import Coalesce, RowNumber
 from fansite.articles.models import Article
 from fansite.threads.models import Thread
 
+from . import top
 from .forms import comment_form_for
 from .models import Comment
+from .top import TOP
 
 # comment_form_for lives in forms.py; it is re-exported because page views that
 # fetch the comments here also build the form.
 __all__ = [
     "CommentPage",
+    "best_comments",
     "comment_form_for",
     "comment_page",
     "comments_by",
@@ -49,8 +52,9 @@ __all__ = [
 ]
 
 # The orders a conversation can be read in (``?sort=``); the first is the default.
+# TOP (by reactions, fansite.comments.top) is for threads.
 OLDEST, NEWEST = "oldest", "newest"
-SORTS = (OLDEST, NEWEST)
+SORTS = (OLDEST, NEWEST, TOP)
 
 
 def sort_from(value) -> str:
@@ -76,12 +80,14 @@ class CommentPage:
     ``paginator``  the Paginator behind it.
     ``total``      every comment on the target, replies included.
     ``kind``       "thread" or "article".
+    ``snapshot``   in the Top order, the snapshot the pages slice (fansite.comments.top).
     """
 
     page_obj: Page
     paginator: Paginator
     total: int
     kind: str
+    snapshot: top.Snapshot | None = None
 
     @property
     def page_range(self):
@@ -92,17 +98,21 @@ def _per_page(per_page):
     return per_page or settings.COMMENTS_PER_PAGE
 
 
-def comment_page(*, target, page=None, per_page=None, sort=OLDEST) -> CommentPage:
+def comment_page(*, target, page=None, per_page=None, sort=OLDEST, at=None) -> CommentPage:
     """The given page (a number or the raw ``?page=`` value; invalid values give the
     nearest valid page) of ``target``'s comments, in three queries: the counts, the
     page's top-level comments, and all their replies.
 
-    ``sort``: top-level comments oldest first (the default) or newest first;
-    replies stay oldest first under their comment either way."""
+    ``sort``: top-level comments oldest first (the default), newest first, or, on a
+    thread, Top (the snapshot named ``at``, or the current one: one more query
+    when it has to be taken); replies stay oldest first under their comment."""
     comments = Comment.objects.for_target(target)
     counts = comments.aggregate(
         total=Count("pk"), top_level=Count("pk", filter=Q(parent__isnull=True))
     )
+    kind = target_kind(target)
+    if sort == TOP and kind == "thread":
+        return _top_page(target, page, per_page, total=counts["total"], at=at)
     paginator = Paginator(
         comments.top_level().with_authors().order_by(_top_order(sort)), _per_page(per_page)
     )
@@ -112,7 +122,6 @@ def comment_page(*, target, page=None, per_page=None, sort=OLDEST) -> CommentPag
 
     parents = list(page_obj.object_list)
     _attach_first_replies(parents)
-    kind = target_kind(target)
     if kind == "thread" and parents:
         # A thread's first comment is its opening post: first on the first page, or
         # last on the last page when the newest come first.
@@ -122,6 +131,24 @@ def comment_page(*, target, page=None, per_page=None, sort=OLDEST) -> CommentPag
             parents[0].is_opening_post = True
     page_obj.object_list = parents
     return CommentPage(page_obj=page_obj, paginator=paginator, total=counts["total"], kind=kind)
+
+
+def _top_page(thread, page, per_page, *, total, at):
+    """A page of the thread's Top order: a slice of the snapshot's ids, fetched
+    with their authors in one query (comments deleted since are left out)."""
+    snap = top.snapshot(thread, at)
+    paginator = Paginator(snap.pks, _per_page(per_page))
+    page_obj = paginator.get_page(page)
+    pks = list(page_obj.object_list)
+    found = Comment.objects.filter(pk__in=pks).with_authors().in_bulk()
+    parents = [found[pk] for pk in pks if pk in found]
+    _attach_first_replies(parents)
+    if page_obj.number == 1 and parents and parents[0].pk == snap.pks[0]:
+        parents[0].is_opening_post = True  # the snapshot puts it first
+    page_obj.object_list = parents
+    return CommentPage(
+        page_obj=page_obj, paginator=paginator, total=total, kind="thread", snapshot=snap
+    )
 
 
 def _attach_first_replies(parents):
@@ -199,11 +226,25 @@ def comments_by(user, limit=10):
     )
 
 
+def best_comments(thread, limit=3):
+    """The thread's ``limit`` visible comments with the highest Top score (at least
+    one reaction), authors loaded: one query, on the ``comment_thread_top`` index.
+    The caller gates each as it gates cards."""
+    return list(
+        Comment.objects.visible()
+        .filter(thread=thread, reaction_total__gt=0)
+        .with_authors()
+        .order_by("-top_score", "-pk")[:limit]
+    )
+
+
 def reactions_received(member) -> int:
     """Every reaction to ``member``'s shown comments (visible, on a thread that is not
     hidden or an article that is published): a total, in one query."""
-    shown = Comment.objects.visible().filter(author=member).filter(
-        Q(thread__is_hidden=False) | Q(article__in=Article.objects.published())
+    shown = (
+        Comment.objects.visible()
+        .filter(author=member)
+        .filter(Q(thread__is_hidden=False) | Q(article__in=Article.objects.published()))
     )
     return shown.aggregate(total=Coalesce(Sum("reaction_total"), 0))["total"]
 

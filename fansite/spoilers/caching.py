@@ -38,7 +38,11 @@ def reader_variant(request) -> str | None:
     return f"{reveals}\nm:{user.pk}:{reader.progress}:{asks}:{user.display_name}:{user.avatar}"
 
 
-def cache_per_reader(scopes):
+def cache_per_reader(scopes, params=()):
     """``@cache_per_reader(lambda request, pk: [...scopes])``: cache a view's page
-    for each reader (see fansite.web.pagecache.cached_page for ``scopes``)."""
-    return pagecache.cached_page(scopes, variant=reader_variant, params=PAGE_PARAMS)
+    for each reader (see fansite.web.pagecache.cached_page for ``scopes``).
+    ``params``: query parameters the page may also have, besides the page number
+    and reveals (each value is cached apart)."""
+    return pagecache.cached_page(
+        scopes, variant=reader_variant, params=PAGE_PARAMS | frozenset(params)
+    )

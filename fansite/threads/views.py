@@ -16,6 +16,7 @@ from fansite.comments.models import Comment, render_body
 from fansite.comments.selectors import (
     NEWEST,
     OLDEST,
+    best_comments,
     comment_page,
     first_unread,
     newest_comment,
@@ -25,6 +26,8 @@ from fansite.comments.selectors import (
     with_unread_counts,
 )
 from fansite.comments.services import ensure_can_edit_thread, start_thread
+from fansite.comments.top import AT_PARAM, TOP, top_scope
+from fansite.comments.top import position as top_position
 from fansite.moderation.services import edit_own_thread
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.levels import gate_label
@@ -150,15 +153,18 @@ def board_mark_read(request, slug):
     return redirect(board)
 
 
-def _thread_address(thread, *, request, sort, page=1, comment=None):
-    """The thread's address showing ``page`` in the order ``sort``, carrying the
-    reader's own reveal tokens, landing on ``comment`` when given."""
+def _thread_address(thread, *, request, sort, page=1, comment=None, at=None):
+    """The thread's address showing ``page`` in the order ``sort`` (for Top, of the
+    snapshot ``at``), carrying the reader's own reveal tokens, landing on
+    ``comment`` when given."""
     query = {}
     url = thread.get_absolute_url()
     if page > 1:
         query["page"] = page
     if sort != OLDEST:
         query[SORT_PARAM] = sort
+    if at:
+        query[AT_PARAM] = at
     if reveals := requested_reveals(request):
         query[REVEAL_PARAM] = reveals
     if query:
@@ -182,8 +188,18 @@ def _comment_address(thread, comment, *, request, sort):
         if query:
             url += "?" + urlencode(query, doseq=True)
         return f"{url}#{comment.anchor}"
-    page = page_for_comment(comment, sort=sort)
-    return _thread_address(thread, request=request, sort=sort, page=page, comment=comment)
+    at = None
+    if sort == TOP:
+        found = top_position(thread, comment.parent_id or comment.pk)
+        if found is None:
+            # Posted since the current snapshot: it is surely on Oldest's pages.
+            sort = OLDEST
+        else:
+            index, at = found
+            page = index // settings.COMMENTS_PER_PAGE + 1
+    if sort != TOP:
+        page = page_for_comment(comment, sort=sort)
+    return _thread_address(thread, request=request, sort=sort, page=page, comment=comment, at=at)
 
 
 def _jump_target(request, pk):
@@ -223,9 +239,15 @@ def _shown(comments):
         yield from top.reply_list
 
 
-@cache_per_reader(
-    lambda request, pk: [pagecache.thread_scope(pk), *selectors.new_marks_scopes(request.user)]
-)
+def _thread_scopes(request, pk):
+    scopes = [pagecache.thread_scope(pk), *selectors.new_marks_scopes(request.user)]
+    if request.GET.get(SORT_PARAM) == TOP:
+        # Only Top pages: its generation lapses every TOP_SNAPSHOT_SECONDS.
+        scopes.append(top_scope(pk))
+    return scopes
+
+
+@cache_per_reader(_thread_scopes, params=(SORT_PARAM, AT_PARAM))
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it.
@@ -234,8 +256,9 @@ def thread_detail(request, pk):
     moves their read marker to the newest comment it shows (one write at most). A
     page marking new comments is dropped from the page cache as it is stored: on
     the next visit they are not new. A page without marks stays right as the
-    marker moves on, so it is cached as before. ``?sort=newest`` lists the newest comments first; it
-    is never cached, since the page cache keys pages by their number alone."""
+    marker moves on, so it is cached as before. ``?sort=newest`` lists the newest comments first,
+    ``?sort=top`` the most reacted (fansite.comments.top: its pages carry ``?at=``, the
+    snapshot they slice); each order's pages are cached apart."""
     thread = get_object_or_404(
         Thread.objects.select_related("board__episode", "author", "spoils_episode").with_last_seen(
             request.user
@@ -258,7 +281,14 @@ def thread_detail(request, pk):
         .first()
     )
     sort = sort_from(request.GET.get(SORT_PARAM))
-    comments = comment_page(target=thread, page=request.GET.get("page"), sort=sort)
+    comments = comment_page(
+        target=thread, page=request.GET.get("page"), sort=sort, at=request.GET.get(AT_PARAM)
+    )
+    if comments.snapshot is not None and request.GET.get(AT_PARAM) != comments.snapshot.token:
+        # The page links (includes/_pagination.html keeps the query) name the
+        # snapshot, so every page of this visit slices the same order.
+        request.GET = request.GET.copy()
+        request.GET[AT_PARAM] = comments.snapshot.token
     first_new_pk, new_pks = _read_state(request.user, thread, comments, is_gated=is_gated)
     context = {
         "thread": thread,
@@ -272,10 +302,16 @@ def thread_detail(request, pk):
         # Refuses (with the reason) on locked threads and for banned members.
         "comment_form": comment_form_for(request, thread, page_reader),
         "sort": sort,
-        "sort_urls": {
-            OLDEST: _thread_address(thread, request=request, sort=OLDEST),
-            NEWEST: _thread_address(thread, request=request, sort=NEWEST),
-        },
+        "sort_links": [
+            (key, label, _thread_address(thread, request=request, sort=key))
+            for key, label in (
+                (OLDEST, _("Oldest first")),
+                (NEWEST, _("Newest first")),
+                (TOP, _("Top")),
+            )
+        ],
+        "best": _best_strip(thread, comments, sort),
+        "top_moved_on": comments.snapshot is not None and comments.snapshot.moved_on,
         "latest_url": _jump_address("threads:thread_latest", thread, request=request, sort=sort),
         "first_new_pk": first_new_pk,
         "new_pks": new_pks,
@@ -284,6 +320,15 @@ def thread_detail(request, pk):
         # Stored under the generations read before rendering, so never served.
         pagecache.bump(selectors.new_marks_scope(request.user))
     return render(request, "threads/thread_detail.html", context)
+
+
+def _best_strip(thread, comments, sort):
+    """The "Best comments" strip: on the first page of a thread longer than a page,
+    in the Oldest and Newest orders (Top begins with them anyway)."""
+    page_obj = comments.page_obj
+    if sort == TOP or page_obj.number != 1 or not page_obj.has_next():
+        return []
+    return best_comments(thread)
 
 
 def _jump_address(name, thread, *, request, sort):

@@ -3,7 +3,8 @@
 A cached page is stored under a key made of everything that changes what the
 page shows:
 
-- the path and the page number (``?page=``);
+- the path and the query: the page number (``?page=``) and any other parameter
+  the caller allows (an order, ``?sort=``);
 - the active time zone, which the page's times are rendered in (a member
   chooses theirs: fansite.users.middleware);
 - the *variant*: who the page is for, as a string the caller computes from the
@@ -127,6 +128,13 @@ def bump(*scopes: str) -> None:
     transaction.on_commit(replace)
 
 
+def expire(scope: str, seconds: int) -> None:
+    """Let ``scope``'s current generation lapse after ``seconds``: the next page
+    then gets a new one (for state that is worked out again on a timer, such as
+    a thread's "Top" order)."""
+    _cache().touch(_generation_key(scope), seconds)
+
+
 def bump_on_change(model, scopes):
     """Bump ``scopes(instance)`` whenever a ``model`` row is saved or deleted: pages
     must be dropped whoever writes (services, the admin, management commands).
@@ -177,7 +185,8 @@ def _page_key(request, variant, params) -> str | None:
     parts = [
         CODE_VERSION,
         request.path,
-        request.GET.get(PAGE_PARAM, ""),
+        # Every allowed parameter (the page, a sort order…), in a fixed order.
+        repr(sorted((name, sorted(values)) for name, values in request.GET.lists())),
         timezone.get_current_timezone_name(),
         who,
     ]

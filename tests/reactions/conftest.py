@@ -27,7 +27,9 @@ def comment(jiho, relaxed_posting_limits):
         body="Who's up there?",
         spoils_episode=NO_SPOILERS,
     )
-    return post_comment(target=thread, author=jiho, body="Nam-ra, surely.", spoils_episode=NO_SPOILERS)
+    return post_comment(
+        target=thread, author=jiho, body="Nam-ra, surely.", spoils_episode=NO_SPOILERS
+    )
 
 
 @pytest.fixture

@@ -89,7 +89,9 @@ def test_own_comment_shows_counts_but_no_buttons_and_reacting_is_refused(
     assert "your own comment" in response.text
 
 
-def test_visitors_see_counts_and_who_reacted_but_no_buttons(client, comment, onjo, kinds, thread_url):
+def test_visitors_see_counts_and_who_reacted_but_no_buttons(
+    client, comment, onjo, kinds, thread_url
+):
     set_reaction(member=onjo, comment=comment, kind=kinds["zombie"], on=True)
     bar = bar_of(client.get(thread_url).text, comment)
     assert "<button" not in bar
@@ -114,7 +116,9 @@ def test_reactions_are_rate_limited(client, comment, onjo, kinds, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "react": ["3/m/user"]}
     client.force_login(onjo)
     statuses = [
-        client.post(react_url(comment), {"react": f"like:{'on' if i % 2 == 0 else 'off'}"}).status_code
+        client.post(
+            react_url(comment), {"react": f"like:{'on' if i % 2 == 0 else 'off'}"}
+        ).status_code
         for i in range(4)
     ]
     assert statuses == [302, 302, 302, 429]
@@ -183,7 +187,9 @@ def test_totals_and_score_follow_each_reaction(comment, onjo, kinds):
 def gated(jiho, relaxed_posting_limits, comment, kinds):
     """A comment spoiling episode 9, with two reactions."""
     secret = post_comment(target=comment.thread, author=jiho, body=SECRET, spoils_episode=9)
-    set_reaction(member=UserFactory(display_name="Reactor Nine"), comment=secret, kind=kinds["sad"], on=True)
+    set_reaction(
+        member=UserFactory(display_name="Reactor Nine"), comment=secret, kind=kinds["sad"], on=True
+    )
     set_reaction(member=UserFactory(), comment=secret, kind=kinds["shocked"], on=True)
     return secret
 
@@ -225,7 +231,9 @@ def test_the_reactions_page_runs_few_queries(client, comment, kinds, django_asse
     assert response.text.count('class="reactors__member"') == 20
 
 
-def test_a_profile_shows_the_total_received_on_shown_comments_only(client, comment, gated, jiho, kinds):
+def test_a_profile_shows_the_total_received_on_shown_comments_only(
+    client, comment, gated, jiho, kinds
+):
     set_reaction(member=UserFactory(), comment=comment, kind=kinds["like"], on=True)
     hidden = post_comment(target=comment.thread, author=jiho, body="Hidden later", spoils_episode=0)
     set_reaction(member=UserFactory(), comment=hidden, kind=kinds["like"], on=True)
