@@ -89,7 +89,8 @@ def test_top_pages_never_repeat_or_skip_a_comment_when_scores_change(client, lon
     first = client.get(url).text
     seen = takes(first)
     links = page_links(first)
-    assert links and all("at=" in link for link in links)
+    assert links
+    assert all("at=" in link for link in links)
 
     # Between the reader's pages, a comment from a later page climbs to the top.
     react(take(0), kinds, 5)
@@ -160,7 +161,8 @@ def test_a_jump_in_the_top_order_lands_on_the_comments_page(client, long_thread,
     response = client.get(f"/threads/{long_thread.pk}/latest/?sort=top")
     location = response["Location"]
     newest = take(11)
-    assert "sort=top" in location and "at=" in location
+    assert "sort=top" in location
+    assert "at=" in location
     assert location.endswith(f"#comment-{newest.pk}")
     assert f'id="comment-{newest.pk}"' in client.get(location).text
 
@@ -186,7 +188,8 @@ def test_best_comments_show_the_top_three_gated_as_cards(client, best_setup, lon
     assert SECRET not in strip
     assert "Spoiler for episode 9" in strip
     assert "4 reactions" in strip
-    assert "<p>Take 1</p>" in strip and "<p>Take 8</p>" in strip
+    assert "<p>Take 1</p>" in strip
+    assert "<p>Take 8</p>" in strip
     assert "<p>Take 7</p>" not in strip  # fourth
 
     client.force_login(UserFactory(watched_up_to=12))
