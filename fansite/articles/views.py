@@ -1,17 +1,26 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from fansite.comments.selectors import comment_form_for, comment_page, with_unread_counts
 from fansite.episodes.catalogue import episode_positions
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
-from fansite.threads.selectors import listed_threads, read_scopes
+from fansite.threads.selectors import (
+    LATEST,
+    THREAD_SORTS,
+    listed_threads,
+    ordered_threads,
+    read_scopes,
+    thread_sort_from,
+)
 from fansite.web import pagecache
 
 from .models import Article, Tag
 
 ARTICLES_PER_PAGE = 10
 LATEST_DISCUSSION_COUNT = 10
+SORT_PARAM = "sort"
 
 
 def _paginate(request, articles):
@@ -23,10 +32,11 @@ def _paginate(request, articles):
     }
 
 
-def latest_discussions(user=None):
+def latest_discussions(user=None, sort=LATEST):
     """The most recently active threads ``user`` may see (hidden ones only for
-    moderators), with their boards (one query)."""
-    threads = listed_threads(user).select_related("board").order_by("-last_activity_at", "-pk")
+    moderators), or the first by another order (``sort``), with their boards (one
+    query)."""
+    threads = ordered_threads(listed_threads(user).select_related("board"), sort)
     if user is not None:
         # Members see how many comments are new in each (docs/reading.md).
         threads = with_unread_counts(threads, user)
@@ -34,12 +44,21 @@ def latest_discussions(user=None):
 
 
 @cache_per_reader(
-    lambda request: [pagecache.ARTICLES, pagecache.LISTINGS, *read_scopes(request.user)]
+    lambda request: [pagecache.ARTICLES, pagecache.LISTINGS, *read_scopes(request.user)],
+    params=(SORT_PARAM,),
 )
 def article_list(request):
-    """The home page: published articles, newest first, and the latest discussions."""
+    """The home page: published articles, newest first, and the latest discussions
+    (or, by ``?sort=``, the newest threads or the most reacted)."""
     context = _paginate(request, Article.objects.published().with_related())
-    context["latest_threads"] = latest_discussions(request.user)
+    sort = thread_sort_from(request.GET.get(SORT_PARAM))
+    context["latest_threads"] = latest_discussions(request.user, sort)
+    context["thread_sort"] = sort
+    home = reverse("articles:article_list")
+    context["thread_sorts"] = [
+        (label, home if key == LATEST else f"{home}?{SORT_PARAM}={key}#discussions", key == sort)
+        for key, label in THREAD_SORTS.items()
+    ]
     return render(request, "articles/article_list.html", context)
 
 

@@ -1,9 +1,12 @@
 """Reads that shape boards and threads for pages (a fixed number of queries each)."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Board, Thread
 
@@ -53,6 +56,35 @@ def sees_hidden_threads(user) -> bool:
         and (user.is_staff or user.is_superuser)
         and user.has_perm(MODERATE_THREADS_PERM)
     )
+
+
+# How a list of threads can be ordered (``?sort=``); the first is the default.
+LATEST, NEW, TOP_WEEK, TOP_ALL = "latest", "new", "top-week", "top"
+THREAD_SORTS = {
+    LATEST: gettext_lazy("Latest activity"),
+    NEW: gettext_lazy("New"),
+    TOP_WEEK: gettext_lazy("Top this week"),
+    TOP_ALL: gettext_lazy("Top all time"),
+}
+
+
+def thread_sort_from(value) -> str:
+    return value if value in THREAD_SORTS else LATEST
+
+
+def ordered_threads(threads, sort, *, pinned_first=False):
+    """``threads`` in the order ``sort``: latest activity (pinned threads first when
+    ``pinned_first``), newest started, or most reactions (all time, or among the
+    threads started in the last seven days)."""
+    if sort == NEW:
+        return threads.order_by("-created_at", "-pk")
+    if sort in (TOP_WEEK, TOP_ALL):
+        if sort == TOP_WEEK:
+            threads = threads.filter(created_at__gte=timezone.now() - timedelta(days=7))
+        # Ties: the newest first (the thread_board_top index's order).
+        return threads.order_by("-reaction_total", "-pk")
+    order = ["-last_activity_at", "-pk"]
+    return threads.order_by(*(["-is_pinned", *order] if pinned_first else order))
 
 
 def listed_threads(user, threads=None):

@@ -52,22 +52,36 @@ def board_list(request):
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
-@cache_per_reader(lambda request, slug: [pagecache.LISTINGS, *selectors.read_scopes(request.user)])
+@cache_per_reader(
+    lambda request, slug: [pagecache.LISTINGS, *selectors.read_scopes(request.user)],
+    params=(SORT_PARAM,),
+)
 def board_detail(request, slug):
-    """A board's threads: pinned first, then the most recently active; for members,
+    """A board's threads: pinned first, then the most recently active (or, by
+    ``?sort=``, the newest, or the most reacted this week or ever); for members,
     how many comments are new in each."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
-    threads = with_unread_counts(
-        selectors.listed_threads(request.user, Thread.objects.for_board(board)), request.user
-    )
+    sort = selectors.thread_sort_from(request.GET.get(SORT_PARAM))
+    threads = selectors.ordered_threads(Thread.objects.for_board(board), sort, pinned_first=True)
+    threads = with_unread_counts(selectors.listed_threads(request.user, threads), request.user)
     paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "board": board,
         "page_obj": page_obj,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
+        "thread_sort": sort,
+        "thread_sorts": _sort_links(board.get_absolute_url(), sort),
     }
     return render(request, "threads/board_detail.html", context)
+
+
+def _sort_links(url, current):
+    """``(label, address, is_current)`` for each order of a list of threads."""
+    return [
+        (label, url if key == selectors.LATEST else f"{url}?{SORT_PARAM}={key}", key == current)
+        for key, label in selectors.THREAD_SORTS.items()
+    ]
 
 
 def thread_create(request, slug):
