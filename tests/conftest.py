@@ -30,13 +30,16 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from fansite.reactions.state import forget_local
     from fansite.web.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()
+    forget_local()
     yield
     cache.clear()
     local_pages.clear()
+    forget_local()
 
 
 @pytest.fixture

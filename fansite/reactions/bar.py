@@ -1,94 +1,137 @@
 """The reactions bar under a comment, built in Python: it is filled into pages
-after the page cache (fansite.reactions.middleware), up to a few hundred times
-per page, where a template per bar would cost more than the rest of the page.
+after the page cache (fansite.reactions.middleware), up to a hundred times per
+page, where a template per bar would cost more than the rest of the page. The
+per-page parts (addresses, escaped labels, the member's token) are worked out
+once (``Bars``); each bar is then string joins of numbers and those parts.
 
 Three forms, by what the reader may see and do (the card's marker says which):
 
-- ``FULL``: a form of buttons, one per kind, each with its count and
-  ``aria-pressed`` (members who may react); counts only for visitors;
+- ``FULL``: for members who may react, a form whose buttons are the reactions
+  the comment has (or the member gave), each pressed or not, and a "React" link
+  to the full set (a page of its own without JavaScript; site.js opens the
+  set in place from the page's one ``picker`` template); counts only for
+  visitors;
 - ``OWN``: counts only (the reader's own comment, or a member who may not react);
 - ``TOTAL``: the total alone, for a comment gated for this reader: the breakdown
   is not needed, and "Who reacted" is not offered.
 """
 
+from functools import lru_cache
+from urllib.parse import quote
+
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
 FULL, OWN, TOTAL = "a", "o", "t"
+_PK = "987654321"
 
 
-def people_reacted(n, kind):
+@lru_cache
+def address(name):
+    """``name``'s address with ``{}`` for the comment: one ``reverse`` per process."""
+    return reverse(name, args=[int(_PK)]).replace(_PK, "{}")
+
+
+def people_reacted(n, label):
     return ngettext(
         "%(count)s person reacted %(label)s", "%(count)s people reacted %(label)s", n
-    ) % {"count": n, "label": kind.label}
+    ) % {"count": n, "label": label}
 
 
 def total_text(n):
     return ngettext("%(count)s reaction", "%(count)s reactions", n) % {"count": n}
 
 
-def bar_html(*, comment_pk, mode, kinds, counts, given, can_react, token, next_url):
-    """The bar's HTML (a ``str``), or "" when there is nothing to show."""
-    shown = [kind for kind in kinds if counts.get(kind.pk)]
-    total = sum(counts.get(kind.pk, 0) for kind in kinds)
-    if mode == TOTAL:
-        if not total:
-            return ""
-        return format_html('<p class="reactions reactions--total">{}</p>', total_text(total))
-    who = reverse("reactions:reactors", args=[comment_pk])
-    if mode == FULL and can_react:
-        buttons = format_html_join(
-            "",
-            '<button type="submit" class="reaction{}" name="react" value="{}:{}" '
-            'aria-pressed="{}"><span class="reaction__emoji" aria-hidden="true">{}</span>'
-            '<span class="reaction__count" aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}. {}</span></button>',
-            (
-                (
-                    " is-pressed" if kind.pk in given else "",
-                    kind.slug,
-                    "off" if kind.pk in given else "on",
-                    "true" if kind.pk in given else "false",
-                    kind.emoji,
-                    counts.get(kind.pk) or "",
-                    kind.label,
-                    people_reacted(counts.get(kind.pk, 0), kind),
-                )
-                for kind in kinds
-            ),
+class Bars:
+    """The bars of one page: ``kinds`` (enabled, in order), whether the reader may
+    react, their CSRF token and the page's own address (where forms come back)."""
+
+    def __init__(self, kinds, *, can_react, token="", path=""):
+        self.kinds = [(k.pk, escape(k.slug), escape(k.emoji), escape(k.label)) for k in kinds]
+        self.can_react = can_react
+        self.token = escape(token)
+        self.path = escape(path)
+        self.query_path = escape(quote(path, safe="/"))
+        self.react_url = address("reactions:react")
+        self.who_url = address("reactions:reactors")
+        self.who_text = escape(gettext("Who reacted"))
+        self.react_text = escape(gettext("React"))
+        self.group_text = escape(gettext("Reactions"))
+        self._said = {}
+
+    def _people(self, n, label):
+        said = self._said.get((n, label))
+        if said is None:
+            said = self._said[n, label] = escape(people_reacted(n, label))
+        return said
+
+    def _button(self, slug, emoji, label, n, pressed, *, counted=True):
+        said = f"{label}. {self._people(n, label)}" if counted else label
+        return (
+            f'<button type="submit" class="reaction{" is-pressed" if pressed else ""}" '
+            f'name="react" value="{slug}:{"off" if pressed else "on"}" '
+            f'aria-pressed="{"true" if pressed else "false"}"><span aria-hidden="true">'
+            f'{emoji}{f" {n}" if n else ""}</span><span class="visually-hidden">{said}'
+            "</span></button>"
         )
-        link = (
-            format_html(' <a class="reactions__who" href="{}">{}</a>', who, gettext("Who reacted"))
+
+    def bar(self, pk, mode, counts, given=(), *, every_kind=False):
+        """One comment's bar (a ``str``), or "" when there is nothing to show.
+        ``every_kind``: a button for every kind, and no "React" link (the page
+        that link leads to without JavaScript)."""
+        total = sum(counts.get(kind[0], 0) for kind in self.kinds)
+        if mode == TOTAL:
+            if not total:
+                return ""
+            return f'<p class="reactions reactions--total">{escape(total_text(total))}</p>'
+        who = (
+            f' <a class="reactions__who" href="{self.who_url.format(pk)}">{self.who_text}</a>'
             if total
             else ""
         )
-        return format_html(
-            '<form class="reactions" method="post" action="{}" data-reactions>'
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-            '<input type="hidden" name="next" value="{}">'
-            '<span class="reactions__buttons" role="group" aria-label="{}">{}</span>{}'
-            '<span class="reactions__status" role="status"></span></form>',
-            reverse("reactions:react", args=[comment_pk]),
-            token,
-            next_url,
-            gettext("React"),
-            buttons,
-            link,
+        if mode == FULL and self.can_react:
+            buttons = "".join(
+                self._button(slug, emoji, label, counts.get(kind_pk, 0), kind_pk in given)
+                for kind_pk, slug, emoji, label in self.kinds
+                if every_kind or counts.get(kind_pk) or kind_pk in given
+            )
+            action = self.react_url.format(pk)
+            add = (
+                ""
+                if every_kind
+                else f'<a class="reactions__add" href="{action}?next={self.query_path}'
+                f'%23comment-{pk}" rel="nofollow">{self.react_text}</a>'
+            )
+            back = f"{self.path}#comment-{pk}" if not every_kind else self.path
+            return (
+                f'<form class="reactions" method="post" action="{action}" data-reactions>'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.token}">'
+                f'<input type="hidden" name="next" value="{back}">'
+                f'<span class="reactions__buttons">{buttons}</span>{add}{who}'
+                '<span class="reactions__status" role="status"></span></form>'
+            )
+        if not total:
+            return ""
+        items = "".join(
+            f'<li class="reaction reaction--count"><span aria-hidden="true">{emoji} '
+            f'{counts[kind_pk]}</span><span class="visually-hidden">'
+            f"{self._people(counts[kind_pk], label)}</span></li>"
+            for kind_pk, _slug, emoji, label in self.kinds
+            if counts.get(kind_pk)
         )
-    if not shown:
-        return ""
-    items = format_html_join(
-        "",
-        '<li class="reaction reaction--count"><span aria-hidden="true">{} {}</span>'
-        '<span class="visually-hidden">{}</span></li>',
-        ((kind.emoji, counts[kind.pk], people_reacted(counts[kind.pk], kind)) for kind in shown),
-    )
-    return format_html(
-        '<div class="reactions"><ul class="reactions__counts" aria-label="{}">{}</ul> '
-        '<a class="reactions__who" href="{}">{}</a></div>',
-        gettext("Reactions"),
-        items,
-        who,
-        gettext("Who reacted"),
-    )
+        return (
+            f'<div class="reactions"><ul class="reactions__counts" aria-label="{self.group_text}">'
+            f"{items}</ul>{who}</div>"
+        )
+
+    def picker(self):
+        """The full set of buttons, once per page, for site.js to open in place."""
+        buttons = "".join(
+            self._button(slug, emoji, label, 0, False, counted=False)
+            for _pk, slug, emoji, label in self.kinds
+        )
+        return (
+            '<template id="reaction-picker"><span class="reactions__picker" role="group" '
+            f'aria-label="{escape(gettext("Choose a reaction"))}">{buttons}</span></template>'
+        )

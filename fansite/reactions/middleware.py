@@ -16,7 +16,7 @@ from fansite.web.pagecache import form_token
 from fansite.web.refusals import Refused
 
 from . import state
-from .bar import bar_html
+from .bar import FULL, Bars
 
 _PREFIX = b"<!--reactions:"
 _MARKER = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])-->")
@@ -64,20 +64,19 @@ def fill(request, content):
     member = user if user.is_authenticated else None
     kinds, counts, given = state.page_state(member, sorted({m[2] for m in markers}))
     can_react = member is not None and _may_react(member)
-    token = form_token(request) if can_react else ""
-    path = iri_to_uri(request.get_full_path())
+    bars = Bars(
+        kinds,
+        can_react=can_react,
+        token=form_token(request) if can_react else "",
+        path=iri_to_uri(request.get_full_path()),
+    )
+    picker = can_react
     parts, start = [], 0
     for at, end, pk, mode in markers:
-        bar = bar_html(
-            comment_pk=pk,
-            mode=mode,
-            kinds=kinds,
-            counts=counts.get(pk, {}),
-            given=given.get(pk, ()),
-            can_react=can_react,
-            token=token,
-            next_url=f"{path}#comment-{pk}",
-        )
+        bar = bars.bar(pk, mode, counts.get(pk, {}), given.get(pk, ()))
+        if picker and mode == FULL:
+            bar += bars.picker()  # once a page, for site.js
+            picker = False
         parts += [content[start:at], bar.encode()]
         start = end
     parts.append(content[start:])

@@ -9,7 +9,8 @@ cache, from here:
 - ``reactions:counts:<comment>`` holds ``(counted at, {kind: n})``. Entries older
   than ``REACTION_COUNTS_SECONDS`` are recounted, all of a page's in one query. A
   member's own reaction recounts the comment at once (``reacted``), so counts lag
-  others' reactions by at most that interval.
+  others' reactions by at most that interval. Each process also keeps the counts
+  it read for that long, for visitors' pages (``_local_counts``).
 - ``reactions:given:<member>:<comment>`` holds the kinds the member gave; it is
   deleted when they react, so their own reactions are always right.
 - ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
@@ -26,6 +27,14 @@ from .models import Reaction, ReactionKind
 
 KINDS_KEY = "reactions:kinds"
 DAY = 24 * 60 * 60
+
+# This process's copy of recent counts, for visitors' pages: {comment: (counted
+# at, counts)}, used while younger than REACTION_COUNTS_SECONDS, so a busy page
+# costs no cache round trip for them. Members read the shared cache, where their
+# own reaction's recount lands at once.
+_local_counts = {}
+_LOCAL_MAX = 50_000
+_local_kinds = []  # [counted at, kinds]
 
 
 @dataclass(frozen=True)
@@ -46,43 +55,74 @@ def _given_key(member_pk, comment_pk):
 
 def enabled_kinds(found=None):
     """The kinds offered, in their order. ``found``: what a ``get_many`` that asked
-    for ``KINDS_KEY`` already returned."""
-    kinds = (found or {}).get(KINDS_KEY)
+    for ``KINDS_KEY`` already returned. Each process keeps them for
+    REACTION_COUNTS_SECONDS too: an edit in the admin shows within that."""
+    if found is None:
+        kinds = _fresh_local_kinds(time.time() - settings.REACTION_COUNTS_SECONDS)
+        if kinds is not None:
+            return kinds
+        found = {KINDS_KEY: cache.get(KINDS_KEY)}
+    kinds = found.get(KINDS_KEY)
     if kinds is None:
         kinds = [
             Kind(kind.pk, kind.slug, kind.emoji, kind.label)
             for kind in ReactionKind.objects.enabled()
         ]
         cache.set(KINDS_KEY, kinds, DAY)
+    _local_kinds[:] = [time.time(), kinds]
     return kinds
+
+
+def _fresh_local_kinds(fresh_after):
+    if _local_kinds and _local_kinds[0] >= fresh_after:
+        return _local_kinds[1]
+    return None
 
 
 def _kinds_changed(sender, **kwargs):
     cache.delete(KINDS_KEY)
+    _local_kinds.clear()
 
 
 post_save.connect(_kinds_changed, sender=ReactionKind, dispatch_uid="reactions-kinds")
 post_delete.connect(_kinds_changed, sender=ReactionKind, dispatch_uid="reactions-kinds-d")
 
 
+def forget_local():
+    """Drop this process's copies (tests, between two of them)."""
+    _local_counts.clear()
+    _local_kinds.clear()
+
+
 def page_state(member, comment_pks):
     """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
     ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
-    cache round trip; a query for the counts that are missing or stale and one
-    for the member's reactions not in the cache."""
-    keys = [KINDS_KEY, *map(_counts_key, comment_pks)]
+    cache round trip at most; a query for the counts that are missing or stale and
+    one for the member's reactions not in the cache."""
+    now = time.time()
+    fresh_after = now - settings.REACTION_COUNTS_SECONDS
+    counts, wanted = {}, []
+    for pk in comment_pks:
+        entry = _local_counts.get(pk) if member is None else None
+        if entry is not None and entry[0] >= fresh_after:
+            counts[pk] = entry[1]
+        else:
+            wanted.append(pk)
+    kinds = _fresh_local_kinds(fresh_after)
+    keys = [*([] if kinds is not None else [KINDS_KEY]), *map(_counts_key, wanted)]
     if member is not None:
         keys += [_given_key(member.pk, pk) for pk in comment_pks]
-    found = cache.get_many(keys)
-    kinds = enabled_kinds(found)
-    now = time.time()
-    counts, stale = {}, []
-    for pk in comment_pks:
+    found = cache.get_many(keys) if keys else {}
+    if kinds is None:
+        kinds = enabled_kinds(found)
+    stale = []
+    for pk in wanted:
         entry = found.get(_counts_key(pk))
-        if entry is None or now - entry[0] > settings.REACTION_COUNTS_SECONDS:
+        if entry is None or entry[0] < fresh_after:
             stale.append(pk)
         else:
             counts[pk] = entry[1]
+            _remember(pk, entry)
     if stale:
         counts.update(_recount(stale))
     given = {}
@@ -102,11 +142,19 @@ def page_state(member, comment_pks):
     return kinds, counts, given
 
 
+def _remember(pk, entry):
+    if len(_local_counts) >= _LOCAL_MAX:
+        _local_counts.clear()
+    _local_counts[pk] = entry
+
+
 def _recount(comment_pks):
     counted = Reaction.objects.counts_for(comment_pks)
     fresh = {pk: counted.get(pk, {}) for pk in comment_pks}
     now = time.time()
     cache.set_many({_counts_key(pk): (now, n) for pk, n in fresh.items()}, DAY)
+    for pk, n in fresh.items():
+        _remember(pk, (now, n))
     return fresh
 
 

@@ -3,17 +3,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from fansite.comments.models import Comment
 from fansite.spoilers.levels import gate_label
 from fansite.spoilers.readers import reader_for
+from fansite.users.standing import ensure_can_post
 from fansite.web.pagecache import form_token
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
 from . import state
-from .bar import FULL, bar_html, total_text
+from .bar import FULL, Bars, total_text
 from .models import Reaction, ReactionKind
 from .services import set_reaction
 
@@ -26,30 +29,55 @@ def _comment(pk):
     return get_object_or_404(Comment.objects.select_related("thread", "article"), pk=pk)
 
 
-def _back(request, comment):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+def _safe_next(request, comment):
+    """Where to go back to: the form's or the link's ``next`` when it is on this
+    site, else the comment's permalink."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = comment.get_absolute_url()
-    return redirect(target)
+        return target
+    return comment.get_absolute_url()
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def react(request, pk):
-    """Give or take back one reaction (``react=<kind>:on|off``). Without JavaScript
-    the member goes back to the comment on the page they came from; site.js asks
-    for the new bar instead and puts it in place."""
+    """Give or take back one reaction (POST ``react=<kind>:on|off``). Without
+    JavaScript the member goes back to the comment on the page they came from;
+    site.js asks for the new bar instead and puts it in place. GET is the page
+    behind a comment's "React" link without JavaScript: every kind's button."""
     comment = _comment(pk)
+    if request.method == "POST":
+        return _react(request, comment)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not comment.is_shown:
+        raise Http404
+    refusal = None
+    try:
+        ensure_can_post(request.user)
+        if comment.author_id == request.user.pk:
+            refusal = _("You can't react to your own comment.")
+    except Refused as refused:
+        refusal = refused.message
+    context = {"comment": comment, "refusal": refusal, "back": _safe_next(request, comment)}
+    if refusal is None:
+        kinds, counts, given = state.comment_state(request.user, comment.pk)
+        bars = Bars(kinds, can_react=True, token=form_token(request), path=context["back"])
+        context["form"] = mark_safe(bars.bar(comment.pk, FULL, counts, given, every_kind=True))
+    return render(request, "reactions/react.html", context)
+
+
+def _react(request, comment):
     wants_fragment = request.headers.get(FRAGMENT_HEADER) == "reactions"
     if not request.user.is_authenticated:
         if wants_fragment:
-            return HttpResponse("Log in to react.", status=403, content_type="text/plain")
+            return HttpResponse(_("Log in to react."), status=403, content_type="text/plain")
         return redirect_to_login(comment.get_absolute_url())
     slug, _sep, switch = request.POST.get("react", "").partition(":")
     kind = ReactionKind.objects.filter(slug=slug).first()
     if kind is None or switch not in ("on", "off"):
-        return HttpResponse("Unknown reaction.", status=400, content_type="text/plain")
+        return HttpResponse(_("Unknown reaction."), status=400, content_type="text/plain")
     try:
         check_rate_limit(request, "react")
         set_reaction(member=request.user, comment=comment, kind=kind, on=switch == "on")
@@ -67,19 +95,13 @@ def react(request, pk):
         )
     if not wants_fragment:
         # No success message: a page with one is never served from the page cache.
-        return _back(request, comment)
+        return redirect(_safe_next(request, comment))
     kinds, counts, given = state.comment_state(request.user, comment.pk)
-    html = bar_html(
-        comment_pk=comment.pk,
-        mode=FULL,
-        kinds=kinds,
-        counts=counts,
-        given=given,
-        can_react=True,
-        token=form_token(request),
-        next_url=request.POST.get("next", ""),
+    page = request.POST.get("next", "").partition("#")[0]
+    bars = Bars(kinds, can_react=True, token=form_token(request), path=page)
+    return HttpResponse(
+        bars.bar(comment.pk, FULL, counts, given), content_type="text/html; charset=utf-8"
     )
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 def reactors(request, pk):

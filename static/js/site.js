@@ -524,8 +524,48 @@
   document.querySelectorAll("form[data-compose]").forEach(setUpComposer);
 
   // Reactions (docs/reactions.md): each button posts its form; without JavaScript
-  // the page reloads at the comment. Here the server sends the new bar alone and it
-  // replaces the old one, focus staying on the button pressed.
+  // the page reloads at the comment, and "React" leads to a page of every kind.
+  // Here "React" opens every kind in place (the page's one #reaction-picker
+  // template), the server sends the new bar alone and it replaces the old one,
+  // focus staying on the button pressed.
+  var pickerTemplate = document.getElementById("reaction-picker");
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("form[data-reactions] a.reactions__add");
+    if (!link || !pickerTemplate || event.button !== 0 || event.ctrlKey || event.metaKey ||
+        event.shiftKey || event.altKey) {
+      return;
+    }
+    event.preventDefault();
+    var form = link.closest("form");
+    var open = form.querySelector(".reactions__picker");
+    if (open) {
+      open.remove();
+      link.setAttribute("aria-expanded", "false");
+      return;
+    }
+    var picker = pickerTemplate.content.firstElementChild.cloneNode(true);
+    picker.querySelectorAll("button[name=react]").forEach(function (button) {
+      var slug = button.value.split(":")[0];
+      if (form.querySelector('.reactions__buttons button[value="' + slug + ':off"]')) {
+        button.value = slug + ":off";
+        button.setAttribute("aria-pressed", "true");
+        button.classList.add("is-pressed");
+      }
+    });
+    link.after(picker);
+    link.setAttribute("aria-expanded", "true");
+    picker.querySelector("button").focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = event.key === "Escape" && event.target.closest &&
+      event.target.closest(".reactions__picker");
+    if (picker) {
+      var link = picker.closest("form").querySelector("a.reactions__add");
+      picker.remove();
+      link.setAttribute("aria-expanded", "false");
+      link.focus();
+    }
+  });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-reactions]") || !window.fetch) {
@@ -558,7 +598,8 @@
         holder.innerHTML = text;
         var fresh = holder.firstElementChild;
         form.replaceWith(fresh);
-        var again = fresh.querySelector('button[name=react][value^="' + slug + ':"]');
+        var again = fresh.querySelector('button[name=react][value^="' + slug + ':"]') ||
+          fresh.querySelector("a.reactions__add");
         if (again) {
           again.focus();
         }

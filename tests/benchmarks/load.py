@@ -161,3 +161,23 @@ def acknowledged_posts(log_folder: Path) -> tuple[list[int], int]:
             elif line.strip():
                 other += 1
     return ids, other
+
+
+def write_react_plan(path: Path, *, threads, members, reactions):
+    """The file react.lua reads: wrk's thread count, members, reactions to give."""
+    lines = [f"threads\t{threads}"]
+    lines += [f"member\t{cookie}\t{token}" for cookie, token in members]
+    lines += [f"react\t{path_}\t{line}\t{value}" for path_, line, value in reactions]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def react_load(base_url, plan: Path, *, seconds, connections, threads) -> Load:
+    output = _wrk(
+        base_url + "/",
+        seconds=seconds,
+        connections=connections,
+        threads=threads,
+        script="react.lua",
+        script_args=[str(plan)],
+    )
+    return parse_wrk_output(output, unexpected_key="refused")

@@ -113,3 +113,19 @@ def post_comment(base_url, path, member: Member, body: str) -> int:
     if not match:
         raise SiteError(f"posting to {path} redirected to {response.headers.get('Location')}")
     return int(match.group(1))
+
+
+_CARD = re.compile(r'id="comment-(\d+)"')
+_COUNT = re.compile(r"(\d+) (?:person|people) reacted ([^<.]+)")
+
+
+def reaction_counts(html: str) -> dict:
+    """``{comment pk: {label: n}}`` as a page shows them ("12 people reacted sad")."""
+    found = {}
+    cards = list(_CARD.finditer(html))
+    for number, card in enumerate(cards):
+        end = cards[number + 1].start() if number + 1 < len(cards) else len(html)
+        counts = {label: int(n) for n, label in _COUNT.findall(html[card.end() : end]) if int(n)}
+        if counts:
+            found[card.group(1)] = counts
+    return found

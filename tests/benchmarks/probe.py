@@ -23,6 +23,12 @@ server sees. Actions:
               with no worker running), so the worker measure starts empty.
 ``notify_check``  after the worker: each task's time in the worker, and what the
               posts delivered (lines, emails).
+``react_plan``    W9's reactions to give: every (member, comment, kind) of the
+              ``writers`` and the first top-level comments of a thread, none of
+              them the member's own, the comment varying fastest.
+``react_check``   after W9: the reactions stored, duplicates, comments whose
+              stored total differs from their rows, the thread's total, and the
+              counts of the thread's first page as the database has them.
 """
 
 import cProfile
@@ -339,6 +345,69 @@ def notify_check(request):
     }
 
 
+def react_plan(request):
+    from django.urls import reverse
+
+    from fansite.comments.models import Comment
+    from fansite.reactions.models import Reaction, ReactionKind
+    from fansite.users.models import User
+
+    writers = {u.username: u.pk for u in User.objects.filter(username__in=request["writers"])}
+    comments = list(
+        Comment.objects.filter(thread_id=request["thread"], parent__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "author_id")[: request["comments"]]
+    )
+    kinds = list(ReactionKind.objects.enabled().values_list("slug", flat=True))
+    plan = []
+    for kind in kinds:
+        for line, username in enumerate(request["writers"], start=1):
+            member_pk = writers[username]
+            for comment_pk, author_pk in comments:
+                if author_pk != member_pk:
+                    path = reverse("reactions:react", args=[comment_pk])
+                    plan.append([path, line, f"{kind}:on"])
+    return {"reactions": plan, "before": Reaction.objects.count()}
+
+
+def react_check(request):
+    from django.db.models import Count, Sum
+
+    from fansite.comments.models import Comment
+    from fansite.comments.selectors import comment_page
+    from fansite.reactions.models import Reaction, ReactionKind
+    from fansite.threads.models import Thread
+
+    thread = Thread.objects.get(pk=request["thread"])
+    rows = Reaction.objects.filter(comment__thread=thread)
+    duplicated = (
+        rows.values("comment", "member", "kind").annotate(n=Count("pk")).filter(n__gt=1).count()
+    )
+    counted = dict(rows.values_list("comment").annotate(n=Count("pk")).order_by())
+    drift = [
+        pk
+        for pk, total in Comment.objects.filter(thread=thread).values_list("pk", "reaction_total")
+        if total != counted.get(pk, 0)
+    ]
+    stored_total = Comment.objects.filter(thread=thread).aggregate(n=Sum("reaction_total"))["n"]
+    page = comment_page(target=thread)
+    shown = [c.pk for top in page.page_obj.object_list for c in (top, *top.reply_list)]
+    labels = dict(ReactionKind.objects.enabled().values_list("pk", "label"))
+    on_page = {
+        str(pk): {labels[kind]: n for kind, n in by_kind.items() if kind in labels}
+        for pk, by_kind in Reaction.objects.counts_for(shown).items()
+    }
+    return {
+        "stored": Reaction.objects.count(),
+        "duplicated": duplicated,
+        "drifted_comments": len(drift),
+        "thread_total": thread.reaction_total,
+        "rows_in_thread": rows.count(),
+        "comment_totals": stored_total or 0,
+        "page_counts": on_page,
+    }
+
+
 ACTIONS = {
     "describe": describe,
     "queries": queries,
@@ -347,6 +416,8 @@ ACTIONS = {
     "notify_setup": notify_setup,
     "notify_clear": notify_clear,
     "notify_check": notify_check,
+    "react_plan": react_plan,
+    "react_check": react_check,
 }
 
 

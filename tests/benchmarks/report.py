@@ -46,7 +46,7 @@ def database_section(result: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, row in rows.items():
-        if key in ("W7", "W8"):
+        if key in ("W7", "W8", "W9"):
             continue
         pct = f"{row['rate'] / ceiling:.0%}" if ceiling else "—"
         spread = f"{row['spread']:.0%}" if len(row.get("rounds", [])) > 1 else "—"
@@ -76,6 +76,9 @@ def database_section(result: dict) -> str:
     notify = rows.get("W8")
     if notify:
         lines += ["", *notify_lines(notify, checks)]
+    react = rows.get("W9")
+    if react:
+        lines += ["", *react_lines(react, checks)]
     scale = [c for c in checks if c.target.startswith(("p50 at", "same queries"))]
     if scale:
         lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
@@ -126,6 +129,22 @@ def notify_lines(row, checks) -> list[str]:
         "Targets: " + _verdicts(checks, "W8"),
     ]
     return lines
+
+
+def react_lines(row, checks) -> list[str]:
+    return [
+        f"W9 {row['title']}: reading the big thread's first page {_num(row['read_alone'])} "
+        f"req/s alone, {_num(row['read_together'])} while reacting "
+        f"({_num((row['read_ratio'] or 0) * 100)}%, p99 {_num(row['read_p99_ms'], 1)} ms); "
+        f"{_num(row['rate'])} reactions/s (p50 {_num(row['p50_ms'], 1)} ms, p99 "
+        f"{_num(row['p99_ms'], 1)} ms, CPU {_num(row['cpu_ms'], 2)} ms per request of either "
+        f"kind); {row['acknowledged']:,} acknowledged, {row['stored']:,} stored, "
+        f"{row['lost']} lost, {row['duplicated']} doubled, {row['drifted_comments']} comment "
+        f"totals off, thread total {'equal' if row['thread_total_ok'] else 'OFF'}, "
+        f"{row['page_mismatches']} page counts off after the recount interval.",
+        "",
+        "Targets: " + _verdicts(checks, "W9"),
+    ]
 
 
 def busy(result) -> bool:

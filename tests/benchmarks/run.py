@@ -46,6 +46,7 @@ from .environment import REPO
 W5_PROGRESS = 3
 NOTIFY_FOLLOWERS = 500  # W8: followers of the followed thread
 NOTIFY_EMAILED = 50  # of whom want an email at once for every new comment
+REACT_COMMENTS = 400  # W9: top-level comments of the big thread reacted to
 SEED_MEMBERS = 20
 SEED_THREADS = 100
 SEED_COMMENTS_PER_THREAD = 10
@@ -92,6 +93,7 @@ TITLES = {
     "W6": "source article",
     "W7": "members posting comments",
     "W8": f"W-notify: posting into a thread {NOTIFY_FOLLOWERS} members follow vs none",
+    "W9": "W-react: members reacting on the big thread while others read its first page",
 }
 
 
@@ -641,6 +643,108 @@ def deliver(run, env, base_url, setup, poster):
     }
 
 
+def react_workload(run, env, info, gunicorn, writers):
+    """W9, W-react: does reacting slow reading down, and is every reaction counted?
+
+    The big thread's first page is read by ``--connections`` anonymous clients
+    alone, then again while as many members react to its first REACT_COMMENTS
+    top-level comments (each request a reaction not given before). The read
+    figure with reactions is compared with the one without. Afterwards every
+    acknowledged reaction (302) must be stored, none twice, each comment's stored
+    total must equal its rows and the thread's their sum, and the counts on the
+    first page, once REACTION_COUNTS_SECONDS have passed, must equal the
+    database's."""
+    args = run.args
+    base_url = gunicorn.base_url
+    thread = info["big_threads"][-1]
+    page_url = base_url + thread["url"]
+    plan = server.probe(
+        env,
+        "react_plan",
+        {
+            "thread": thread["pk"],
+            "writers": [w.username for w in writers],
+            "comments": REACT_COMMENTS,
+        },
+    )
+    reactions = plan["reactions"]
+    plan_file = run.folder / "react-plan.tsv"
+    load.write_react_plan(
+        plan_file,
+        threads=args.threads,
+        members=[(w.cookie_header, w.csrf_token) for w in writers],
+        reactions=reactions,
+    )
+    options = {"connections": args.connections, "threads": args.threads}
+    seconds = args.write_seconds
+    if args.warmup:
+        load.read_load(page_url, seconds=args.warmup, **options)
+    alone = load.read_load(page_url, seconds=seconds, **options)
+    cpu = gunicorn.worker_cpu_seconds()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading = pool.submit(load.read_load, page_url, seconds=seconds, **options)
+        reacting = load.react_load(base_url, plan_file, seconds=seconds, **options)
+        together = reading.result()
+    cpu = gunicorn.worker_cpu_seconds() - cpu
+    acknowledged = reacting.extra.get("acknowledged", 0)
+    # Counts on cached pages may lag by REACTION_COUNTS_SECONDS (10 by default).
+    time.sleep(11)
+    html = members.fetch(page_url).decode()
+    check = server.probe(env, "react_check", {"thread": thread["pk"]})
+    shown = members.reaction_counts(html)
+    mismatched = sorted(
+        pk
+        for pk in set(shown) | set(check["page_counts"])
+        if shown.get(pk, {}) != check["page_counts"].get(pk, {})
+    )
+    stored = check["stored"] - plan["before"]
+    sent = reacting.extra.get("sent", 0)
+    row = {
+        "title": f"{args.connections} members reacting, {args.connections} visitors reading",
+        "read_alone": round(alone.rate, 1),
+        "read_together": round(together.rate, 1),
+        "read_ratio": round(together.rate / alone.rate, 3) if alone.rate else None,
+        "read_p99_ms": together.p99_ms,
+        "rate": round(acknowledged / reacting.seconds, 1) if reacting.seconds else 0,
+        "p50_ms": reacting.p50_ms,
+        "p99_ms": reacting.p99_ms,
+        "cpu_ms": round(cpu * 1000 / max(reacting.requests + together.requests, 1), 2),
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "wrapped": sent > len(reactions),
+        # A reaction acknowledged but not stored; stored ones beyond those
+        # acknowledged are at most the requests in flight when wrk stopped.
+        "lost": max(0, acknowledged - stored),
+        "duplicated": check["duplicated"] + max(0, stored - acknowledged - args.connections),
+        "drifted_comments": check["drifted_comments"],
+        "thread_total_ok": check["thread_total"] == check["rows_in_thread"]
+        and check["comment_totals"] == check["rows_in_thread"],
+        "page_mismatches": len(mismatched),
+        "errors": reacting.errors + together.errors + alone.errors,
+    }
+    say(
+        f"  W9       reading {row['read_alone']:.1f} req/s alone, {row['read_together']:.1f} "
+        f"while reacting (ratio {row['read_ratio']}); {row['rate']:.1f} reactions/s, p50 "
+        f"{row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms; {acknowledged:,} acknowledged, "
+        f"{stored:,} stored, {row['lost']} lost, {row['duplicated']} duplicated, "
+        f"{row['drifted_comments']} totals off, {row['page_mismatches']} page counts off, "
+        f"{row['errors']} errors"
+    )
+    if row["wrapped"]:
+        run.error(f"W9: the plan of {len(reactions):,} reactions ran out ({sent:,} sent)")
+    if row["errors"]:
+        run.error(f"W9: {row['errors']} refused reactions, non-2xx reads or socket errors")
+    if row["lost"] or row["duplicated"] or row["drifted_comments"] or not row["thread_total_ok"]:
+        run.error(
+            f"W9: {row['lost']} reactions lost, {row['duplicated']} doubled, "
+            f"{row['drifted_comments']} comment totals off, thread total ok: "
+            f"{row['thread_total_ok']}"
+        )
+    if row["page_mismatches"]:
+        run.error(f"W9: {row['page_mismatches']} comments show counts the database does not have")
+    return row
+
+
 def log_in_members(run, info, base_url):
     """The W5 reader (the last demo member, progress set through the site's form)
     and one writer per connection for W7."""
@@ -654,7 +758,7 @@ def log_in_members(run, info, base_url):
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         reader_future = pool.submit(log_in, reader_name)
-        posting = wanted(run.args, "W7") or wanted(run.args, "W8")
+        posting = any(wanted(run.args, key) for key in ("W7", "W8", "W9"))
         writers = list(pool.map(log_in, writer_names)) if posting else []
         reader = reader_future.result()
     members.set_progress(base_url, info["progress"], reader, W5_PROGRESS)
@@ -699,6 +803,8 @@ def bench_database(run, db):
                 rows["W7"] = write_workload(run, env, info, gunicorn, writers)
             if wanted(args, "W8"):
                 rows["W8"] = notify_workload(run, env, info, gunicorn, writers)
+            if wanted(args, "W9"):
+                rows["W9"] = react_workload(run, env, info, gunicorn, writers)
             result["memory"] = gunicorn.memory()
         except Exception:
             say(gunicorn.log_tail())
@@ -810,7 +916,8 @@ def main(argv=None):
                 f"wrk -t{args.threads} -c{args.connections} on the same machine, "
                 f"{args.warmup:g} s warm-up, then {args.seconds:g} s per read workload in "
                 f"{args.rounds} interleaved round(s) (median reported), "
-                f"W7 {args.write_seconds:g} s, W8 {args.write_seconds:g} s per side"
+                f"W7 {args.write_seconds:g} s, W8 {args.write_seconds:g} s per side, "
+                f"W9 {args.write_seconds:g} s alone and {args.write_seconds:g} s with reactions"
             ),
             "django": next((r["django"] for r in results if "django" in r), "?"),
             "results": results,

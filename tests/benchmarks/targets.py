@@ -17,6 +17,8 @@ WRITES_PER_SECOND = {"postgresql": 200, "sqlite": 100}
 WORKER_PEAK_MB = 150
 NOTIFY_RATE_SHARE = 0.90  # W8: posting with 500 followers at ≥ 90% of the rate with none
 NOTIFY_WORKER_SECONDS = 2.0  # W8: worker time to deliver one post to them
+REACT_READ_SHARE = 0.70  # W9: reading the thread while members react, share of alone
+REACTIONS_PER_SECOND = {"postgresql": 200}  # W9: the issue sets a floor on PostgreSQL
 
 
 @dataclass
@@ -103,6 +105,7 @@ def check_all(result: dict) -> list[Check]:
             )
         )
     checks += notify_checks(rows.get("W8"))
+    checks += react_checks(rows.get("W9"), result["vendor"])
     peak = result.get("memory", {}).get("max_mb")
     checks.append(
         _at_most(
@@ -200,6 +203,46 @@ def notify_checks(row) -> list[Check]:
             "every follower notified once per post",
             "; ".join(problems) or f"{worker.get('lines', 0)} lines",
             not problems,
+        )
+    )
+    return checks
+
+
+def react_checks(row, vendor) -> list[Check]:
+    """W9 (W-react): reading while members react, the reaction rate, every
+    reaction counted once."""
+    if not row:
+        return []
+    checks = [
+        _ratio_check(
+            "W9",
+            f"reads while reacting ≥ {REACT_READ_SHARE:.0%} of reads alone",
+            row.get("read_ratio"),
+            REACT_READ_SHARE,
+            at_least=True,
+        )
+    ]
+    floor = REACTIONS_PER_SECOND.get(vendor)
+    if floor:
+        checks.append(
+            Check("W9", f"≥ {floor} reactions/s", f"{row['rate']:.0f}", row["rate"] >= floor)
+        )
+    bad = (
+        row.get("errors", 0)
+        + row.get("lost", 0)
+        + row.get("duplicated", 0)
+        + row.get("drifted_comments", 0)
+        + row.get("page_mismatches", 0)
+        + (0 if row.get("thread_total_ok") else 1)
+    )
+    checks.append(
+        Check(
+            "W9",
+            "0 errors, lost or doubled; totals and page counts equal the rows",
+            f"{row.get('errors', 0)} errors, {row.get('lost', 0)} lost, "
+            f"{row.get('duplicated', 0)} doubled, {row.get('drifted_comments', 0)} totals off, "
+            f"{row.get('page_mismatches', 0)} page counts off",
+            bad == 0,
         )
     )
     return checks

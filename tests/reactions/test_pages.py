@@ -37,9 +37,16 @@ def test_a_member_reacts_without_javascript_and_returns_to_the_comment(
     client, comment, onjo, kinds, thread_url
 ):
     client.force_login(onjo)
-    bar = bar_of(client.get(thread_url).text, comment)
-    assert 'name="react" value="sad:on"' in bar
-    assert 'aria-pressed="false"' in bar
+    page = client.get(thread_url).text
+    bar = bar_of(page, comment)
+    # No reactions yet: no buttons, a "React" link to every kind.
+    assert "<button" not in bar
+    link = re.search(r'class="reactions__add" href="([^"]+)"', bar)[1].replace("&amp;", "&")
+    assert page.count('<template id="reaction-picker">') == 1  # for site.js, once
+
+    picker = client.get(link).text
+    assert 'name="react" value="sad:on" aria-pressed="false"' in picker
+    assert f'name="next" value="{thread_url}#comment-{comment.pk}"' in picker
 
     response = client.post(
         react_url(comment), {"react": "sad:on", "next": f"{thread_url}#comment-{comment.pk}"}
@@ -244,3 +251,22 @@ def test_a_profile_shows_the_total_received_on_shown_comments_only(
     # Ji-ho's comment (1) and his gated one (2): a total, never which comment.
     assert "3 reactions received" in page
     assert SECRET not in page
+
+
+def test_the_react_page_refuses_ones_own_comment_and_visitors(client, comment, jiho):
+    assert "/accounts/login/" in client.get(react_url(comment))["Location"]
+    client.force_login(jiho)
+    page = client.get(react_url(comment)).text
+    assert "You can&#x27;t react to your own comment." in page
+    assert "<button" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_a_comment_with_reactions_shows_them_as_buttons_to_members(
+    client, comment, onjo, kinds, thread_url
+):
+    set_reaction(member=UserFactory(), comment=comment, kind=kinds["funny"], on=True)
+    client.force_login(onjo)
+    bar = bar_of(client.get(thread_url).text, comment)
+    assert 'value="funny:on" aria-pressed="false"' in bar
+    assert "funny. 1 person reacted funny" in bar
+    assert 'value="sad:' not in bar  # the other kinds are behind "React"
