@@ -8,8 +8,8 @@ cache, from here:
 
 - ``reactions:counts:<comment>`` holds ``(counted at, {kind: n})``. Entries older
   than ``REACTION_COUNTS_SECONDS`` are recounted, all of a page's in one query. A
-  member's own reaction recounts the comment at once (``reacted``), so counts lag
-  others' reactions by at most that interval. Each process also keeps the counts
+  member's own reaction drops the comment's entry (``reacted``), so the next page
+  counts it afresh; counts lag others' reactions by at most that interval. Each process also keeps the counts
   it read for that long, for visitors' pages (``_local_counts``).
 - ``reactions:given:<member>:<comment>`` holds the kinds the member gave; it is
   deleted when they react, so their own reactions are always right.
@@ -167,7 +167,8 @@ def comment_state(member, comment_pk):
 
 
 def reacted(member, comment_pk):
-    """After ``member``'s reaction to ``comment_pk`` is committed: recount it and
-    forget what they gave, so the next page they see is right."""
-    _recount([comment_pk])
-    cache.delete(_given_key(member.pk, comment_pk))
+    """After ``member``'s reaction to ``comment_pk``: forget its counts and what the
+    member gave, so the next page that shows it counts them afresh (this process's
+    own copy too; other processes' copies are for visitors, who may wait)."""
+    cache.delete_many([_counts_key(comment_pk), _given_key(member.pk, comment_pk)])
+    _local_counts.pop(comment_pk, None)

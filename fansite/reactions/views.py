@@ -29,6 +29,15 @@ def _comment(pk):
     return get_object_or_404(Comment.objects.select_related("thread", "article"), pk=pk)
 
 
+def _kind(slug):
+    """The kind a button names: from the cached enabled kinds (no query), or the
+    database for a disabled one (refused, with the reason, by the service)."""
+    for kind in state.enabled_kinds():
+        if kind.slug == slug:
+            return ReactionKind(pk=kind.pk, slug=kind.slug, is_enabled=True)
+    return ReactionKind.objects.filter(slug=slug).first()
+
+
 def _safe_next(request, comment):
     """Where to go back to: the form's or the link's ``next`` when it is on this
     site, else the comment's permalink."""
@@ -75,7 +84,7 @@ def _react(request, comment):
             return HttpResponse(_("Log in to react."), status=403, content_type="text/plain")
         return redirect_to_login(comment.get_absolute_url())
     slug, _sep, switch = request.POST.get("react", "").partition(":")
-    kind = ReactionKind.objects.filter(slug=slug).first()
+    kind = _kind(slug)
     if kind is None or switch not in ("on", "off"):
         return HttpResponse(_("Unknown reaction."), status=400, content_type="text/plain")
     try:
