@@ -9,8 +9,9 @@ cache, from here:
 - ``reactions:counts:<comment>`` holds ``(counted at, {kind: n})``. Entries older
   than ``REACTION_COUNTS_SECONDS`` are recounted, all of a page's in one query. A
   member's own reaction drops the comment's entry (``reacted``), so the next page
-  counts it afresh; counts lag others' reactions by at most that interval. Each process also keeps the counts
-  it read for that long, for visitors' pages (``_local_counts``).
+  counts it afresh; counts lag others' reactions by at most that interval. Each
+  process also keeps the counts it read for that long, for visitors' pages
+  (``_local_counts``).
 - ``reactions:given:<member>:<comment>`` holds the kinds the member gave; it is
   deleted when they react, so their own reactions are always right.
 - ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
