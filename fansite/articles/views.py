@@ -8,10 +8,10 @@ from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
 from fansite.threads.selectors import (
     LATEST,
-    THREAD_SORTS,
     listed_threads,
     ordered_threads,
     read_scopes,
+    sort_links,
     thread_sort_from,
 )
 from fansite.web import pagecache
@@ -54,11 +54,7 @@ def article_list(request):
     sort = thread_sort_from(request.GET.get(SORT_PARAM))
     context["latest_threads"] = latest_discussions(request.user, sort)
     context["thread_sort"] = sort
-    home = reverse("articles:article_list")
-    context["thread_sorts"] = [
-        (label, home if key == LATEST else f"{home}?{SORT_PARAM}={key}#discussions", key == sort)
-        for key, label in THREAD_SORTS.items()
-    ]
+    context["thread_sorts"] = sort_links(reverse("articles:article_list"), sort, "#discussions")
     return render(request, "articles/article_list.html", context)
 
 

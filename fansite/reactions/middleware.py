@@ -12,6 +12,8 @@ import re
 from django.utils.encoding import iri_to_uri
 
 from fansite.users.standing import ensure_can_post
+from fansite.web import markers
+from fansite.web.markers import MarkerMiddleware
 from fansite.web.pagecache import form_token
 from fansite.web.refusals import Refused
 
@@ -22,47 +24,20 @@ _PREFIX = b"<!--reactions:"
 _MARKER = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])-->")
 
 
-class ReactionMarkersMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+class ReactionMarkersMiddleware(MarkerMiddleware):
+    prefix = _PREFIX
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
-            response.streaming
-            or not response.get("Content-Type", "").startswith("text/html")
-            or _PREFIX not in response.content
-        ):
-            return response
-        content = fill(request, response.content)
-        response.content = content
-        if response.has_header("Content-Length"):
-            response["Content-Length"] = str(len(content))
-        return response
+    def fill(self, request, content):
+        return _fill(request, content)
 
 
-def _markers(content):
-    """``(start, end, pk, mode)`` of every marker, found with ``bytes.find`` and
-    matched only where one starts (a regular expression's scan of a whole page
-    costs far more)."""
-    found, start = [], 0
-    while (at := content.find(_PREFIX, start)) != -1:
-        match = _MARKER.match(content, at)
-        if match:
-            found.append((at, match.end(), int(match[1]), match[2].decode()))
-            start = match.end()
-        else:
-            start = at + len(_PREFIX)
-    return found
-
-
-def fill(request, content):
-    markers = _markers(content)
-    if not markers:
+def _fill(request, content):
+    found = markers.find(content, _PREFIX, _MARKER)
+    if not found:
         return content
     user = request.user
     member = user if user.is_authenticated else None
-    kinds, counts, given = state.page_state(member, sorted({m[2] for m in markers}))
+    kinds, counts, given = state.page_state(member, sorted({int(m[1]) for *_, m in found}))
     can_react = member is not None and _may_react(member)
     bars = Bars(
         kinds,
@@ -70,17 +45,18 @@ def fill(request, content):
         token=form_token(request) if can_react else "",
         path=iri_to_uri(request.get_full_path()),
     )
-    picker = can_react
-    parts, start = [], 0
-    for at, end, pk, mode in markers:
-        bar = bars.bar(pk, mode, counts.get(pk, {}), given.get(pk, ()))
-        if picker and mode == FULL:
-            bar += bars.picker()  # once a page, for site.js
-            picker = False
-        parts += [content[start:at], bar.encode()]
-        start = end
-    parts.append(content[start:])
-    return b"".join(parts)
+    picker_wanted = can_react
+
+    def bar(match):
+        nonlocal picker_wanted
+        pk, mode = int(match[1]), match[2].decode()
+        html = bars.bar(pk, mode, counts.get(pk, {}), given.get(pk, ()))
+        if picker_wanted and mode == FULL:
+            html += bars.picker()  # once a page, for site.js
+            picker_wanted = False
+        return html.encode()
+
+    return markers.replace(content, found, bar)
 
 
 def _may_react(member):

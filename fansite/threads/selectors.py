@@ -72,6 +72,15 @@ def thread_sort_from(value) -> str:
     return value if value in THREAD_SORTS else LATEST
 
 
+def sort_links(url, current, fragment=""):
+    """``(label, address, is_current)`` for each order of the list of threads at
+    ``url`` (``fragment``: where the list starts on the page)."""
+    return [
+        (label, url if key == LATEST else f"{url}?sort={key}{fragment}", key == current)
+        for key, label in THREAD_SORTS.items()
+    ]
+
+
 def ordered_threads(threads, sort, *, pinned_first=False):
     """``threads`` in the order ``sort``: latest activity (pinned threads first when
     ``pinned_first``), newest started, or most reactions (all time, or among the

@@ -71,17 +71,9 @@ def board_detail(request, slug):
         "page_obj": page_obj,
         "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=2),
         "thread_sort": sort,
-        "thread_sorts": _sort_links(board.get_absolute_url(), sort),
+        "thread_sorts": selectors.sort_links(board.get_absolute_url(), sort),
     }
     return render(request, "threads/board_detail.html", context)
-
-
-def _sort_links(url, current):
-    """``(label, address, is_current)`` for each order of a list of threads."""
-    return [
-        (label, url if key == selectors.LATEST else f"{url}?{SORT_PARAM}={key}", key == current)
-        for key, label in selectors.THREAD_SORTS.items()
-    ]
 
 
 def thread_create(request, slug):
