@@ -116,16 +116,19 @@ def post_comment(base_url, path, member: Member, body: str) -> int:
 
 
 _CARD = re.compile(r'id="comment-(\d+)"')
-_COUNT = re.compile(r"(\d+) (?:person|people) reacted ([^<.]+)")
+_COUNT = re.compile(r"(\d+) (?:person|people) reacted ")
+_TOTAL = re.compile(r'class="reactions reactions--total">(\d+) reactions?<')
 
 
-def reaction_counts(html: str) -> dict:
-    """``{comment pk: {label: n}}`` as a page shows them ("12 people reacted sad")."""
+def reaction_totals(html: str) -> dict:
+    """``{comment pk: reactions}`` as a page shows them: the sum of "12 people
+    reacted sad" lines, or the total a gated comment shows ("14 reactions")."""
     found = {}
     cards = list(_CARD.finditer(html))
     for number, card in enumerate(cards):
         end = cards[number + 1].start() if number + 1 < len(cards) else len(html)
-        counts = {label: int(n) for n, label in _COUNT.findall(html[card.end() : end]) if int(n)}
-        if counts:
-            found[card.group(1)] = counts
+        part = html[card.end() : end]
+        total = sum(map(int, _COUNT.findall(part))) + sum(map(int, _TOTAL.findall(part)))
+        if total:
+            found[card.group(1)] = total
     return found

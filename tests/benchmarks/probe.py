@@ -392,10 +392,11 @@ def react_check(request):
     stored_total = Comment.objects.filter(thread=thread).aggregate(n=Sum("reaction_total"))["n"]
     page = comment_page(target=thread)
     shown = [c.pk for top in page.page_obj.object_list for c in (top, *top.reply_list)]
-    labels = dict(ReactionKind.objects.enabled().values_list("pk", "label"))
+    enabled = set(ReactionKind.objects.enabled().values_list("pk", flat=True))
     on_page = {
-        str(pk): {labels[kind]: n for kind, n in by_kind.items() if kind in labels}
+        str(pk): total
         for pk, by_kind in Reaction.objects.counts_for(shown).items()
+        if (total := sum(n for kind, n in by_kind.items() if kind in enabled))
     }
     return {
         "stored": Reaction.objects.count(),

@@ -691,11 +691,12 @@ def react_workload(run, env, info, gunicorn, writers):
     time.sleep(11)
     html = members.fetch(page_url).decode()
     check = server.probe(env, "react_check", {"thread": thread["pk"]})
-    shown = members.reaction_counts(html)
+    # Totals: a comment gated for the reader shows its total alone.
+    shown = members.reaction_totals(html)
     mismatched = sorted(
         pk
         for pk in set(shown) | set(check["page_counts"])
-        if shown.get(pk, {}) != check["page_counts"].get(pk, {})
+        if shown.get(pk, 0) != check["page_counts"].get(pk, 0)
     )
     stored = check["stored"] - plan["before"]
     sent = reacting.extra.get("sent", 0)
