@@ -12,8 +12,11 @@ cache, from here:
   counts it afresh; counts lag others' reactions by at most that interval. Each
   process also keeps the counts it read for that long, for visitors' pages
   (``_local_counts``).
-- ``reactions:given:<member>:<comment>`` holds the kinds the member gave; it is
-  deleted when they react, so their own reactions are always right.
+- ``reactions:mine:<member>`` holds every reaction the member gave, ``{comment:
+  {kind, …}}`` (or ``MANY`` past ``MINE_MAX`` of them: then each page asks the
+  database for its own comments); it is deleted when they react, so their own
+  reactions are always right. One key per member rather than one per comment:
+  a member's page asks the cache for one key more than a visitor's, not thirty.
 - ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
 """
 
@@ -50,8 +53,17 @@ def _counts_key(comment_pk):
     return f"reactions:counts:{comment_pk}"
 
 
-def _given_key(member_pk, comment_pk):
-    return f"reactions:given:{member_pk}:{comment_pk}"
+def _mine_key(member_pk):
+    return f"reactions:mine:{member_pk}"
+
+
+# Past this many reactions, a member's own are not kept in the cache (MANY).
+MINE_MAX = 2_000
+MANY = "many"
+# How long a member's own reactions are kept. Reacting deletes them; this bounds
+# the one race left: the member's other request, reading the database just before
+# the reaction committed and storing that just after it was deleted.
+MINE_SECONDS = 300
 
 
 def enabled_kinds(found=None):
@@ -112,7 +124,7 @@ def page_state(member, comment_pks):
     kinds = _fresh_local_kinds(fresh_after)
     keys = [*([] if kinds is not None else [KINDS_KEY]), *map(_counts_key, wanted)]
     if member is not None:
-        keys += [_given_key(member.pk, pk) for pk in comment_pks]
+        keys.append(_mine_key(member.pk))
     found = cache.get_many(keys) if keys else {}
     if kinds is None:
         kinds = enabled_kinds(found)
@@ -128,19 +140,30 @@ def page_state(member, comment_pks):
         counts.update(_recount(stale))
     given = {}
     if member is not None:
-        missing = []
-        for pk in comment_pks:
-            entry = found.get(_given_key(member.pk, pk))
-            if entry is None:
-                missing.append(pk)
-            else:
-                given[pk] = entry
-        if missing:
-            fresh = Reaction.objects.given_by(member, missing)
-            entries = {pk: frozenset(fresh.get(pk, ())) for pk in missing}
-            cache.set_many({_given_key(member.pk, pk): v for pk, v in entries.items()}, DAY)
-            given.update(entries)
+        mine = found.get(_mine_key(member.pk))
+        if mine is None:
+            mine = _all_given(member)
+        if mine == MANY:
+            given = Reaction.objects.given_by(member, comment_pks)
+        else:
+            given = {pk: mine[pk] for pk in comment_pks if pk in mine}
     return kinds, counts, given
+
+
+def _all_given(member):
+    """Every reaction ``member`` gave, ``{comment: frozenset(kinds)}``, or MANY;
+    kept in the cache until they react again."""
+    rows = Reaction.objects.filter(member=member).values_list("comment_id", "kind_id")
+    rows = list(rows[: MINE_MAX + 1])
+    if len(rows) > MINE_MAX:
+        mine = MANY
+    else:
+        kinds = {}
+        for comment_pk, kind_pk in rows:
+            kinds.setdefault(comment_pk, set()).add(kind_pk)
+        mine = {pk: frozenset(kind_pks) for pk, kind_pks in kinds.items()}
+    cache.set(_mine_key(member.pk), mine, MINE_SECONDS)
+    return mine
 
 
 def _remember(pk, entry):
@@ -171,5 +194,5 @@ def reacted(member, comment_pk):
     """After ``member``'s reaction to ``comment_pk``: forget its counts and what the
     member gave, so the next page that shows it counts them afresh (this process's
     own copy too; other processes' copies are for visitors, who may wait)."""
-    cache.delete_many([_counts_key(comment_pk), _given_key(member.pk, comment_pk)])
+    cache.delete_many([_counts_key(comment_pk), _mine_key(member.pk)])
     _local_counts.pop(comment_pk, None)

@@ -314,6 +314,11 @@ class RedisCache(DjangoRedisCache):
             "key_patterns": (f"{prefix}:*",),
         }
 
+    def validate_key(self, key):
+        """Redis takes any key. Django's check is for memcached (length and control
+        characters), a scan of every key of every call: a member's thread page
+        asks for some thirty at once."""
+
     @property
     def available(self):
         """False while this process is bypassing Redis (it did not answer)."""

@@ -270,3 +270,43 @@ def test_a_comment_with_reactions_shows_them_as_buttons_to_members(
     assert 'value="funny:on" aria-pressed="false"' in bar
     assert "funny. 1 person reacted funny" in bar
     assert 'value="sad:' not in bar  # the other kinds are behind "React"
+
+
+def test_a_members_own_reactions_show_at_once_on_every_comment_of_the_page(
+    client, comment, onjo, kinds, thread_url, settings
+):
+    settings.REACTION_COUNTS_SECONDS = 3600  # counts are not what changes here
+    other = post_comment(author=comment.author, target=comment.thread, body="Another take")
+    client.force_login(onjo)
+    client.get(thread_url)  # the member's reactions (none) are now in the cache
+
+    client.post(react_url(comment), {"react": "love:on"})
+    client.post(react_url(other), {"react": "zombie:on"})
+    page = client.get(thread_url).text
+
+    assert 'value="love:off" aria-pressed="true"' in bar_of(page, comment)
+    assert 'value="zombie:off" aria-pressed="true"' in bar_of(page, other)
+    assert 'aria-pressed="true"' not in bar_of(page, other).replace(
+        'value="zombie:off" aria-pressed="true"', ""
+    )
+
+
+def test_a_member_with_very_many_reactions_still_sees_their_own(
+    client, comment, onjo, kinds, thread_url, monkeypatch
+):
+    from fansite.reactions import state
+
+    monkeypatch.setattr(state, "MINE_MAX", 1)  # past it: each page asks the database
+    others = [
+        post_comment(author=comment.author, target=comment.thread, body=f"Take {n}")
+        for n in range(2)
+    ]
+    for other in others:
+        set_reaction(member=onjo, comment=other, kind=kinds["funny"], on=True)
+    client.force_login(onjo)
+    client.post(react_url(comment), {"react": "sad:on"})
+
+    page = client.get(thread_url).text
+
+    assert 'value="sad:off" aria-pressed="true"' in bar_of(page, comment)
+    assert all('value="funny:off" aria-pressed="true"' in bar_of(page, o) for o in others)
