@@ -9,8 +9,9 @@ Three forms, by what the reader may see and do (the card's marker says which):
 - ``FULL``: for members who may react, a form whose buttons are the reactions
   the comment has (or the member gave), each pressed or not, and a "React" link
   to the full set (a page of its own without JavaScript; site.js opens the
-  set in place from the page's one ``picker`` template); counts only for
-  visitors;
+  set in place from the page's one ``picker`` template); a comment without
+  reactions gets the link alone, which site.js makes a form when it is used;
+  counts only for visitors;
 - ``OWN``: counts only (the reader's own comment, or a member who may not react);
 - ``TOTAL``: the total alone, for a comment gated for this reader: the breakdown
   is not needed, and "Who reacted" is not offered.
@@ -91,18 +92,17 @@ class Bars:
             else ""
         )
         if mode == FULL and self.can_react:
+            if not (total or given or every_kind):
+                # Most comments: the link alone. site.js makes it a form (from the
+                # page's one #reaction-form) when it is used.
+                return f'<div class="reactions" data-reactions-bare>{self._add_link(pk)}</div>'
             buttons = "".join(
                 self._button(slug, emoji, label, counts.get(kind_pk, 0), kind_pk in given)
                 for kind_pk, slug, emoji, label in self.kinds
                 if every_kind or counts.get(kind_pk) or kind_pk in given
             )
             action = self.react_url.format(pk)
-            add = (
-                ""
-                if every_kind
-                else f'<a class="reactions__add" href="{action}?next={self.query_path}'
-                f'%23comment-{pk}" rel="nofollow">{self.react_text}</a>'
-            )
+            add = "" if every_kind else self._add_link(pk)
             back = f"{self.path}#comment-{pk}" if not every_kind else self.path
             return (
                 f'<form class="reactions" method="post" action="{action}" data-reactions>'
@@ -125,8 +125,15 @@ class Bars:
             f"{items}</ul>{who}</div>"
         )
 
+    def _add_link(self, pk):
+        return (
+            f'<a class="reactions__add" href="{self.react_url.format(pk)}?next='
+            f'{self.query_path}%23comment-{pk}" rel="nofollow">{self.react_text}</a>'
+        )
+
     def picker(self):
-        """The full set of buttons, once per page, for site.js to open in place."""
+        """Once per page, for site.js: the full set of buttons it opens in place,
+        and the form it wraps around a bare "React" link."""
         buttons = "".join(
             self._button(slug, emoji, label, 0, False, counted=False)
             for _pk, slug, emoji, label in self.kinds
@@ -134,4 +141,9 @@ class Bars:
         return (
             '<template id="reaction-picker"><span class="reactions__picker" role="group" '
             f'aria-label="{escape(gettext("Choose a reaction"))}">{buttons}</span></template>'
+            '<template id="reaction-form"><form class="reactions" method="post" '
+            'data-reactions><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{self.token}"><input type="hidden" name="next" value="">'
+            '<span class="reactions__buttons"></span>'
+            '<span class="reactions__status" role="status"></span></form></template>'
         )

@@ -528,15 +528,32 @@
   // Here "React" opens every kind in place (the page's one #reaction-picker
   // template), the server sends the new bar alone and it replaces the old one,
   // focus staying on the button pressed.
+  // A comment without reactions has the "React" link alone: it becomes a form
+  // (the page's one #reaction-form) the first time it is used.
   var pickerTemplate = document.getElementById("reaction-picker");
+  var formTemplate = document.getElementById("reaction-form");
+  function formAround(link) {
+    var bare = link.closest("[data-reactions-bare]");
+    if (!bare) {
+      return link.closest("form");
+    }
+    var form = formTemplate.content.firstElementChild.cloneNode(true);
+    form.action = link.pathname;
+    form.querySelector("input[name=next]").value =
+      new URLSearchParams(link.search).get("next") || "";
+    form.querySelector(".reactions__buttons").after(link);
+    bare.replaceWith(form);
+    return form;
+  }
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("form[data-reactions] a.reactions__add");
-    if (!link || !pickerTemplate || event.button !== 0 || event.ctrlKey || event.metaKey ||
-        event.shiftKey || event.altKey) {
+    var link = event.target.closest && event.target.closest("[data-reactions] a.reactions__add," +
+      " [data-reactions-bare] a.reactions__add");
+    if (!link || !pickerTemplate || !formTemplate || event.button !== 0 || event.ctrlKey ||
+        event.metaKey || event.shiftKey || event.altKey) {
       return;
     }
     event.preventDefault();
-    var form = link.closest("form");
+    var form = formAround(link);
     var open = form.querySelector(".reactions__picker");
     if (open) {
       open.remove();

@@ -43,6 +43,10 @@ def test_a_member_reacts_without_javascript_and_returns_to_the_comment(
     assert "<button" not in bar
     link = re.search(r'class="reactions__add" href="([^"]+)"', bar)[1].replace("&amp;", "&")
     assert page.count('<template id="reaction-picker">') == 1  # for site.js, once
+    # The link alone, no form per comment: site.js wraps the page's one form around it.
+    assert bar.startswith('<div class="reactions" data-reactions-bare>')
+    assert "csrfmiddlewaretoken" not in bar
+    assert page.count('<template id="reaction-form">') == 1
 
     picker = client.get(link).text
     assert 'name="react" value="sad:on" aria-pressed="false"' in picker
