@@ -171,15 +171,13 @@ def write_react_plan(path: Path, *, threads, members, reactions):
     path.write_text("\n".join(lines) + "\n")
 
 
-def react_load(base_url, plan: Path, *, seconds, connections, threads, first=0, pause_ms=0) -> Load:
-    """Members reacting (lua/react.lua): from the plan's reaction number ``first``,
-    each connection pausing ``pause_ms`` before each request (0: flat out)."""
+def react_load(base_url, plan: Path, *, seconds, connections, threads) -> Load:
     output = _wrk(
         base_url + "/",
         seconds=seconds,
         connections=connections,
         threads=threads,
         script="react.lua",
-        script_args=[str(plan), str(first), str(round(pause_ms))],
+        script_args=[str(plan)],
     )
     return parse_wrk_output(output, unexpected_key="refused")

@@ -132,25 +132,13 @@ def notify_lines(row, checks) -> list[str]:
 
 
 def react_lines(row, checks) -> list[str]:
-    flat = (
-        f"Flat out (each member sending the next reaction as soon as one is answered): "
-        f"{_num(row['flat_rate'])} reactions/s (p99 {_num(row['flat_p99_ms'], 1)} ms), reading "
-        f"{_num(row['flat_read'])} req/s ({_num((row['flat_ratio'] or 0) * 100)}% of alone); "
-        f"CPU {_num(row['cpu_ms'], 2)} ms per request of either kind."
-        if "flat_rate" in row
-        else ""
-    )
     return [
-        flat,
-        "",
-        f"W9 {row['title']}, reactions paced ({row.get('pace_ms', 0)} ms between a member's "
-        f"answer and their next reaction): reading the big thread's first page "
-        f"{_num(row['read_alone'])} "
+        f"W9 {row['title']}: reading the big thread's first page {_num(row['read_alone'])} "
         f"req/s alone, {_num(row['read_together'])} while reacting "
         f"({_num((row['read_ratio'] or 0) * 100)}%, p99 {_num(row['read_p99_ms'], 1)} ms); "
         f"{_num(row['rate'])} reactions/s (p50 {_num(row['p50_ms'], 1)} ms, p99 "
-        f"{_num(row['p99_ms'], 1)} ms); in all three phases {row['acknowledged']:,} "
-        f"acknowledged, {row['stored']:,} stored, "
+        f"{_num(row['p99_ms'], 1)} ms, CPU {_num(row['cpu_ms'], 2)} ms per request of either "
+        f"kind); {row['acknowledged']:,} acknowledged, {row['stored']:,} stored, "
         f"{row['lost']} lost, {row['duplicated']} doubled, {row['drifted_comments']} comment "
         f"totals off, thread total {'equal' if row['thread_total_ok'] else 'OFF'}, "
         f"{row['page_mismatches']} page counts off after the recount interval.",

@@ -47,8 +47,6 @@ W5_PROGRESS = 3
 NOTIFY_FOLLOWERS = 500  # W8: followers of the followed thread
 NOTIFY_EMAILED = 50  # of whom want an email at once for every new comment
 REACT_COMMENTS = 400  # W9: top-level comments of the big thread reacted to
-REACT_PACE = 210  # W9's paced phase: reactions a second, a little over the floor
-REACT_TRIAL_MS = 50  # W9: the pause of the trial that measures how long a reaction waits
 SEED_MEMBERS = 20
 SEED_THREADS = 100
 SEED_COMMENTS_PER_THREAD = 10
@@ -650,11 +648,8 @@ def react_workload(run, env, info, gunicorn, writers):
 
     The big thread's first page is read by ``--connections`` anonymous clients
     alone, then again while as many members react to its first REACT_COMMENTS
-    top-level comments (each request a reaction not given before): first flat out
-    (each member sending the next reaction as soon as one is answered: how many a
-    second the server takes), then paced at about REACT_PACE a second (the rate
-    the targets name). The paced phase's read figure is compared with the one
-    without reactions. Afterwards every
+    top-level comments (each request a reaction not given before). The read
+    figure with reactions is compared with the one without. Afterwards every
     acknowledged reaction (302) must be stored, none twice, each comment's stored
     total must equal its rows and the thread's their sum, and the counts on the
     first page, once REACTION_COUNTS_SECONDS have passed, must equal the
@@ -685,30 +680,13 @@ def react_workload(run, env, info, gunicorn, writers):
     if args.warmup:
         load.read_load(page_url, seconds=args.warmup, **options)
     alone = load.read_load(page_url, seconds=seconds, **options)
-
-    def read_while_reacting(first, pause_ms, seconds):
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            reading = pool.submit(load.read_load, page_url, seconds=seconds, **options)
-            reacting = load.react_load(
-                base_url, plan_file, seconds=seconds, first=first, pause_ms=pause_ms, **options
-            )
-            return reading.result(), reacting
-
-    # Flat out: each member sends the next reaction as soon as one is answered.
     cpu = gunicorn.worker_cpu_seconds()
-    flat_read, flat = read_while_reacting(0, 0, seconds)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading = pool.submit(load.read_load, page_url, seconds=seconds, **options)
+        reacting = load.react_load(base_url, plan_file, seconds=seconds, **options)
+        together = reading.result()
     cpu = gunicorn.worker_cpu_seconds() - cpu
-    sent = flat.extra.get("sent", 0)
-    # Paced at REACT_PACE a second: a short trial with a pause of REACT_TRIAL_MS
-    # tells how long a reaction waits for its answer, then the pause that gives
-    # the rate is measured, readers alongside.
-    trial_read, trial = read_while_reacting(sent, REACT_TRIAL_MS, max(2, seconds / 3))
-    sent += trial.extra.get("sent", 0)
-    waited = args.connections / max(trial.rate, 1) - REACT_TRIAL_MS / 1000
-    pause_ms = max(0.0, args.connections / REACT_PACE - waited) * 1000
-    together, reacting = read_while_reacting(sent, pause_ms, seconds)
-    sent += reacting.extra.get("sent", 0)
-    acknowledged = sum(phase.extra.get("acknowledged", 0) for phase in (flat, trial, reacting))
+    acknowledged = reacting.extra.get("acknowledged", 0)
     # Counts on cached pages may lag by REACTION_COUNTS_SECONDS (10 by default).
     time.sleep(11)
     html = members.fetch(page_url).decode()
@@ -721,44 +699,30 @@ def react_workload(run, env, info, gunicorn, writers):
         if shown.get(pk, 0) != check["page_counts"].get(pk, 0)
     )
     stored = check["stored"] - plan["before"]
-    phases = (alone, flat_read, flat, trial_read, trial, together, reacting)
+    sent = reacting.extra.get("sent", 0)
     row = {
         "title": f"{args.connections} members reacting, {args.connections} visitors reading",
         "read_alone": round(alone.rate, 1),
         "read_together": round(together.rate, 1),
         "read_ratio": round(together.rate / alone.rate, 3) if alone.rate else None,
         "read_p99_ms": together.p99_ms,
-        "rate": round(reacting.extra.get("acknowledged", 0) / reacting.seconds, 1)
-        if reacting.seconds
-        else 0,
-        "pace_ms": round(pause_ms),
-        "flat_read": round(flat_read.rate, 1),
-        "flat_ratio": round(flat_read.rate / alone.rate, 3) if alone.rate else None,
-        "flat_rate": round(flat.extra.get("acknowledged", 0) / flat.seconds, 1)
-        if flat.seconds
-        else 0,
-        "flat_p99_ms": flat.p99_ms,
+        "rate": round(acknowledged / reacting.seconds, 1) if reacting.seconds else 0,
         "p50_ms": reacting.p50_ms,
         "p99_ms": reacting.p99_ms,
-        "cpu_ms": round(cpu * 1000 / max(flat.requests + flat_read.requests, 1), 2),
+        "cpu_ms": round(cpu * 1000 / max(reacting.requests + together.requests, 1), 2),
         "acknowledged": acknowledged,
         "stored": stored,
         "wrapped": sent > len(reactions),
         # A reaction acknowledged but not stored; stored ones beyond those
         # acknowledged are at most the requests in flight when wrk stopped.
         "lost": max(0, acknowledged - stored),
-        # In flight at the end of each of the three phases: a connection each.
-        "duplicated": check["duplicated"] + max(0, stored - acknowledged - 3 * args.connections),
+        "duplicated": check["duplicated"] + max(0, stored - acknowledged - args.connections),
         "drifted_comments": check["drifted_comments"],
         "thread_total_ok": check["thread_total"] == check["rows_in_thread"]
         and check["comment_totals"] == check["rows_in_thread"],
         "page_mismatches": len(mismatched),
-        "errors": sum(phase.errors for phase in phases),
+        "errors": reacting.errors + together.errors + alone.errors,
     }
-    say(
-        f"  W9       flat out: {row['flat_rate']:.1f} reactions/s, reading "
-        f"{row['flat_read']:.1f} req/s (ratio {row['flat_ratio']}); paced ({row['pace_ms']} ms):"
-    )
     say(
         f"  W9       reading {row['read_alone']:.1f} req/s alone, {row['read_together']:.1f} "
         f"while reacting (ratio {row['read_ratio']}); {row['rate']:.1f} reactions/s, p50 "

@@ -1,17 +1,13 @@
 -- wrk script for W9 (W-react): logged-in members reacting to comments of the big
 -- thread (tests/benchmarks/run.py, react_workload).
 --
--- Arguments (after "--"): a file written by the harness, then optionally the
--- first reaction's number (so a second phase gives new ones) and a pause in
--- milliseconds before each request (a paced phase: 16 connections pausing 60 ms
--- send about 16 / (0.060 s + latency) reactions a second). The file holds
--- tab-separated lines:
+-- Argument (after "--"): a file written by the harness, tab-separated lines:
 --   threads <n>                      wrk's -t, so request numbers never collide
 --   member  <cookie header> <token>  one line per member (session + CSRF)
 --   react   <path> <member> <value>  one line per reaction to give: the comment's
 --                                    react path, the member's line number (1-based)
 --                                    and "<kind>:on"
--- Request n of wrk thread t gives reaction number first + (n - 1) * threads + t, so no two
+-- Request n of wrk thread t gives reaction number (n - 1) * threads + t, so no two
 -- requests give the same one until the list wraps around (then they repeat, and
 -- change nothing). Only the 302 after a stored reaction counts as acknowledged;
 -- the harness compares that count with the rows stored.
@@ -41,17 +37,11 @@ function init(args)
       end
    end
    sent, acknowledged, refused = 0, 0, 0
-   first = tonumber(args[2] or "0")
-   pause = tonumber(args[3] or "0")
-end
-
-function delay()
-   return pause
 end
 
 function request()
    sent = sent + 1
-   local number = (first + (sent - 1) * nthreads + id - 1) % #reactions + 1
+   local number = ((sent - 1) * nthreads + id - 1) % #reactions + 1
    local reaction = reactions[number]
    local member = members[reaction.member]
    local form = "csrfmiddlewaretoken=" .. member.token .. "&react=" .. reaction.value
