@@ -151,6 +151,13 @@ class Comment(models.Model):
             models.Index(fields=["author", "-created_at"], name="comment_by_author"),
             models.Index(fields=["author", "body_fingerprint"], name="comment_repeats"),
             models.Index(fields=["thread", "-top_score", "-id"], name="comment_thread_top"),
+            # The "Top" snapshot reads a thread's top-level comments in this order
+            # (fansite.comments.top): an index scan, no sort.
+            models.Index(
+                fields=["thread", "-top_score", "-id"],
+                condition=Q(parent__isnull=True),
+                name="comment_thread_top_level",
+            ),
         ]
 
     def __str__(self):
