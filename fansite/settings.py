@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "fansite.comments",
     "fansite.notifications",
     "fansite.reactions",
+    "fansite.search",
     "fansite.ratings",
     "fansite.moderation",
     "fansite.ops",

@@ -1,0 +1,134 @@
+"""Keeping the search index in step with what it indexes (docs/search.md).
+
+Each save of a comment, thread, article, board, episode or member writes its
+Document in the same transaction (``post_save``, wired in apps.py); deletes
+cascade. Only text lives here: visibility and spoiler levels are read live when
+searching, so hiding, removing or re-tagging needs no re-indexing.
+``manage.py reindex_search`` rebuilds everything, for recovery.
+"""
+
+from django.contrib.auth import get_user_model
+
+from fansite.articles.models import Article
+from fansite.comments.models import Comment
+from fansite.episodes.models import Episode
+from fansite.threads.models import Board, Thread
+from fansite.web.markdown import plain_text
+
+from .models import Document
+from .terms import index_terms
+
+Kind = Document.Kind
+
+
+def _save(key, kind, *, title="", text="", **fields):
+    terms = index_terms(f"{title} {text}")
+    Document.objects.update_or_create(
+        key=key, defaults={"kind": kind, "title": title, "text": text, "terms": terms, **fields}
+    )
+
+
+def opening_post(thread):
+    return Comment.objects.filter(thread=thread).order_by("pk").first()
+
+
+def is_opening_post(comment) -> bool:
+    return (
+        comment.thread_id is not None
+        and not Comment.objects.filter(thread_id=comment.thread_id, pk__lt=comment.pk).exists()
+    )
+
+
+def index_thread(thread, opening=None):
+    """A thread is found by its title and its opening post."""
+    opening = opening or opening_post(thread)
+    _save(
+        f"thread:{thread.pk}",
+        Kind.THREAD,
+        title=thread.title,
+        text=plain_text(opening.body) if opening else "",
+        thread=thread,
+        author_id=thread.author_id,
+        created_at=thread.created_at,
+    )
+
+
+def index_comment(comment):
+    """A comment on a thread or an article; a thread's opening post is its thread's."""
+    if is_opening_post(comment):
+        Document.objects.filter(key=f"comment:{comment.pk}").delete()
+        index_thread(comment.thread, opening=comment)
+        return
+    _save(
+        f"comment:{comment.pk}",
+        Kind.COMMENT,
+        text=plain_text(comment.body),
+        comment=comment,
+        thread_id=comment.thread_id,
+        article_id=comment.article_id,
+        author_id=comment.author_id,
+        created_at=comment.created_at,
+    )
+
+
+def index_article(article):
+    _save(
+        f"article:{article.pk}",
+        Kind.ARTICLE,
+        title=article.title,
+        text=" ".join(part for part in (article.standfirst, plain_text(article.body)) if part),
+        article=article,
+        author_id=article.author_id,
+        created_at=article.published_at or article.created_at,
+    )
+
+
+def index_board(board):
+    _save(
+        f"board:{board.pk}",
+        Kind.BOARD,
+        title=board.title,
+        text=board.description,
+        board=board,
+    )
+
+
+def index_episode(episode):
+    """Episodes by number and title; synopses are spoiler-free by rule."""
+    _save(
+        f"episode:{episode.pk}",
+        Kind.EPISODE,
+        title=str(episode) + (f": {episode.title}" if episode.has_title else ""),
+        text=episode.synopsis,
+        episode=episode,
+    )
+
+
+def index_member(member):
+    """Members by username and display name, nothing else of theirs."""
+    if not member.is_active:
+        Document.objects.filter(key=f"member:{member.pk}").delete()
+        return
+    names = " ".join(dict.fromkeys(n for n in (member.display_name, member.username) if n))
+    _save(f"member:{member.pk}", Kind.MEMBER, title=names, member=member)
+
+
+def reindex_all(say=None):
+    """Every document afresh (``manage.py reindex_search``); returns how many."""
+    count = 0
+    Document.objects.all().delete()
+    steps = [
+        (Board.objects.all(), index_board),
+        (Episode.objects.all(), index_episode),
+        (get_user_model().objects.filter(is_active=True), index_member),
+        (Article.objects.all(), index_article),
+        (Thread.objects.all(), index_thread),
+        (Comment.objects.order_by("pk"), index_comment),
+    ]
+    for items, index in steps:
+        for item in items.iterator(chunk_size=2000):
+            index(item)
+            count += 1
+            if say and count % 10_000 == 0:
+                say(f"{count:,} indexed")
+    return count

@@ -1,0 +1,177 @@
+"""What a search finds, for whom: Korean names with their particles, every form of a
+glossary name, and never anything beyond the reader's progress."""
+
+import pytest
+
+from fansite.comments.models import Comment
+from fansite.search.selectors import Filters, search
+from fansite.threads.models import Thread
+from tests.articles.factories import ArticleFactory, DraftFactory
+from tests.threads.factories import ThreadFactory, board, reply
+from tests.users.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text, progress=12, **options):
+    result = search(text, progress=progress, **options)
+    assert result.problem is None, result.problem
+    return result.page_obj
+
+
+def keys(page, *, articles=False):
+    """The documents found; without articles unless asked (the source article,
+    seeded by migration, mentions On Jo, the nametag and the rooftop)."""
+    return {document.key for document in page.object_list if articles or document.kind != "article"}
+
+
+def test_threads_are_found_by_title_and_opening_post_comments_by_their_text():
+    thread = ThreadFactory(title="The rooftop plan", body="Who keeps the nametag?")
+    comment = reply(thread, body="The nametag scene made me cry")
+
+    assert keys(found("rooftop")) == {f"thread:{thread.pk}"}
+    assert keys(found("nametag")) == {f"thread:{thread.pk}", f"comment:{comment.pk}"}
+    assert keys(found("nametag", filters=Filters(kinds=("comment",)))) == {f"comment:{comment.pk}"}
+
+
+def test_korean_names_are_found_with_any_particle():
+    thread = ThreadFactory(title="옥상", body="온조가 울었다")
+    one = reply(thread, body="온조는 강하다")
+    two = reply(thread, body="청산이 온조를 구했다")
+
+    assert keys(found("온조")) == {f"thread:{thread.pk}", f"comment:{one.pk}", f"comment:{two.pk}"}
+    assert keys(found("온조는")) >= {f"comment:{one.pk}"}
+
+
+def test_every_form_of_a_glossary_name_finds_every_other():
+    korean = ThreadFactory(title="남온조 이야기", body="좋아요")
+    spaced = ThreadFactory(title="Nam On Jo and the nametag", body="Yes")
+    hyphen = ThreadFactory(title="On-jo forever", body="Yes")
+    expected = {f"thread:{t.pk}" for t in (korean, spaced, hyphen)}
+
+    for typed in ("Nam On-jo", "Nam Onjo", "Nam Ohn Jo", "On-jo", "Onjo", "남온조", "온조"):
+        assert keys(found(typed)) == expected, typed
+
+
+def test_mixed_korean_and_english_posts():
+    thread = ThreadFactory(title="Cheong-san 옥상 scene", body="청산이 최고")
+    assert keys(found("Cheong-san rooftop")) == set()
+    assert keys(found("청산 scene")) == {f"thread:{thread.pk}"}
+
+
+def test_phrases_and_exclusions():
+    near = ThreadFactory(title="Rooftop nametag", body="x")
+    apart = ThreadFactory(title="Nametag on the rooftop", body="x")
+
+    assert keys(found('"rooftop nametag"')) == {f"thread:{near.pk}"}
+    assert keys(found("nametag -rooftop")) == set()
+    assert keys(found("nametag rooftop")) == {f"thread:{near.pk}", f"thread:{apart.pk}"}
+
+
+def test_inline_spoilers_are_not_searchable():
+    ThreadFactory(title="A question", body="I think >!Cheong-san waits!< there")
+    assert keys(found("waits")) == set()
+
+
+def test_hidden_removed_and_unpublished_things_are_never_found():
+    thread = ThreadFactory(title="Plain title", body="x")
+    hidden = reply(thread, body="zebra one")
+    removed = reply(thread, body="zebra two")
+    Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    Comment.objects.filter(pk=removed.pk).update(is_removed=True)
+    hidden_thread = ThreadFactory(title="zebra thread", body="x")
+    Thread.objects.filter(pk=hidden_thread.pk).update(is_hidden=True)
+    DraftFactory(title="zebra draft")
+
+    assert keys(found("zebra")) == set()
+
+
+def test_articles_boards_episodes_and_members():
+    article = ArticleFactory(title="Behind the scenes with the cast")
+    member = UserFactory(username="rooftopfan")
+    assert f"article:{article.pk}" in keys(found("cast"), articles=True)
+    assert f"member:{member.pk}" in keys(found("rooftopfan"))
+    assert any(key.startswith("board:") for key in keys(found("Theories")))
+
+
+# -- Spoilers: secrets planted at episodes 3, 9 and 12 -------------------------------
+
+
+@pytest.fixture
+def secrets():
+    """A secret word per episode, in a thread title, an opening post and a comment."""
+    planted = {}
+    for level in (3, 9, 12):
+        word = f"secret{level}"
+        titled = ThreadFactory(title=f"{word} title", body="x", spoils_episode=level)
+        posted = ThreadFactory(title="Plain", body=f"{word} post", spoils_episode=level)
+        open_thread = ThreadFactory(title="Open", body="x")
+        commented = reply(open_thread, body=f"{word} comment", spoils_episode=level)
+        planted[level] = (word, {titled, posted}, commented)
+    return planted
+
+
+@pytest.mark.parametrize("progress", [0, 3, 9, 12])
+def test_nothing_beyond_the_readers_progress_is_found(secrets, progress):
+    for level, (word, threads, comment) in secrets.items():
+        page = found(word, progress=progress)
+        if level > progress:
+            assert page.paginator.count == 0
+            assert word not in str([d.title + d.text for d in page.object_list])
+        else:
+            assert page.paginator.count == 3
+            assert keys(page) == {f"thread:{t.pk}" for t in threads} | {f"comment:{comment.pk}"}
+
+
+def test_a_comment_on_a_gated_thread_is_gated_with_it():
+    thread = ThreadFactory(title="Plain", body="x", spoils_episode=9)
+    comment = reply(thread, body="harmless words")  # takes the thread's level
+    Comment.objects.filter(pk=comment.pk).update(spoils_episode=None)
+
+    assert keys(found("harmless", progress=3)) == set()
+    assert keys(found("harmless", progress=9)) == {f"comment:{comment.pk}"}
+
+
+def test_including_spoilers_finds_gated_things(secrets):
+    page = found("secret9", progress=3, include_spoilers=True)
+    assert page.paginator.count == 3
+
+
+def test_a_search_runs_two_queries_whatever_it_finds(django_assert_max_num_queries):
+    thread = ThreadFactory(title="counting", body="counting")
+    for n in range(25):
+        reply(thread, body=f"counting {n}")
+    search("warm the glossary", progress=12)
+    with django_assert_max_num_queries(2):
+        page = search("counting", progress=12).page_obj
+        list(page.object_list)
+    assert page.paginator.count == 26
+
+
+def test_queries_that_find_nothing_or_cannot_search_say_so():
+    assert search("", progress=0).problem
+    assert search("-only", progress=0).problem
+    assert search("!!!", progress=0).problem
+    assert search('"', progress=0).problem
+    assert search("\x00", progress=0).problem
+    assert search("x" * 10_000, progress=0).notes
+
+
+def test_where_who_and_when(secrets):
+    thread = ThreadFactory(title="zebra here", body="x", board=board("theories"))
+    other = ThreadFactory(title="zebra there", body="x")
+    assert keys(found("zebra", filters=Filters(board=thread.board))) == {f"thread:{thread.pk}"}
+    assert keys(found("zebra", filters=Filters(author=other.author))) == {f"thread:{other.pk}"}
+    assert found("zebra", filters=Filters(within_days=1)).paginator.count == 2
+
+
+def test_the_index_follows_edits():
+    thread = ThreadFactory(title="firstname", body="x")
+    thread.title = "secondname"
+    thread.save()
+    assert keys(found("secondname")) == {f"thread:{thread.pk}"}
+    assert keys(found("firstname")) == set()
+
+
+def test_the_source_article_is_found_by_the_names_it_uses():
+    assert any(key.startswith("article:") for key in keys(found("남온조"), articles=True))
