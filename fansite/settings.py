@@ -401,6 +401,10 @@ AVATAR_SIZES = (48, 128, 256)
 
 # --- Discussions ------------------------------------------------------
 
+# Pages whose query string people type (fansite.web.middleware): a NUL in it is
+# dropped, not answered with 400, so the page can say what it searched for.
+NUL_FORGIVING_PATHS = ["/search/"]
+
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=30)
 # Replies shown under each comment on a thread or article page; the rest are one
 # "show all replies" link away, so a page's size stays bounded.

@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("fansite.notifications.urls")),
     path("", include("fansite.ratings.urls")),
     path("", include("fansite.reactions.urls")),
+    path("", include("fansite.search.urls")),
     path("", include("fansite.moderation.urls")),
 ]
 

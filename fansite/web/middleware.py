@@ -2,6 +2,7 @@ from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.http import QueryDict
 
 from .errorpages import error_page
 
@@ -33,6 +34,23 @@ def _is_text(raw):
     return True
 
 
+def _forgiven(request, query):
+    """On a page whose query is typed by people (``settings.NUL_FORGIVING_PATHS``:
+    the search page), NUL is dropped from the query instead of refused, and
+    ``request.nul_dropped`` says so: the page says what it searched for."""
+    if request.path_info not in settings.NUL_FORGIVING_PATHS:
+        return False
+    if not _is_text(query.replace(b"\0", b"")):
+        return False
+    cleaned = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        cleaned.setlist(key.replace("\0", ""), [value.replace("\0", "") for value in values])
+    cleaned._mutable = False
+    request.GET = cleaned
+    request.nul_dropped = True
+    return True
+
+
 class MalformedRequestMiddleware:
     """Answer 400 (the site's 400 page) for an address that is not text: a path or
     query string holding NUL or bytes that are not UTF-8 (``/members/%00/``,
@@ -57,6 +75,8 @@ class MalformedRequestMiddleware:
         path = unquote_to_bytes(request.path_info)
         # WSGI strings carry the bytes received as latin-1 (PEP 3333).
         query = unquote_to_bytes(request.META.get("QUERY_STRING", "").encode("latin-1", "replace"))
+        if _is_text(path) and not _is_text(query) and _forgiven(request, query):
+            query = query.replace(b"\0", b"")
         if not (_is_text(path) and _is_text(query)):
             # Returned rather than raised: Django logs it as one "Bad Request" line,
             # not a traceback per probe.
