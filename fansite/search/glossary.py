@@ -10,38 +10,13 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from .models import GlossaryEntry
-from .terms import name_key, without_particle
+from .terms import Glossary
 
 CACHE_KEY = "search:glossary"
 # Each process keeps its copy this long; an edit in the admin shows within it.
 LOCAL_SECONDS = 60
-# The longest name, in words, looked for in a query ("Nam Ohn Jo": three).
-MAX_WORDS = 4
 
 _local = []  # [read at, Glossary]
-
-
-class Glossary:
-    def __init__(self, names: list[list[str]]):
-        """``names``: the forms of each entry."""
-        self.forms = {}
-        for forms in names:
-            for form in forms:
-                key = name_key(form.split())
-                if key:
-                    self.forms.setdefault(key, forms)
-
-    def longest(self, words, at):
-        """The longest name starting at ``words[at]``: ``(index after it, its
-        forms)``, or None. A Korean name may carry a particle ("온조가")."""
-        for count in range(min(MAX_WORDS, len(words) - at), 0, -1):
-            forms = self.forms.get(name_key(words[at : at + count]))
-            if forms:
-                return at + count, forms
-        stem = without_particle(words[at])
-        if stem and stem in self.forms:
-            return at + 1, self.forms[stem]
-        return None
 
 
 def current() -> Glossary:

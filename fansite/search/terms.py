@@ -301,6 +301,36 @@ def _phrase_clause(words, negated):
     return Clause(tuple(options), negated) if options else None
 
 
+# The longest name, in words, looked for in a query ("Nam Ohn Jo": three).
+MAX_NAME_WORDS = 4
+
+
+class Glossary:
+    """Every form of every name (fansite.search.glossary reads them from the
+    glossary entries): a search for one form is a search for all of them."""
+
+    def __init__(self, names: list[list[str]]):
+        """``names``: the forms of each entry."""
+        self.forms = {}
+        for forms in names:
+            for form in forms:
+                key = name_key(form.split())
+                if key:
+                    self.forms.setdefault(key, forms)
+
+    def longest(self, words, at):
+        """The longest name starting at ``words[at]``: ``(index after it, its
+        forms)``, or None. A Korean name may carry a particle ("온조가")."""
+        for count in range(min(MAX_NAME_WORDS, len(words) - at), 0, -1):
+            forms = self.forms.get(name_key(words[at : at + count]))
+            if forms:
+                return at + count, forms
+        stem = without_particle(words[at])
+        if stem and stem in self.forms:
+            return at + 1, self.forms[stem]
+        return None
+
+
 # -- The query for each database ------------------------------------------------
 
 

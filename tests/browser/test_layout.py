@@ -212,7 +212,8 @@ def test_desktop_pages_are_one_column_of_one_width(
 
 
 def test_a_moderators_header_is_one_row_at_the_narrowest_wide_screen(live_server, page, problems):
-    # 75rem: the narrowest window with the whole header in its row.
+    # 75rem: the narrowest window with the whole header in its row (the search box
+    # is its button there, and the logo stands for Home).
     page.set_viewport_size({"width": 1200, "height": 800})
     page.emulate_media(color_scheme="light")
     moderator = UserFactory(is_staff=True, display_name="Lee Cheong-san the moderator")

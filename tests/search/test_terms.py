@@ -84,7 +84,7 @@ def test_snippets_start_near_the_first_match():
 
 
 def test_every_form_of_a_glossary_name_is_one_search():
-    from fansite.search.glossary import Glossary
+    from fansite.search.terms import Glossary
 
     glossary = Glossary(
         [["Nam On-jo", "Nam Onjo", "Nam Ohn Jo", "On-jo", "Onjo", "남온조", "온조"]]
@@ -108,7 +108,7 @@ def test_every_form_of_a_glossary_name_is_one_search():
 
 
 def test_a_glossary_name_among_other_words():
-    from fansite.search.glossary import Glossary
+    from fansite.search.terms import Glossary
 
     glossary = Glossary([["Lee Cheong-san", "Cheong-san", "이청산", "청산"]])
     query = parse("Cheong-san rooftop", glossary)
