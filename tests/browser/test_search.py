@@ -26,7 +26,7 @@ def posts(db):
         body="Which moment stayed with you?",
         spoils_episode=NO_SPOILERS,
     )
-    korean = reply(thread, body="온조가 명찰을 건네는 장면이 제일 좋았다", spoils_episode=NO_SPOILERS)
+    korean = reply(thread, body="온조가 명찰을 건네는 장면", spoils_episode=NO_SPOILERS)
     gated = ThreadFactory(
         board=board("episode-9"), title=f"{SECRET} on the roof", body=f"{SECRET} again"
     )
@@ -36,7 +36,7 @@ def posts(db):
 def test_a_reader_searches_from_the_header_and_never_meets_a_later_episode(
     live_server, page, problems, check_accessibility, screenshot, posts
 ):
-    korean, gated = posts
+    korean, _gated = posts
     sign_in_with_cookie(page, live_server, UserFactory(watched_up_to=3))
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(live_server.url + "/")
