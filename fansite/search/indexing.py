@@ -8,6 +8,7 @@ searching, so hiding, removing or re-tagging needs no re-indexing.
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models import Min
 
 from fansite.articles.models import Article
 from fansite.comments.models import Comment
@@ -113,22 +114,82 @@ def index_member(member):
     _save(f"member:{member.pk}", Kind.MEMBER, title=names, member=member)
 
 
+BATCH = 2000
+
+
 def reindex_all(say=None):
-    """Every document afresh (``manage.py reindex_search``); returns how many."""
-    count = 0
+    """Every document afresh (``manage.py reindex_search``); returns how many.
+    Threads and comments, the many, are written in batches of BATCH rows, with
+    the same text and terms the saves write."""
     Document.objects.all().delete()
-    steps = [
+    count = 0
+    for items, index in (
         (Board.objects.all(), index_board),
         (Episode.objects.all(), index_episode),
         (get_user_model().objects.filter(is_active=True), index_member),
         (Article.objects.all(), index_article),
-        (Thread.objects.all(), index_thread),
-        (Comment.objects.order_by("pk"), index_comment),
-    ]
-    for items, index in steps:
-        for item in items.iterator(chunk_size=2000):
+    ):
+        for item in items.iterator(chunk_size=BATCH):
             index(item)
             count += 1
-            if say and count % 10_000 == 0:
-                say(f"{count:,} indexed")
+    openings = dict(
+        Comment.objects.filter(thread__isnull=False)
+        .values("thread_id")
+        .annotate(first=Min("pk"))
+        .values_list("thread_id", "first")
+    )
+    opening_text = {}
+    batch = []
+
+    def flush():
+        nonlocal count
+        Document.objects.bulk_create(batch)
+        count += len(batch)
+        batch.clear()
+        if say:
+            say(f"{count:,} indexed")
+
+    fields = ("pk", "thread_id", "article_id", "author_id", "created_at", "body")
+    for pk, thread_id, article_id, author_id, created_at, body in (
+        Comment.objects.order_by("pk").values_list(*fields).iterator(chunk_size=BATCH)
+    ):
+        text = plain_text(body)
+        if thread_id is not None and openings.get(thread_id) == pk:
+            opening_text[thread_id] = text
+            continue
+        batch.append(
+            Document(
+                key=f"comment:{pk}",
+                kind=Kind.COMMENT,
+                comment_id=pk,
+                thread_id=thread_id,
+                article_id=article_id,
+                author_id=author_id,
+                created_at=created_at,
+                text=text,
+                terms=index_terms(f" {text}"),
+            )
+        )
+        if len(batch) >= BATCH:
+            flush()
+    fields = ("pk", "title", "author_id", "created_at")
+    for pk, title, author_id, created_at in Thread.objects.values_list(*fields).iterator(
+        chunk_size=BATCH
+    ):
+        text = opening_text.get(pk, "")
+        batch.append(
+            Document(
+                key=f"thread:{pk}",
+                kind=Kind.THREAD,
+                thread_id=pk,
+                author_id=author_id,
+                created_at=created_at,
+                title=title,
+                text=text,
+                terms=index_terms(f"{title} {text}"),
+            )
+        )
+        if len(batch) >= BATCH:
+            flush()
+    flush()
     return count

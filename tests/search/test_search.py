@@ -175,3 +175,19 @@ def test_the_index_follows_edits():
 
 def test_the_source_article_is_found_by_the_names_it_uses():
     assert any(key.startswith("article:") for key in keys(found("남온조"), articles=True))
+
+
+def test_reindexing_writes_what_the_saves_wrote():
+    from fansite.search.indexing import reindex_all
+    from fansite.search.models import Document
+
+    thread = ThreadFactory(title="Rooftop 옥상", body="The opening post about the nametag")
+    reply(thread, body="온조가 >!secret!< *nametag*")
+    ArticleFactory(title="Behind the scenes")
+    saved = {d.key: (d.kind, d.title, d.text, d.terms) for d in Document.objects.all()}
+
+    count = reindex_all()
+
+    again = {d.key: (d.kind, d.title, d.text, d.terms) for d in Document.objects.all()}
+    assert again == saved
+    assert count == len(saved)
