@@ -3,7 +3,7 @@ in the saving transaction. A save that names only fields search does not read
 (a member's last login, a comment's moderation flags) writes nothing."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 
 from fansite.articles.models import Article
 from fansite.comments.models import Comment
@@ -11,6 +11,7 @@ from fansite.episodes.models import Episode
 from fansite.threads.models import Board, Thread
 
 from . import indexing
+from .models import Document
 
 # The fields each model's document is made from.
 _READ = {
@@ -45,6 +46,15 @@ def _member_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         indexing.index_member(instance)
 
 
-for model in _INDEX:
-    post_save.connect(_saved, sender=model, dispatch_uid=f"search-{model.__name__}")
-post_save.connect(_member_saved, sender=get_user_model(), dispatch_uid="search-member")
+def _index_when_empty(sender, using="default", **kwargs):
+    """The first migrate indexes what is already there: the seeded boards, episodes
+    and article, or a whole site that had no search until now."""
+    if not Document.objects.using(using).exists():
+        indexing.reindex_all()
+
+
+def connect(app_config):
+    for model in _INDEX:
+        post_save.connect(_saved, sender=model, dispatch_uid=f"search-{model.__name__}")
+    post_save.connect(_member_saved, sender=get_user_model(), dispatch_uid="search-member")
+    post_migrate.connect(_index_when_empty, sender=app_config, dispatch_uid="search-first-index")
