@@ -27,6 +27,11 @@ from .terms import Query, parse, to_fts5, to_tsquery
 
 Kind = Document.Kind
 PER_PAGE = 20
+# The most matches a search orders and counts (see ``search``).
+MOST = 200
+# Matches read from the index at a time, and the most times (``_newest_shown``).
+CANDIDATES = 600
+MAX_BATCHES = 10
 RELEVANCE, NEWEST = "relevance", "newest"
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
 
@@ -46,6 +51,10 @@ class Search:
     query: Query
     page_obj: object = None
     notes: list[str] = field(default_factory=list)
+    # More than MOST matches: the count reads "200+".
+    more: bool = False
+    # MAX_BATCHES were read without finding MOST the reader may see.
+    cut_short: bool = False
 
     @property
     def problem(self):
@@ -129,15 +138,10 @@ def within_progress(progress: int):
     )
 
 
-def _filtered(documents, filters: Filters):
+def _own_columns(documents, filters: Filters):
+    """The filters the documents' own columns answer (no join)."""
     if filters.kinds:
         documents = documents.filter(kind__in=filters.kinds)
-    if filters.board is not None:
-        documents = documents.filter(
-            Q(thread__board=filters.board) | Q(comment__thread__board=filters.board)
-        )
-    if filters.articles_only:
-        documents = documents.filter(Q(kind=Kind.ARTICLE) | Q(comment__article__isnull=False))
     if filters.author is not None:
         documents = documents.filter(author=filters.author)
     if filters.within_days:
@@ -146,18 +150,81 @@ def _filtered(documents, filters: Filters):
     return documents
 
 
+def _joined(documents, filters: Filters):
+    """The filters read from the things themselves."""
+    if filters.board is not None:
+        documents = documents.filter(
+            Q(thread__board=filters.board) | Q(comment__thread__board=filters.board)
+        )
+    if filters.articles_only:
+        documents = documents.filter(Q(kind=Kind.ARTICLE) | Q(comment__article__isnull=False))
+    return documents
+
+
+def _newest_shown(query, visible, filters, wanted):
+    """Up to ``wanted`` ids of the newest matches in ``visible`` (the live rules),
+    and whether the look ended early. Matches are taken newest first,
+    ``CANDIDATES`` at a time, from the full-text index alone (PostgreSQL walks
+    the documents newest first for a common word and stops, or reads a rare
+    word's few matches from the index), then the live rules keep what this
+    reader may see of them: the rules join only these rows."""
+    matches = _own_columns(Document.objects.filter(_matches(query)), filters)
+    found, after = [], None
+    for _batch in range(MAX_BATCHES):
+        batch = matches
+        if after is not None:
+            batch = batch.filter(
+                Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
+            )
+        rows = list(
+            batch.order_by("-created_at", "-pk").values_list("pk", "created_at")[:CANDIDATES]
+        )
+        if not rows:
+            return found, False
+        kept = set(
+            visible.filter(pk__in=[pk for pk, _at in rows]).order_by().values_list("pk", flat=True)
+        )
+        found += [pk for pk, _at in rows if pk in kept]
+        if len(found) >= wanted or len(rows) < CANDIDATES:
+            return found[:wanted], False
+        after = (rows[-1][1], rows[-1][0])
+    return found, True
+
+
 def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> Search:
     """One page of what ``text`` finds for a reader who has watched up to
-    ``progress``: two queries (the count and the page), whatever the results."""
+    ``progress``:
+
+    1. the newest ``MOST`` matches the reader may see, as ids (``_newest_shown``:
+       two queries a batch of candidates, one batch for most searches, at most
+       ``MAX_BATCHES``);
+    2. for "best match", those ids ranked by relevance (one query);
+    3. the page's documents with what shows them (one query).
+
+    So a count past ``MOST`` reads "200+", and "best match" is the best of the
+    newest 200 matches (all of them, for most searches): a search that finds more
+    asks for another word, as the page says."""
     filters = filters or Filters()
     query = parse(text, glossary.current())
     result = Search(query, notes=list(query.notes))
     if query.problem:
         return result
-    documents = Document.objects.filter(_matches(query)).filter(shown())
+    visible = Document.objects.filter(shown())
     if not include_spoilers:
-        documents = documents.filter(within_progress(progress))
-    documents = _filtered(documents, filters).select_related(
+        visible = visible.filter(within_progress(progress))
+    visible = _joined(visible, filters)
+    pks, result.cut_short = _newest_shown(query, visible, filters, MOST + 1)
+    result.more = len(pks) > MOST or result.cut_short
+    pks = pks[:MOST]
+    if filters.sort != NEWEST and len(pks) > 1:
+        ranked = (
+            Document.objects.filter(pk__in=pks)
+            .annotate(rank=_rank(query))
+            .order_by(F("rank").desc(), "-created_at", "-pk")
+        )
+        pks = list(ranked.values_list("pk", flat=True))
+    result.page_obj = Paginator(pks, PER_PAGE).get_page(page)
+    found = Document.objects.select_related(
         "comment__thread__board",
         "comment__article__spoils_episode",
         "thread__board",
@@ -166,12 +233,6 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
         "episode",
         "member",
         "author",
-    )
-    if filters.sort == NEWEST:
-        documents = documents.order_by("-created_at", "-pk")
-    else:
-        documents = documents.annotate(rank=_rank(query)).order_by(
-            F("rank").desc(), "-created_at", "-pk"
-        )
-    result.page_obj = Paginator(documents, PER_PAGE).get_page(page)
+    ).in_bulk(list(result.page_obj.object_list))
+    result.page_obj.object_list = [found[pk] for pk in result.page_obj.object_list if pk in found]
     return result

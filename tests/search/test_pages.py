@@ -98,3 +98,14 @@ def test_the_page_runs_few_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client.get(URL, {"q": "counting"})
     assert "26 results" in response.text
+
+
+def test_many_results_say_they_are_the_newest(client, monkeypatch):
+    from fansite.search import selectors
+
+    monkeypatch.setattr(selectors, "MOST", 3)
+    thread = ThreadFactory(title="plenty", body="plenty")
+    for n in range(4):
+        reply(thread, body=f"plenty {n}")
+    html = client.get(URL, {"q": "plenty"}).text
+    assert "More than 3 results: these are the best of the newest 3." in html

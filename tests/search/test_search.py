@@ -137,12 +137,13 @@ def test_including_spoilers_finds_gated_things(secrets):
     assert page.paginator.count == 3
 
 
-def test_a_search_runs_two_queries_whatever_it_finds(django_assert_max_num_queries):
+def test_a_search_runs_four_queries_whatever_it_finds(django_assert_max_num_queries):
     thread = ThreadFactory(title="counting", body="counting")
     for n in range(25):
         reply(thread, body=f"counting {n}")
     search("warm the glossary", progress=12)
-    with django_assert_max_num_queries(2):
+    # Candidates, the live rules on them, the ranking, the page.
+    with django_assert_max_num_queries(4):
         page = search("counting", progress=12).page_obj
         list(page.object_list)
     assert page.paginator.count == 26
@@ -191,3 +192,34 @@ def test_reindexing_writes_what_the_saves_wrote():
     again = {d.key: (d.kind, d.title, d.text, d.terms) for d in Document.objects.all()}
     assert again == saved
     assert count == len(saved)
+
+
+def test_past_the_most_a_search_ranks_and_counts_the_newest(monkeypatch):
+    from fansite.search import selectors
+
+    monkeypatch.setattr(selectors, "MOST", 5)
+    thread = ThreadFactory(title="plenty", body="x")
+    comments = [reply(thread, body=f"plenty {n}") for n in range(8)]
+    result = search("plenty", progress=12, filters=Filters(kinds=("comment",)))
+    assert result.more
+    assert result.page_obj.paginator.count == 5
+    assert keys(result.page_obj) == {f"comment:{c.pk}" for c in comments[-5:]}
+
+
+def test_candidates_are_read_until_enough_are_shown(monkeypatch):
+    from fansite.search import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    thread = ThreadFactory(title="Open", body="x")
+    shown = reply(thread, body="needle shown")
+    gated = [reply(thread, body=f"needle {n}", spoils_episode=9) for n in range(7)]
+
+    result = search("needle", progress=3)
+    assert keys(result.page_obj) == {f"comment:{shown.pk}"}
+    assert not result.more
+
+    monkeypatch.setattr(selectors, "MAX_BATCHES", 2)  # six candidates: all gated
+    result = search("needle", progress=3)
+    assert keys(result.page_obj) == set()
+    assert result.cut_short
+    assert len(gated) == 7
