@@ -3,6 +3,7 @@ in the saving transaction. A save that names only fields search does not read
 (a member's last login, a comment's moderation flags) writes nothing."""
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models.signals import post_migrate, post_save
 
 from fansite.articles.models import Article
@@ -49,6 +50,9 @@ def _member_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 def _index_when_empty(sender, using="default", **kwargs):
     """The first migrate indexes what is already there: the seeded boards, episodes
     and article, or a whole site that had no search until now."""
+    tables = connections[using].introspection.table_names()
+    if Document._meta.db_table not in tables:
+        return  # migrated back to before search
     if not Document.objects.using(using).exists():
         indexing.reindex_all()
 

@@ -132,3 +132,14 @@ def reaction_totals(html: str) -> dict:
         if total:
             found[card.group(1)] = total
     return found
+
+
+_FOUND = re.compile(r'search-results__count" role="status">(?:More than )?([0-9,]+)')
+
+
+def search_count(html: str) -> str:
+    """What a search page says it found: "12", or "200+" past the count it keeps."""
+    found = _FOUND.search(html)
+    if not found:
+        return "?"
+    return found[1] + ("+" if "More than" in html[found.start() : found.end()] else "")

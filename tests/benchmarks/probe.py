@@ -67,6 +67,7 @@ def describe(request):
     from django.urls import reverse
 
     from fansite.articles.models import Article
+    from fansite.comments.models import Comment
     from fansite.ops.management.commands.seed_demo import (
         BIG_THREAD_TITLE,
         DEMO_PASSWORD,
@@ -92,6 +93,7 @@ def describe(request):
         "vendor": connection.vendor,
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "comments_per_page": settings.COMMENTS_PER_PAGE,
+        "comments": Comment.objects.count(),
         "home": reverse("articles:article_list"),
         "board_list": reverse("threads:board_list"),
         "login": reverse("account_login"),
@@ -409,7 +411,31 @@ def react_check(request):
     }
 
 
+def search_plans(request):
+    """PostgreSQL's plans for the queries of three searches (a common word, a Korean
+    name, a phrase), and how many of them scan comments sequentially."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fansite.search.selectors import search
+
+    if connection.vendor != "postgresql":
+        return {"text": "", "seq_scans": None}
+    parts, seq_scans = [], 0
+    for text in ("scene", "온조", '"second watch"'):
+        with CaptureQueriesContext(connection) as captured:
+            list(search(text, progress=request["progress"]).page_obj.object_list)
+        for query in captured.captured_queries:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            seq_scans += plan.count("Seq Scan on comments_comment")
+            parts.append(f"-- {text}\n{query['sql'][:300]}…\n\n{plan}\n")
+    return {"text": "\n".join(parts), "seq_scans": seq_scans}
+
+
 ACTIONS = {
+    "search_plans": search_plans,
     "describe": describe,
     "queries": queries,
     "writes": writes,

@@ -46,7 +46,7 @@ def database_section(result: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, row in rows.items():
-        if key in ("W7", "W8", "W9"):
+        if key in ("W7", "W8", "W9", "W10"):
             continue
         pct = f"{row['rate'] / ceiling:.0%}" if ceiling else "—"
         spread = f"{row['spread']:.0%}" if len(row.get("rounds", [])) > 1 else "—"
@@ -79,6 +79,9 @@ def database_section(result: dict) -> str:
     react = rows.get("W9")
     if react:
         lines += ["", *react_lines(react, checks)]
+    found = rows.get("W10")
+    if found:
+        lines += ["", *search_lines(found, checks)]
     scale = [c for c in checks if c.target.startswith(("p50 at", "same queries"))]
     if scale:
         lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
@@ -145,6 +148,19 @@ def react_lines(row, checks) -> list[str]:
         "",
         "Targets: " + _verdicts(checks, "W9"),
     ]
+
+
+def search_lines(row, checks) -> list[str]:
+    lines = [
+        f"W10 {row['title']}, on {row['comments']:,} comments: p50 {_num(row['p50_ms'], 1)} ms, "
+        f"p95 {_num(row['p95_ms'], 1)} ms, max {_num(row['max_ms'], 1)} ms over "
+        f"{row['requests']:,} requests.",
+        "",
+        "| Search | found | p50 ms |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [f"| `{s['q']}` | {s['found']} | {_num(s['p50_ms'], 1)} |" for s in row["searches"]]
+    return [*lines, "", "Targets: " + _verdicts(checks, "W10")]
 
 
 def busy(result) -> bool:

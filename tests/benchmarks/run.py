@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from . import environment, load, members, report, server
 from .environment import REPO
@@ -94,7 +95,35 @@ TITLES = {
     "W7": "members posting comments",
     "W8": f"W-notify: posting into a thread {NOTIFY_FOLLOWERS} members follow vs none",
     "W9": "W-react: members reacting on the big thread while others read its first page",
+    "W10": "W-search: typical searches, one at a time, as a member",
 }
+# W10: the comments the database holds for it (more threads are seeded to reach it),
+# and the searches, as fans type them: English common and rare words, phrases,
+# Korean, romanised names (glossary), an exclusion, mixed scripts, nothing found.
+SEARCH_COMMENTS = {"full": 100_000, "quick": 15_000}
+SEARCH_COMMENTS_PER_THREAD = 100
+SEARCH_QUERIES = (
+    "scene",
+    "episode",
+    "chills",
+    "credits",
+    "soundtrack",
+    '"second watch"',
+    '"camera work"',
+    "hallway -camera",
+    "온조",
+    "명찰",
+    "옥상",
+    "좀비 분장",
+    "박지후",
+    "Nam Onjo",
+    "Cheong-san",
+    "Su-hyeok class",
+    "On-jo nametag",
+    "Cheong-san 옥상",
+    "webtoon readers",
+    "zzzqqq",
+)
 
 
 def parse_args(argv):
@@ -243,6 +272,18 @@ def prepare(run, db, env):
     started = time.perf_counter()
     server.manage(env, "migrate", "--noinput", "-v", "0")
     server.manage(env, *seed_args(run.args.sizes))
+    if wanted(run.args, "W10"):
+        seeded = server.probe(env, "describe")["comments"]
+        target = SEARCH_COMMENTS["quick" if run.args.quick else "full"]
+        threads = max(0, (target - seeded) // (SEARCH_COMMENTS_PER_THREAD + 1))
+        if threads:
+            server.manage(
+                env,
+                "seed_demo",
+                *("--seed", str(SEED + 1), "--members", str(SEED_MEMBERS)),
+                *("--boards", "general", "--threads", str(threads)),
+                *("--comments-per-thread", str(SEARCH_COMMENTS_PER_THREAD)),
+            )
     info = server.probe(env, "describe")
     say(f"  migrated and seeded in {time.perf_counter() - started:.1f}s ({info['database']})")
     return info
@@ -746,6 +787,46 @@ def react_workload(run, env, info, gunicorn, writers):
     return row
 
 
+def search_workload(run, env, info, gunicorn, reader):
+    """W10, W-search: each of SEARCH_QUERIES through gunicorn as the W5 member
+    (progress W5_PROGRESS), one request at a time: a warm-up, then the timed
+    ones. Per search: the median and what it found; over all: p50 and p95. On
+    PostgreSQL, the plans of three searches go to search-plans.txt."""
+    repeats = 3 if run.args.quick else 15
+    timings, searches = [], []
+    for text in SEARCH_QUERIES:
+        url = f"{gunicorn.base_url}/search/?{urlencode({'q': text})}"
+        html = members.fetch(url, cookie=reader.cookie_header).decode()
+        own = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            members.fetch(url, cookie=reader.cookie_header)
+            own.append((time.perf_counter() - started) * 1000)
+        timings += own
+        searches.append(
+            {"q": text, "found": members.search_count(html), "p50_ms": round(median(own), 1)}
+        )
+    timings.sort()
+    plans = server.probe(env, "search_plans", {"progress": W5_PROGRESS})
+    if plans.get("text"):
+        (run.folder / "search-plans.txt").write_text(plans["text"])
+    row = {
+        "title": TITLES["W10"],
+        "comments": info["comments"],
+        "searches": searches,
+        "requests": len(timings),
+        "p50_ms": round(median(timings), 1),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+        "max_ms": round(timings[-1], 1),
+        "seq_scans": plans.get("seq_scans"),
+    }
+    say(
+        f"  W10      {len(SEARCH_QUERIES)} searches on {info['comments']:,} comments: p50 "
+        f"{row['p50_ms']} ms, p95 {row['p95_ms']} ms, max {row['max_ms']} ms"
+    )
+    return row
+
+
 def log_in_members(run, info, base_url):
     """The W5 reader (the last demo member, progress set through the site's form)
     and one writer per connection for W7."""
@@ -806,6 +887,8 @@ def bench_database(run, db):
                 rows["W8"] = notify_workload(run, env, info, gunicorn, writers)
             if wanted(args, "W9"):
                 rows["W9"] = react_workload(run, env, info, gunicorn, writers)
+            if wanted(args, "W10"):
+                rows["W10"] = search_workload(run, env, info, gunicorn, reader)
             result["memory"] = gunicorn.memory()
         except Exception:
             say(gunicorn.log_tail())

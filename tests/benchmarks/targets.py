@@ -106,6 +106,7 @@ def check_all(result: dict) -> list[Check]:
         )
     checks += notify_checks(rows.get("W8"))
     checks += react_checks(rows.get("W9"), result["vendor"])
+    checks += search_checks(rows.get("W10"), result["vendor"])
     peak = result.get("memory", {}).get("max_mb")
     checks.append(
         _at_most(
@@ -245,4 +246,40 @@ def react_checks(row, vendor) -> list[Check]:
             bad == 0,
         )
     )
+    return checks
+
+
+SEARCH_P50_MS = 30  # W10 on PostgreSQL, through gunicorn, one search at a time
+SEARCH_P95_MS = 100
+
+
+def search_checks(row, vendor) -> list[Check]:
+    """W10 (W-search): latency per search on PostgreSQL, plans without a sequential
+    scan of comments; SQLite's figures are reported, not judged."""
+    if not row:
+        return []
+    judged = vendor == "postgresql"
+    checks = [
+        Check(
+            "W10",
+            f"p50 ≤ {SEARCH_P50_MS} ms",
+            f"{row['p50_ms']:.1f} ms",
+            row["p50_ms"] <= SEARCH_P50_MS if judged else None,
+        ),
+        Check(
+            "W10",
+            f"p95 ≤ {SEARCH_P95_MS} ms",
+            f"{row['p95_ms']:.1f} ms",
+            row["p95_ms"] <= SEARCH_P95_MS if judged else None,
+        ),
+    ]
+    if row.get("seq_scans") is not None:
+        checks.append(
+            Check(
+                "W10",
+                "no sequential scan of comments in the plans",
+                str(row["seq_scans"]),
+                row["seq_scans"] == 0,
+            )
+        )
     return checks

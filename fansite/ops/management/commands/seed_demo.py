@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from fansite.comments.models import Comment, body_fingerprint
 from fansite.episodes.models import Episode
+from fansite.search.indexing import reindex_all
 from fansite.threads.models import Board, Thread
 from fansite.web.markdown import render_markdown
 
@@ -118,6 +119,22 @@ SENTENCES = (
     "I laughed out loud at one line and then felt bad about it a minute later.",
 )
 
+# Fans write in Korean and name the characters in every spelling; search is
+# measured on these (docs/search.md). Opinions only, nothing about the plot.
+KOREAN_SENTENCES = (
+    "온조가 명찰을 건네는 장면이 기억에 남아요.",
+    "청산이 나오는 장면은 다시 봐도 좋아요.",
+    "수혁이랑 같이 있는 장면이 제일 좋았다.",
+    "학교 옥상 세트가 정말 사실적이었어요.",
+    "좀비 분장이 진짜 같았어요.",
+    "이 에피소드는 두 번 봐야 해요.",
+    "박지후 배우 연기가 최고였어요.",
+    "Nam On-jo's nametag matters more than it looks.",
+    "Cheong-san and On-jo on the rooftop again.",
+    "Su-hyeok keeps the class together in this one.",
+    "Lee Cheong San gets the best lines in this episode.",
+)
+
 SPOILER_SENTENCES = (
     "the part near the end changes how I see the whole episode",
     "I did not see that coming at all",
@@ -157,7 +174,7 @@ def build_texts(rng, count, chars=DEFAULT_COMMENT_CHARS):
             parts.append(rng.choice(QUOTE_LINES) + "\n")
         sentences = []
         while sum(len(s) + 1 for s in sentences) < sentence_chars:
-            sentence = rng.choice(SENTENCES)
+            sentence = rng.choice(SENTENCES if rng.random() >= 0.1 else KOREAN_SENTENCES)
             if rng.random() < 0.08:
                 sentence = f"*{sentence}*"
             sentences.append(sentence)
@@ -267,6 +284,9 @@ class Command(BaseCommand):
             if options["reset"]:
                 self.reset()
             self.seed(options)
+        # Demo content is written in bulk, without the saves that index it.
+        indexed = reindex_all()
+        self.stdout.write(f"Search index: {indexed:,} documents.")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.1f}s."))
 
