@@ -28,9 +28,9 @@ from .terms import Query, parse, to_fts5, to_tsquery
 Kind = Document.Kind
 PER_PAGE = 20
 # The most matches a search orders and counts (see ``search``).
-MOST = 200
+MOST = 100
 # Matches read from the index at a time, and the most times (``_newest_shown``).
-CANDIDATES = 600
+CANDIDATES = 500
 MAX_BATCHES = 10
 RELEVANCE, NEWEST = "relevance", "newest"
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
@@ -51,7 +51,7 @@ class Search:
     query: Query
     page_obj: object = None
     notes: list[str] = field(default_factory=list)
-    # More than MOST matches: the count reads "200+".
+    # More than MOST matches: the count reads "100+".
     more: bool = False
     # MAX_BATCHES were read without finding MOST the reader may see.
     cut_short: bool = False
@@ -201,8 +201,8 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
     2. for "best match", those ids ranked by relevance (one query);
     3. the page's documents with what shows them (one query).
 
-    So a count past ``MOST`` reads "200+", and "best match" is the best of the
-    newest 200 matches (all of them, for most searches): a search that finds more
+    So a count past ``MOST`` reads "100+", and "best match" is the best of the
+    newest 100 matches (all of them, for most searches): a search that finds more
     asks for another word, as the page says."""
     filters = filters or Filters()
     query = parse(text, glossary.current())
