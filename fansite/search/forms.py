@@ -26,7 +26,7 @@ class SearchForm(forms.Form):
             ("members", _("Members")),
         ],
     )
-    where = forms.ChoiceField(label=_("Where"), required=False, choices=_where_choices)
+    where = forms.ChoiceField(label=_("Where"), required=False)
     who = forms.CharField(label=_("By member"), required=False, max_length=150)
     when = forms.ChoiceField(
         label=_("When"),
@@ -47,6 +47,11 @@ class SearchForm(forms.Form):
     spoilers = forms.BooleanField(
         label=_("Include spoilers for later episodes (shown as gates)"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Once per form: a callable would be asked again on every use.
+        self.fields["where"].choices = _where_choices()
 
     def clean_q(self):
         # Longer queries are cut by the parser, which says so.

@@ -368,19 +368,17 @@ def to_fts5(query: Query) -> str:
 # -- Snippets --------------------------------------------------------------------
 
 
-def _is_marked(word: str, marks: set[str]) -> tuple[int, int] | None:
-    """The span of ``word`` to mark, or None."""
-    for is_hangul, piece in _pieces(word):
-        if is_hangul:
-            for mark in marks:
-                at = piece.find(mark)
-                if at >= 0 and _HANGUL_RUN.fullmatch(mark):
-                    start = word.find(piece) + at
-                    return start, start + len(mark)
-        elif set(_latin_parts(piece)) & marks or "".join(_latin_parts(piece)) in marks:
-            start = word.find(piece)
-            return start, start + len(piece)
-    return None
+def _marker(marks: set[str]):
+    """One pattern for every mark: Korean anywhere (it carries particles), other
+    words whole, in any case, with or without hyphens."""
+    korean = sorted((m for m in marks if _HANGUL_RUN.fullmatch(m)), key=len, reverse=True)
+    other = sorted((m for m in marks if not _HANGUL_RUN.fullmatch(m)), key=len, reverse=True)
+    parts = [re.escape(m) for m in korean]
+    if other:
+        # "onjo" marks "On-jo" too: a hyphen may stand between any two letters.
+        words = ["-?".join(map(re.escape, m)) for m in other]
+        parts.append(r"(?<![^\W_])(?:" + "|".join(words) + r")(?![^\W_])")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def snippet(text: str, marks: set[str], length: int = 220) -> SafeString:
@@ -388,11 +386,8 @@ def snippet(text: str, marks: set[str], length: int = 220) -> SafeString:
     with the marked words in ``<mark>``. ``text`` must already be fit to show (the
     spoiler-free plain text of fansite.web.markdown): only escaping and marks are
     added here, never markup from the text."""
-    spans = []
-    for match in _WORD.finditer(text):
-        span = _is_marked(match.group(), marks)
-        if span:
-            spans.append((match.start() + span[0], match.start() + span[1]))
+    marker = _marker(marks)
+    spans = [m.span() for m in marker.finditer(text)] if marker else []
     start = 0
     if spans and spans[0][0] > length // 3:
         start = text.rfind(" ", 0, spans[0][0] - length // 3) + 1
