@@ -34,7 +34,7 @@ def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     run = json.loads((tmp_path / "last-run.json").read_text())
     [sqlite] = run["results"]
-    assert set(sqlite["workloads"]) >= {"W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"}
+    assert set(sqlite["workloads"]) >= {"W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W10"}
     assert all(row["errors"] == 0 for row in sqlite["workloads"].values())
     assert sqlite["workloads"]["W7"]["lost"] == sqlite["workloads"]["W7"]["duplicated"] == 0
     notify = sqlite["workloads"]["W8"]
@@ -44,3 +44,7 @@ def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
     text = (tmp_path / "last-run.md").read_text()
     assert "| W7 " in text
     assert "W8 W-notify" in text
+    search = sqlite["workloads"]["W10"]
+    assert len(search["searches"]) == 20
+    assert {s["found"] for s in search["searches"] if s["q"] == "zzzqqq"} == {"0"}
+    assert "W10 W-search" in text
