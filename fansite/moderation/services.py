@@ -32,6 +32,7 @@ from fansite.emails.services import queue_email
 from fansite.episodes.models import Episode
 from fansite.notifications.models import Notification
 from fansite.notifications.services import notify_moderation
+from fansite.search.indexing import drop_level_hints
 from fansite.threads.models import Thread
 from fansite.threads.services import delete_thread as remove_thread
 from fansite.threads.services import recount_boards
@@ -583,8 +584,12 @@ def _ensure_episode(episode_position):
 def _set_level(current, level):
     """Set a locked thread's or comment's level; the LevelChange, or None."""
     if isinstance(current, Thread):
-        return set_thread_level(thread=current, level=level)
-    return set_comment_level(comment=current, level=level)
+        change = set_thread_level(thread=current, level=level)
+    else:
+        change = set_comment_level(comment=current, level=level)
+    # The levels were set in bulk, without saves: search's hints follow.
+    drop_level_hints(current)
+    return change
 
 
 def _record_level_change(item, change, *, actor, action, cause, reason, before_extra=None):

@@ -40,6 +40,10 @@ def is_opening_post(comment) -> bool:
     )
 
 
+def _highest(*levels):
+    return max((level for level in levels if level), default=None)
+
+
 def index_thread(thread, opening=None):
     """A thread is found by its title and its opening post."""
     opening = opening or opening_post(thread)
@@ -51,7 +55,12 @@ def index_thread(thread, opening=None):
         thread=thread,
         author_id=thread.author_id,
         created_at=thread.created_at,
+        level=thread.spoils_episode_id,
     )
+    # A thread saved with a lower level leaves its comments' hints too high.
+    Document.objects.filter(
+        kind=Kind.COMMENT, thread_id=thread.pk, level__gt=thread.spoils_episode_id or 0
+    ).update(level=None)
 
 
 def index_comment(comment):
@@ -69,6 +78,7 @@ def index_comment(comment):
         article_id=comment.article_id,
         author_id=comment.author_id,
         created_at=comment.created_at,
+        level=_highest(comment.spoils_episode_id, comment.target.spoiler_level),
     )
 
 
@@ -81,6 +91,7 @@ def index_article(article):
         article=article,
         author_id=article.author_id,
         created_at=article.published_at or article.created_at,
+        level=article.spoiler_level,
     )
 
 
@@ -117,6 +128,17 @@ def index_member(member):
 BATCH = 2000
 
 
+def drop_level_hints(item):
+    """After a thread's or comment's level was set in bulk (moderators re-tagging,
+    possibly lower): its documents' level hints may now be too high, which would
+    hide a match the reader may see. Dropped, the live rules alone decide."""
+    if isinstance(item, Thread):
+        documents = Document.objects.filter(thread_id=item.pk)
+    else:
+        documents = Document.objects.filter(comment_id=item.pk)
+    documents.exclude(level=None).update(level=None)
+
+
 def reindex_all(say=None):
     """Every document afresh (``manage.py reindex_search``); returns how many.
     Threads and comments, the many, are written in batches of BATCH rows, with
@@ -139,6 +161,10 @@ def reindex_all(say=None):
         .values_list("thread_id", "first")
     )
     opening_text = {}
+    thread_levels = dict(Thread.objects.values_list("pk", "spoils_episode_id"))
+    article_levels = {
+        a.pk: a.spoiler_level for a in Article.objects.select_related("spoils_episode")
+    }
     batch = []
 
     def flush():
@@ -149,8 +175,16 @@ def reindex_all(say=None):
         if say:
             say(f"{count:,} indexed")
 
-    fields = ("pk", "thread_id", "article_id", "author_id", "created_at", "body")
-    for pk, thread_id, article_id, author_id, created_at, body in (
+    fields = (
+        "pk",
+        "thread_id",
+        "article_id",
+        "author_id",
+        "created_at",
+        "body",
+        "spoils_episode_id",
+    )
+    for pk, thread_id, article_id, author_id, created_at, body, own_level in (
         Comment.objects.order_by("pk").values_list(*fields).iterator(chunk_size=BATCH)
     ):
         text = plain_text(body)
@@ -168,12 +202,15 @@ def reindex_all(say=None):
                 created_at=created_at,
                 text=text,
                 terms=index_terms(f" {text}"),
+                level=_highest(
+                    own_level, thread_levels.get(thread_id), article_levels.get(article_id)
+                ),
             )
         )
         if len(batch) >= BATCH:
             flush()
-    fields = ("pk", "title", "author_id", "created_at")
-    for pk, title, author_id, created_at in Thread.objects.values_list(*fields).iterator(
+    fields = ("pk", "title", "author_id", "created_at", "spoils_episode_id")
+    for pk, title, author_id, created_at, level in Thread.objects.values_list(*fields).iterator(
         chunk_size=BATCH
     ):
         text = opening_text.get(pk, "")
@@ -187,6 +224,7 @@ def reindex_all(say=None):
                 title=title,
                 text=text,
                 terms=index_terms(f"{title} {text}"),
+                level=level,
             )
         )
         if len(batch) >= BATCH:

@@ -69,6 +69,11 @@ class Document(models.Model):
     # What the full-text index reads (fansite.search.terms.index_terms).
     terms = models.TextField(_("terms"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The highest spoiler level of the thing and its thread or article when it was
+    # indexed: a hint that lets a search skip most gated matches early. Levels are
+    # only raised, so a stale hint is lower than the truth and the live rules,
+    # which decide, still see the match (fansite.search.selectors).
+    level = models.PositiveSmallIntegerField(_("spoiler level when indexed"), null=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -161,7 +161,7 @@ def _joined(documents, filters: Filters):
     return documents
 
 
-def _newest_shown(query, visible, filters, wanted):
+def _newest_shown(query, visible, filters, wanted, progress=None):
     """Up to ``wanted`` ids of the newest matches in ``visible`` (the live rules),
     and whether the look ended early. Matches are taken newest first,
     ``CANDIDATES`` at a time, from the full-text index alone (PostgreSQL walks
@@ -169,6 +169,10 @@ def _newest_shown(query, visible, filters, wanted):
     word's few matches from the index), then the live rules keep what this
     reader may see of them: the rules join only these rows."""
     matches = _own_columns(Document.objects.filter(_matches(query)), filters)
+    if progress is not None:
+        # The hint (Document.level) skips what was gated when indexed; the live
+        # rules below decide.
+        matches = matches.filter(Q(level__isnull=True) | Q(level__lte=progress))
     found, after = [], None
     for _batch in range(MAX_BATCHES):
         batch = matches
@@ -213,7 +217,9 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
     if not include_spoilers:
         visible = visible.filter(within_progress(progress))
     visible = _joined(visible, filters)
-    pks, result.cut_short = _newest_shown(query, visible, filters, MOST + 1)
+    pks, result.cut_short = _newest_shown(
+        query, visible, filters, MOST + 1, progress=None if include_spoilers else progress
+    )
     result.more = len(pks) > MOST or result.cut_short
     pks = pks[:MOST]
     if filters.sort != NEWEST and len(pks) > 1:

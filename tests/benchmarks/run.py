@@ -809,7 +809,10 @@ def search_workload(run, env, info, gunicorn, reader):
     timings.sort()
     plans = server.probe(env, "search_plans", {"progress": W5_PROGRESS})
     if plans.get("text"):
-        (run.folder / "search-plans.txt").write_text(plans["text"])
+        # Beside last-run.md: the temporary folder goes at the end of the run.
+        out = run.args.out or REPO / report.OUT_DIR
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "search-plans.txt").write_text(plans["text"])
     row = {
         "title": TITLES["W10"],
         "comments": info["comments"],
