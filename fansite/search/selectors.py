@@ -29,7 +29,9 @@ Kind = Document.Kind
 PER_PAGE = 20
 # The most matches a search orders and counts (see ``search``).
 MOST = 100
-# Matches read from the index at a time, and the most times (``_newest_shown``).
+# Matches read from the index at a time, how many of those the live rules look
+# at, and the most times (``_newest_shown``).
+READ = 1500
 CANDIDATES = 500
 MAX_BATCHES = 10
 RELEVANCE, NEWEST = "relevance", "newest"
@@ -163,16 +165,13 @@ def _joined(documents, filters: Filters):
 
 def _newest_shown(query, visible, filters, wanted, progress=None):
     """Up to ``wanted`` ids of the newest matches in ``visible`` (the live rules),
-    and whether the look ended early. Matches are taken newest first,
-    ``CANDIDATES`` at a time, from the full-text index alone (PostgreSQL walks
-    the documents newest first for a common word and stops, or reads a rare
-    word's few matches from the index), then the live rules keep what this
-    reader may see of them: the rules join only these rows."""
+    and whether the look ended early. Matches are read newest first from the
+    full-text index alone, ``READ`` at a time with their level hints (PostgreSQL
+    walks the documents newest first for a common word and stops, or reads a rare
+    word's few matches from the index). The hint (Document.level) drops what was
+    gated when indexed, in Python, so as not to change that plan; of the rest, up
+    to ``CANDIDATES`` go to the live rules, which decide, joined to these rows only."""
     matches = _own_columns(Document.objects.filter(_matches(query)), filters)
-    if progress is not None:
-        # The hint (Document.level) skips what was gated when indexed; the live
-        # rules below decide.
-        matches = matches.filter(Q(level__isnull=True) | Q(level__lte=progress))
     found, after = [], None
     for _batch in range(MAX_BATCHES):
         batch = matches
@@ -181,17 +180,25 @@ def _newest_shown(query, visible, filters, wanted, progress=None):
                 Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
             )
         rows = list(
-            batch.order_by("-created_at", "-pk").values_list("pk", "created_at")[:CANDIDATES]
+            batch.order_by("-created_at", "-pk").values_list("pk", "created_at", "level")[:READ]
         )
         if not rows:
             return found, False
-        kept = set(
-            visible.filter(pk__in=[pk for pk, _at in rows]).order_by().values_list("pk", flat=True)
-        )
-        found += [pk for pk, _at in rows if pk in kept]
-        if len(found) >= wanted or len(rows) < CANDIDATES:
+        hinted = [row for row in rows if progress is None or row[2] is None or row[2] <= progress][
+            :CANDIDATES
+        ]
+        # Where the next batch starts: after the last row looked at.
+        last = hinted[-1] if len(hinted) == CANDIDATES else rows[-1]
+        if hinted:
+            kept = set(
+                visible.filter(pk__in=[row[0] for row in hinted])
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            found += [row[0] for row in hinted if row[0] in kept]
+        if len(found) >= wanted or (len(rows) < READ and last is rows[-1]):
             return found[:wanted], False
-        after = (rows[-1][1], rows[-1][0])
+        after = (last[1], last[0])
     return found, True
 
 
