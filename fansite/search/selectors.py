@@ -31,8 +31,8 @@ PER_PAGE = 20
 MOST = 100
 # Matches read from the index at a time, how many of those the live rules look
 # at, and the most times (``_newest_shown``).
-READ = 1500
-CANDIDATES = 500
+READ = 600
+CANDIDATES = 150
 MAX_BATCHES = 10
 RELEVANCE, NEWEST = "relevance", "newest"
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
