@@ -1,14 +1,20 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from fansite.threads.models import Board
 
+from .selectors import WHEN, Filters
 from .terms import MAX_QUERY_CHARS
 
-
-def _where_choices():
-    boards = [(board.slug, board.title) for board in Board.objects.all()]
-    return [("", _("Everywhere")), ("articles", _("Articles")), *boards]
+ARTICLES = "articles"
+# What the "What" choices search for.
+KINDS = {
+    "threads": ("thread",),
+    "comments": ("comment",),
+    "articles": ("article",),
+    "members": ("member",),
+}
 
 
 class SearchForm(forms.Form):
@@ -50,9 +56,30 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Once per form: a callable would be asked again on every use.
-        self.fields["where"].choices = _where_choices()
+        # Read once: the choices, and the board a choice names.
+        self.boards = {board.slug: board for board in Board.objects.all()}
+        self.fields["where"].choices = [
+            ("", _("Everywhere")),
+            (ARTICLES, _("Articles")),
+            *((slug, board.title) for slug, board in self.boards.items()),
+        ]
 
     def clean_q(self):
         # Longer queries are cut by the parser, which says so.
         return self.cleaned_data["q"][: MAX_QUERY_CHARS * 2]
+
+    def filters(self):
+        """The valid form's filters (fansite.search.selectors.Filters); ``author``
+        is None when no member has the username given."""
+        data = self.cleaned_data
+        author = None
+        if data["who"]:
+            author = get_user_model().objects.filter(username__iexact=data["who"]).first()
+        return Filters(
+            kinds=KINDS.get(data["what"], ()),
+            board=self.boards.get(data["where"]),
+            articles_only=data["where"] == ARTICLES,
+            author=author,
+            within_days=WHEN.get(data["when"]),
+            sort=data["sort"] or "relevance",
+        )

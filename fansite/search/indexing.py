@@ -2,8 +2,9 @@
 
 Each save of a comment, thread, article, board, episode or member writes its
 Document in the same transaction (``post_save``, wired in apps.py); deletes
-cascade. Only text lives here: visibility and spoiler levels are read live when
-searching, so hiding, removing or re-tagging needs no re-indexing.
+cascade. Only text lives here, and a level hint: visibility and spoiler levels
+are read live when searching, so hiding, removing or re-tagging needs no
+re-indexing.
 ``manage.py reindex_search`` rebuilds everything, for recovery.
 """
 
@@ -23,11 +24,21 @@ from .terms import index_terms
 Kind = Document.Kind
 
 
-def _save(key, kind, *, title="", text="", **fields):
-    terms = index_terms(f"{title} {text}")
-    Document.objects.update_or_create(
-        key=key, defaults={"kind": kind, "title": title, "text": text, "terms": terms, **fields}
-    )
+def _document(kind, pk, *, title="", text="", **fields):
+    """A document's fields, the same for a save and for a rebuild."""
+    return {
+        "key": f"{kind}:{pk}",
+        "kind": kind,
+        "title": title,
+        "text": text,
+        "terms": index_terms(f"{title} {text}"),
+        **fields,
+    }
+
+
+def _save(kind, pk, **fields):
+    fields = _document(kind, pk, **fields)
+    Document.objects.update_or_create(key=fields.pop("key"), defaults=fields)
 
 
 def opening_post(thread):
@@ -49,8 +60,8 @@ def index_thread(thread, opening=None):
     """A thread is found by its title and its opening post."""
     opening = opening or opening_post(thread)
     _save(
-        f"thread:{thread.pk}",
         Kind.THREAD,
+        thread.pk,
         title=thread.title,
         text=plain_text(opening.body) if opening else "",
         thread=thread,
@@ -71,8 +82,8 @@ def index_comment(comment):
         index_thread(comment.thread, opening=comment)
         return
     _save(
-        f"comment:{comment.pk}",
         Kind.COMMENT,
+        comment.pk,
         text=plain_text(comment.body),
         comment=comment,
         thread_id=comment.thread_id,
@@ -85,8 +96,8 @@ def index_comment(comment):
 
 def index_article(article):
     _save(
-        f"article:{article.pk}",
         Kind.ARTICLE,
+        article.pk,
         title=article.title,
         text=" ".join(part for part in (article.standfirst, plain_text(article.body)) if part),
         article=article,
@@ -98,8 +109,8 @@ def index_article(article):
 
 def index_board(board):
     _save(
-        f"board:{board.pk}",
         Kind.BOARD,
+        board.pk,
         title=board.title,
         text=board.description,
         board=board,
@@ -109,8 +120,8 @@ def index_board(board):
 def index_episode(episode):
     """Episodes by number and title; synopses are spoiler-free by rule."""
     _save(
-        f"episode:{episode.pk}",
         Kind.EPISODE,
+        episode.pk,
         title=str(episode) + (f": {episode.title}" if episode.has_title else ""),
         text=episode.synopsis,
         episode=episode,
@@ -123,7 +134,7 @@ def index_member(member):
         Document.objects.filter(key=f"member:{member.pk}").delete()
         return
     names = " ".join(dict.fromkeys(n for n in (member.display_name, member.username) if n))
-    _save(f"member:{member.pk}", Kind.MEMBER, title=names, member=member)
+    _save(Kind.MEMBER, member.pk, title=names, member=member)
 
 
 BATCH = 2000
@@ -192,20 +203,20 @@ def reindex_all(say=None):
         if thread_id is not None and openings.get(thread_id) == pk:
             opening_text[thread_id] = text
             continue
+        level = _highest(own_level, thread_levels.get(thread_id), article_levels.get(article_id))
         batch.append(
             Document(
-                key=f"comment:{pk}",
-                kind=Kind.COMMENT,
-                comment_id=pk,
-                thread_id=thread_id,
-                article_id=article_id,
-                author_id=author_id,
-                created_at=created_at,
-                text=text,
-                terms=index_terms(f" {text}"),
-                level=_highest(
-                    own_level, thread_levels.get(thread_id), article_levels.get(article_id)
-                ),
+                **_document(
+                    Kind.COMMENT,
+                    pk,
+                    text=text,
+                    comment_id=pk,
+                    thread_id=thread_id,
+                    article_id=article_id,
+                    author_id=author_id,
+                    created_at=created_at,
+                    level=level,
+                )
             )
         )
         if len(batch) >= BATCH:
@@ -217,15 +228,16 @@ def reindex_all(say=None):
         text = opening_text.get(pk, "")
         batch.append(
             Document(
-                key=f"thread:{pk}",
-                kind=Kind.THREAD,
-                thread_id=pk,
-                author_id=author_id,
-                created_at=created_at,
-                title=title,
-                text=text,
-                terms=index_terms(f"{title} {text}"),
-                level=level,
+                **_document(
+                    Kind.THREAD,
+                    pk,
+                    title=title,
+                    text=text,
+                    thread_id=pk,
+                    author_id=author_id,
+                    created_at=created_at,
+                    level=level,
+                )
             )
         )
         if len(batch) >= BATCH:

@@ -5,7 +5,6 @@ snippet or a highlighted word."""
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fansite.spoilers.levels import gate_label
@@ -44,8 +43,8 @@ def result(document, reader, marks) -> Result:
     )
     if kind == Kind.COMMENT:
         comment = document.comment
-        target = comment.thread or comment.article
-        row.url = reverse("comments:comment_permalink", kwargs={"pk": comment.pk})
+        target = comment.target
+        row.url = comment.get_absolute_url()
         row.title = _("Comment in “%(title)s”") % {"title": target.title}
         row.where = comment.thread.board.title if comment.thread else _("Articles")
         gated = _gated(reader, target, comment)

@@ -68,6 +68,7 @@ def test_a_reader_behind_sees_no_trace_of_a_later_episode(client, gated_thread, 
     client.force_login(UserFactory(watched_up_to=progress))
     html = client.get(URL, {"q": SECRET}).text
     assert "0 results" in html
+    assert "include spoilers to see it as gates" in html  # said on every empty search
     assert SECRET.lower() not in found_part(html).lower()
     assert "on the roof" not in html
 
