@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Q
+from django.db.models import F, FloatField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -29,12 +29,49 @@ Kind = Document.Kind
 PER_PAGE = 20
 # The most matches a search orders and counts (see ``search``).
 MOST = 100
-# Matches read from the index at a time, how many of those the live rules look
-# at, and the most times (``_newest_shown``).
-READ = 600
+# Matches read from the index at a time, how many to the live rules, and the most
+# times (``_newest_shown``); how many of the newest documents a read walks before
+# it asks the full-text index for the older matches instead (``_read``).
 CANDIDATES = 150
 MAX_BATCHES = 10
+WINDOW = 4000
 RELEVANCE, NEWEST = "relevance", "newest"
+# What a page of results shows (fansite.search.results), and no more: comments'
+# and posts' bodies stay in the database.
+PAGE_RELATIONS = (
+    "comment__thread__board",
+    "comment__article__spoils_episode",
+    "thread__board",
+    "article__spoils_episode",
+    "board",
+    "episode",
+    "member",
+    "author",
+)
+PAGE_FIELDS = (
+    "kind",
+    "title",
+    "text",
+    "created_at",
+    "comment__thread_id",
+    "comment__article_id",
+    "comment__spoils_episode_id",
+    "comment__thread__title",
+    "comment__thread__spoils_episode_id",
+    "comment__thread__board__title",
+    "comment__article__title",
+    "comment__article__slug",
+    "comment__article__spoils_episode__position",
+    "thread__spoils_episode_id",
+    "thread__board__title",
+    "article__slug",
+    "article__spoils_episode__position",
+    "board__slug",
+    "episode__position",
+    "member__username",
+    "author__username",
+    "author__display_name",
+)
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
 
 
@@ -63,18 +100,15 @@ class Search:
         return self.query.problem
 
 
-def _matches(query: Query):
+def _match_sql(query: Query):
+    """The full-text condition on a document's columns (``vector`` on PostgreSQL,
+    ``id`` on SQLite): the columns it needs, the SQL and its parameters."""
     if connection.vendor == "postgresql":
-        return RawSQL(
-            "search_document.vector @@ to_tsquery('simple', %s)",
-            [to_tsquery(query)],
-            output_field=BooleanField(),
-        )
-    return RawSQL(
-        "search_document.id IN (SELECT rowid FROM search_document_fts "
-        "WHERE search_document_fts MATCH %s)",
+        return ", vector", "vector @@ to_tsquery('simple', %s)", [to_tsquery(query)]
+    return (
+        "",
+        "id IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)",
         [to_fts5(query)],
-        output_field=BooleanField(),
     )
 
 
@@ -140,16 +174,21 @@ def within_progress(progress: int):
     )
 
 
-def _own_columns(documents, filters: Filters):
-    """The filters the documents' own columns answer (no join)."""
+def _own_columns(filters: Filters):
+    """The filters the documents' own columns answer (no join), as SQL conditions
+    and their parameters."""
+    conditions, params = [], []
     if filters.kinds:
-        documents = documents.filter(kind__in=filters.kinds)
+        conditions.append(f"kind IN ({', '.join(['%s'] * len(filters.kinds))})")
+        params += filters.kinds
     if filters.author is not None:
-        documents = documents.filter(author=filters.author)
+        conditions.append("author_id = %s")
+        params.append(filters.author.pk)
     if filters.within_days:
+        conditions.append("created_at >= %s")
         since = timezone.now() - timedelta(days=filters.within_days)
-        documents = documents.filter(created_at__gte=since)
-    return documents
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    return conditions, params
 
 
 def _joined(documents, filters: Filters):
@@ -163,42 +202,85 @@ def _joined(documents, filters: Filters):
     return documents
 
 
+NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+
+
+def _rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _read(query, own, progress, after, limit):
+    """The ``limit`` newest matches meeting the ``own`` conditions and older than
+    ``after``, as (pk, created_at) rows, newest first; for a reader at ``progress``
+    (None: spoilers included), without those gated when indexed (the level hint,
+    Document.level: the live rules decide on the rest). One query.
+
+    Who picks the plan matters most here, and the planner cannot: it misjudges how
+    many documents a full-text query matches (several times too few for two common
+    words, far too many for "-word"). So this does. ``recent`` walks the
+    ``WINDOW`` newest documents (the ``search_newest`` index, nothing sorted),
+    where a common word's matches are found at once. Only when they hold fewer
+    than ``limit`` (a one-time filter: otherwise it never runs), ``older`` reads
+    the matches older than the window from the full-text index: the query matches
+    under ``limit / WINDOW`` of the documents, so they are few. Both are
+    materialised, which the planner cannot turn back into a walk. Either way a
+    read looks at about ``WINDOW`` documents at most."""
+    columns, match, match_params = _match_sql(query)
+    if progress is not None:
+        match = f"{match} AND (level IS NULL OR level <= %s)"
+        match_params = [*match_params, progress]
+    conditions, params = list(own[0]), list(own[1])
+    if after is not None:
+        conditions.append("(created_at, id) < (%s, %s)")
+        params += list(after)
+    where = " AND ".join(conditions) or "1 = 1"
+    # The window's oldest document; none when the window holds all there are.
+    edge = (
+        f"SELECT created_at, id FROM search_document WHERE {where} {NEWEST_FIRST} LIMIT 1 OFFSET %s"
+    )
+    rows = _rows(
+        f"""WITH recent AS MATERIALIZED (
+            SELECT id, created_at FROM (
+                SELECT id, created_at, level{columns} FROM search_document
+                WHERE {where} {NEWEST_FIRST} LIMIT %s
+            ) AS window_ WHERE {match} {NEWEST_FIRST} LIMIT %s
+        ), older AS MATERIALIZED (
+            SELECT id, created_at FROM search_document
+            WHERE (SELECT count(*) FROM recent) < %s
+            AND {where} AND (created_at, id) < ({edge}) AND {match}
+        )
+        SELECT id, created_at FROM recent
+        UNION ALL
+        SELECT id, created_at FROM (
+            SELECT id, created_at FROM older {NEWEST_FIRST} LIMIT %s
+        ) AS older_""",
+        [
+            *(*params, WINDOW, *match_params, limit),
+            *(limit, *params, *params, WINDOW - 1, *match_params, limit),
+        ],
+    )
+    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+    return rows[:limit]
+
+
 def _newest_shown(query, visible, filters, wanted, progress=None):
     """Up to ``wanted`` ids of the newest matches in ``visible`` (the live rules),
-    and whether the look ended early. Matches are read newest first from the
-    full-text index alone, ``READ`` at a time with their level hints (PostgreSQL
-    walks the documents newest first for a common word and stops, or reads a rare
-    word's few matches from the index). The hint (Document.level) drops what was
-    gated when indexed, in Python, so as not to change that plan; of the rest, up
-    to ``CANDIDATES`` go to the live rules, which decide, joined to these rows only."""
-    matches = _own_columns(Document.objects.filter(_matches(query)), filters)
+    and whether the look ended early. Matches are read newest first,
+    ``CANDIDATES`` at a time (``_read``); the live rules decide on those, joined to
+    these rows only."""
+    own = _own_columns(filters)
     found, after = [], None
     for _batch in range(MAX_BATCHES):
-        batch = matches
-        if after is not None:
-            batch = batch.filter(
-                Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
-            )
-        rows = list(
-            batch.order_by("-created_at", "-pk").values_list("pk", "created_at", "level")[:READ]
-        )
-        if not rows:
-            return found, False
-        hinted = [row for row in rows if progress is None or row[2] is None or row[2] <= progress][
-            :CANDIDATES
-        ]
-        # Where the next batch starts: after the last row looked at.
-        last = hinted[-1] if len(hinted) == CANDIDATES else rows[-1]
-        if hinted:
-            kept = set(
-                visible.filter(pk__in=[row[0] for row in hinted])
-                .order_by()
-                .values_list("pk", flat=True)
-            )
-            found += [row[0] for row in hinted if row[0] in kept]
-        if len(found) >= wanted or (len(rows) < READ and last is rows[-1]):
+        rows = _read(query, own, progress, after, CANDIDATES)
+        if rows:
+            pks = [pk for pk, _ in rows]
+            kept = set(visible.filter(pk__in=pks).order_by().values_list("pk", flat=True))
+            found += [pk for pk, _ in rows if pk in kept]
+        if len(found) >= wanted or len(rows) < CANDIDATES:
             return found[:wanted], False
-        after = (last[1], last[0])
+        after = (rows[-1][1], rows[-1][0])
     return found, True
 
 
@@ -237,15 +319,10 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
         )
         pks = list(ranked.values_list("pk", flat=True))
     result.page_obj = Paginator(pks, PER_PAGE).get_page(page)
-    found = Document.objects.select_related(
-        "comment__thread__board",
-        "comment__article__spoils_episode",
-        "thread__board",
-        "article__spoils_episode",
-        "board",
-        "episode",
-        "member",
-        "author",
-    ).in_bulk(list(result.page_obj.object_list))
+    found = (
+        Document.objects.select_related(*PAGE_RELATIONS)
+        .only(*PAGE_FIELDS)
+        .in_bulk(list(result.page_obj.object_list))
+    )
     result.page_obj.object_list = [found[pk] for pk in result.page_obj.object_list if pk in found]
     return result

@@ -227,6 +227,42 @@ def test_candidates_are_read_until_enough_are_shown(monkeypatch):
     assert result.cut_short
 
 
+def test_a_rare_word_older_than_the_window_comes_from_the_index(
+    monkeypatch, django_assert_max_num_queries
+):
+    from fansite.search import selectors
+
+    monkeypatch.setattr(selectors, "WINDOW", 3)
+    thread = ThreadFactory(title="Open", body="x")
+    old = [reply(thread, body=f"needle {n}") for n in range(2)]
+    for n in range(5):
+        reply(thread, body=f"hay {n}")
+    search("warm", progress=12)
+    # The window (three newest documents) holds no needle: the one read goes on
+    # to the index for the older ones, in the same query.
+    with django_assert_max_num_queries(4):
+        page = found("needle", filters=Filters(sort="newest"))
+    assert [d.key for d in page.object_list] == [f"comment:{c.pk}" for c in reversed(old)]
+
+
+def test_reads_go_on_newest_first_across_the_window(monkeypatch):
+    from fansite.search import selectors
+
+    monkeypatch.setattr(selectors, "WINDOW", 2)
+    monkeypatch.setattr(selectors, "CANDIDATES", 2)
+    thread = ThreadFactory(title="Open", body="x")
+    needles = []
+    for n in range(7):
+        needles.append(reply(thread, body=f"needle {n}"))
+        reply(thread, body=f"hay {n}")
+        if n % 3 == 0:
+            reply(thread, body="more hay")
+
+    page = found("needle", filters=Filters(sort="newest", kinds=("comment",)))
+    assert page.paginator.count == 7
+    assert [d.key for d in page.object_list] == [f"comment:{c.pk}" for c in reversed(needles)]
+
+
 def test_the_level_hint_skips_gated_matches_before_the_live_rules(
     monkeypatch, django_assert_max_num_queries
 ):
