@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from fansite.threads.models import Board
+from fansite.web.localcopy import LocalCopy
 
 from .selectors import WHEN, Filters
 from .terms import MAX_QUERY_CHARS
@@ -15,6 +17,13 @@ KINDS = {
     "articles": ("article",),
     "members": ("member",),
 }
+
+# The boards for "Where", as (pk, slug, title): read on every search page.
+BOARDS = LocalCopy(
+    "search:boards", lambda: list(Board.objects.values_list("pk", "slug", "title")), 60
+)
+post_save.connect(BOARDS.forget, sender=Board, dispatch_uid="search-boards-saved")
+post_delete.connect(BOARDS.forget, sender=Board, dispatch_uid="search-boards-deleted")
 
 
 class SearchForm(forms.Form):
@@ -56,12 +65,12 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Read once: the choices, and the board a choice names.
-        self.boards = {board.slug: board for board in Board.objects.all()}
+        boards = BOARDS.get()
+        self.board_pks = {slug: pk for pk, slug, _title in boards}
         self.fields["where"].choices = [
             ("", _("Everywhere")),
             (ARTICLES, _("Articles")),
-            *((slug, board.title) for slug, board in self.boards.items()),
+            *((slug, title) for _pk, slug, title in boards),
         ]
 
     def clean_q(self):
@@ -77,7 +86,7 @@ class SearchForm(forms.Form):
             author = get_user_model().objects.filter(username__iexact=data["who"]).first()
         return Filters(
             kinds=KINDS.get(data["what"], ()),
-            board=self.boards.get(data["where"]),
+            board=self.board_pks.get(data["where"]),
             articles_only=data["where"] == ARTICLES,
             author=author,
             within_days=WHEN.get(data["when"]),

@@ -10,8 +10,10 @@ things themselves, not from the index.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import reduce
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -32,53 +34,44 @@ MOST = 100
 # Matches read from the index at a time, how many to the live rules, and the most
 # times (``_newest_shown``); how many of the newest documents a read walks before
 # it asks the full-text index for the older matches instead (``_read``).
-CANDIDATES = 150
+CANDIDATES = 120
 MAX_BATCHES = 10
 WINDOW = 4000
 RELEVANCE, NEWEST = "relevance", "newest"
-# What a page of results shows (fansite.search.results), and no more: comments'
-# and posts' bodies stay in the database.
-PAGE_RELATIONS = (
-    "comment__thread__board",
-    "comment__article__spoils_episode",
-    "thread__board",
-    "article__spoils_episode",
-    "board",
-    "episode",
-    "member",
-    "author",
-)
-PAGE_FIELDS = (
-    "kind",
-    "title",
-    "text",
-    "created_at",
-    "comment__thread_id",
-    "comment__article_id",
-    "comment__spoils_episode_id",
-    "comment__thread__title",
-    "comment__thread__spoils_episode_id",
-    "comment__thread__board__title",
-    "comment__article__title",
-    "comment__article__slug",
-    "comment__article__spoils_episode__position",
-    "thread__spoils_episode_id",
-    "thread__board__title",
-    "article__slug",
-    "article__spoils_episode__position",
-    "board__slug",
-    "episode__position",
-    "member__username",
-    "author__username",
-    "author__display_name",
-)
+# What a page of results shows (fansite.search.results), and no more (comments'
+# and posts' bodies stay in the database), by kind: a page joins only the tables
+# of the kinds on it.
+AUTHOR = ("author__username", "author__display_name")
+PAGE_LOADS = {
+    Kind.COMMENT: (
+        ("comment__thread__board", "comment__article__spoils_episode", "author"),
+        (
+            *("comment__thread_id", "comment__article_id", "comment__spoils_episode_id"),
+            *("comment__thread__title", "comment__thread__spoils_episode_id"),
+            *("comment__thread__board__title", "comment__article__title"),
+            *("comment__article__slug", "comment__article__spoils_episode__position"),
+            *AUTHOR,
+        ),
+    ),
+    Kind.THREAD: (
+        ("thread__board", "author"),
+        ("thread__spoils_episode_id", "thread__board__title", *AUTHOR),
+    ),
+    Kind.ARTICLE: (
+        ("article__spoils_episode", "author"),
+        ("article__slug", "article__spoils_episode__position", *AUTHOR),
+    ),
+    Kind.BOARD: (("board",), ("board__slug",)),
+    Kind.EPISODE: (("episode",), ("episode__position",)),
+    Kind.MEMBER: (("member",), ("member__username",)),
+}
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
 
 
 @dataclass
 class Filters:
     kinds: tuple[str, ...] = ()
-    board: object = None  # a Board: its threads and their comments
+    board: object = None  # a Board or its pk: its threads and their comments
     articles_only: bool = False
     author: object = None  # a member
     within_days: int | None = None
@@ -137,41 +130,53 @@ def _published(prefix):
     )
 
 
-def shown():
-    """Documents of things readers see at all."""
-    return (
-        Q(
-            kind=Kind.COMMENT,
-            comment__is_removed=False,
-            comment__is_hidden=False,
+def shown(kind):
+    """Whether readers see a document of ``kind`` at all."""
+    if kind == Kind.COMMENT:
+        return Q(comment__is_removed=False, comment__is_hidden=False) & (
+            Q(comment__thread__is_hidden=False) | _published("comment__article__")
         )
-        & (Q(comment__thread__is_hidden=False) | _published("comment__article__"))
-        | Q(kind=Kind.THREAD, thread__is_hidden=False)
-        | (Q(kind=Kind.ARTICLE) & _published("article__"))
-        | Q(kind__in=[Kind.BOARD, Kind.EPISODE])
-        | Q(kind=Kind.MEMBER, member__is_active=True)
-    )
+    if kind == Kind.THREAD:
+        return Q(thread__is_hidden=False)
+    if kind == Kind.ARTICLE:
+        return _published("article__")
+    if kind == Kind.MEMBER:
+        return Q(member__is_active=True)
+    return Q()  # boards and episodes
 
 
 def _within(path, progress):
     return Q(**{f"{path}__isnull": True}) | Q(**{f"{path}__lte": progress})
 
 
-def within_progress(progress: int):
-    """Documents that spoil nothing beyond ``progress``: the spoiler gate's rule
-    (fansite.spoilers.readers.Reader.spoils: a level above the progress is
-    gated) for each kind, with a comment's thread or article counted too."""
-    return (
-        (
-            Q(kind=Kind.COMMENT)
-            & _within("comment__spoils_episode", progress)
+def within_progress(kind, progress: int):
+    """Whether a document of ``kind`` spoils nothing beyond ``progress``: the
+    spoiler gate's rule (fansite.spoilers.readers.Reader.spoils: a level above the
+    progress is gated), with a comment's thread or article counted too."""
+    if kind == Kind.COMMENT:
+        return (
+            _within("comment__spoils_episode", progress)
             & _within("comment__thread__spoils_episode", progress)
             & _within("comment__article__spoils_episode__position", progress)
         )
-        | (Q(kind=Kind.THREAD) & _within("thread__spoils_episode", progress))
-        | (Q(kind=Kind.ARTICLE) & _within("article__spoils_episode__position", progress))
-        | Q(kind__in=[Kind.BOARD, Kind.EPISODE, Kind.MEMBER])
-    )
+    if kind == Kind.THREAD:
+        return _within("thread__spoils_episode", progress)
+    if kind == Kind.ARTICLE:
+        return _within("article__spoils_episode__position", progress)
+    return Q()  # boards, episodes and members spoil nothing
+
+
+def visible(kinds, progress, filters: Filters):
+    """Documents of ``kinds`` this reader may see (``progress`` None: spoilers
+    included), with the filters only the things themselves answer. Only the
+    rules of the kinds asked for are joined: each kind brings its own tables."""
+    rules = []
+    for kind in sorted(kinds):
+        rule = Q(kind=kind) & shown(kind)
+        if progress is not None:
+            rule &= within_progress(kind, progress)
+        rules.append(rule)
+    return _joined(Document.objects.filter(reduce(operator.or_, rules)), filters)
 
 
 def _own_columns(filters: Filters):
@@ -213,7 +218,7 @@ def _rows(sql, params):
 
 def _read(query, own, progress, after, limit):
     """The ``limit`` newest matches meeting the ``own`` conditions and older than
-    ``after``, as (pk, created_at) rows, newest first; for a reader at ``progress``
+    ``after``, as (pk, created_at, kind) rows, newest first; for a reader at ``progress``
     (None: spoilers included), without those gated when indexed (the level hint,
     Document.level: the live rules decide on the rest). One query.
 
@@ -229,8 +234,9 @@ def _read(query, own, progress, after, limit):
     read looks at about ``WINDOW`` documents at most."""
     columns, match, match_params = _match_sql(query)
     if progress is not None:
-        match = f"{match} AND (level IS NULL OR level <= %s)"
-        match_params = [*match_params, progress]
+        # First: a gated document is passed over before its text is matched.
+        match = f"(level IS NULL OR level <= %s) AND {match}"
+        match_params = [progress, *match_params]
     conditions, params = list(own[0]), list(own[1])
     if after is not None:
         conditions.append("(created_at, id) < (%s, %s)")
@@ -242,46 +248,64 @@ def _read(query, own, progress, after, limit):
     )
     rows = _rows(
         f"""WITH recent AS MATERIALIZED (
-            SELECT id, created_at FROM (
-                SELECT id, created_at, level{columns} FROM search_document
+            SELECT id, created_at, kind FROM (
+                SELECT id, created_at, kind, level{columns} FROM search_document
                 WHERE {where} {NEWEST_FIRST} LIMIT %s
             ) AS window_ WHERE {match} {NEWEST_FIRST} LIMIT %s
-        ), older AS MATERIALIZED (
-            SELECT id, created_at FROM search_document
-            WHERE (SELECT count(*) FROM recent) < %s
-            AND {where} AND (created_at, id) < ({edge}) AND {match}
+        ), matched AS MATERIALIZED (
+            SELECT id, created_at, kind, author_id FROM search_document
+            WHERE (SELECT count(*) FROM recent) < %s AND {match}
+        ), older AS (
+            SELECT id, created_at, kind FROM matched
+            WHERE {where} AND (created_at, id) < ({edge})
         )
-        SELECT id, created_at FROM recent
+        SELECT id, created_at, kind FROM recent
         UNION ALL
-        SELECT id, created_at FROM (
-            SELECT id, created_at FROM older {NEWEST_FIRST} LIMIT %s
+        SELECT id, created_at, kind FROM (
+            SELECT id, created_at, kind FROM older {NEWEST_FIRST} LIMIT %s
         ) AS older_""",
         [
             *(*params, WINDOW, *match_params, limit),
-            *(limit, *params, *params, WINDOW - 1, *match_params, limit),
+            *(limit, *match_params, *params, *params, WINDOW - 1, limit),
         ],
     )
     rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
     return rows[:limit]
 
 
-def _newest_shown(query, visible, filters, wanted, progress=None):
-    """Up to ``wanted`` ids of the newest matches in ``visible`` (the live rules),
-    and whether the look ended early. Matches are read newest first,
-    ``CANDIDATES`` at a time (``_read``); the live rules decide on those, joined to
-    these rows only."""
+def _newest_shown(query, filters, wanted, progress):
+    """Up to ``wanted`` of the newest matches the reader may see, as {pk: kind}
+    in that order, and whether the look ended early. Matches are read newest
+    first, ``CANDIDATES`` at a time (``_read``); the live rules (``visible``)
+    decide on those, joined to these rows only."""
     own = _own_columns(filters)
-    found, after = [], None
+    found, after = {}, None
     for _batch in range(MAX_BATCHES):
         rows = _read(query, own, progress, after, CANDIDATES)
         if rows:
-            pks = [pk for pk, _ in rows]
-            kept = set(visible.filter(pk__in=pks).order_by().values_list("pk", flat=True))
-            found += [pk for pk, _ in rows if pk in kept]
+            candidates = visible({kind for _, _, kind in rows}, progress, filters)
+            kept = set(
+                candidates.filter(pk__in=[pk for pk, _, _ in rows])
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            found.update((pk, kind) for pk, _, kind in rows if pk in kept)
         if len(found) >= wanted or len(rows) < CANDIDATES:
-            return found[:wanted], False
-        after = (rows[-1][1], rows[-1][0])
+            return dict(list(found.items())[:wanted]), False
+        after = rows[-1][1], rows[-1][0]
     return found, True
+
+
+def _page(pks, kinds):
+    """The page's documents with what shows them: the tables of ``kinds`` only."""
+    if not pks:
+        return []
+    relations, fields = set(), {"kind", "title", "text", "created_at"}
+    for kind in kinds:
+        relations.update(PAGE_LOADS[kind][0])
+        fields.update(PAGE_LOADS[kind][1])
+    found = Document.objects.select_related(*relations).only(*fields).in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
 
 
 def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> Search:
@@ -302,15 +326,11 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
     result = Search(query, notes=list(query.notes))
     if query.problem:
         return result
-    visible = Document.objects.filter(shown())
-    if not include_spoilers:
-        visible = visible.filter(within_progress(progress))
-    visible = _joined(visible, filters)
-    pks, result.cut_short = _newest_shown(
-        query, visible, filters, MOST + 1, progress=None if include_spoilers else progress
+    found, result.cut_short = _newest_shown(
+        query, filters, MOST + 1, None if include_spoilers else progress
     )
-    result.more = len(pks) > MOST or result.cut_short
-    pks = pks[:MOST]
+    result.more = len(found) > MOST or result.cut_short
+    pks = list(found)[:MOST]
     if filters.sort != NEWEST and len(pks) > 1:
         ranked = (
             Document.objects.filter(pk__in=pks)
@@ -319,10 +339,6 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
         )
         pks = list(ranked.values_list("pk", flat=True))
     result.page_obj = Paginator(pks, PER_PAGE).get_page(page)
-    found = (
-        Document.objects.select_related(*PAGE_RELATIONS)
-        .only(*PAGE_FIELDS)
-        .in_bulk(list(result.page_obj.object_list))
-    )
-    result.page_obj.object_list = [found[pk] for pk in result.page_obj.object_list if pk in found]
+    on_page = list(result.page_obj.object_list)
+    result.page_obj.object_list = _page(on_page, {found[pk] for pk in on_page})
     return result

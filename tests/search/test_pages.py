@@ -139,3 +139,15 @@ def test_many_results_say_they_are_the_newest(client, monkeypatch):
         reply(thread, body=f"plenty {n}")
     html = client.get(URL, {"q": "plenty"}).text
     assert "More than 3 results: these are the best of the newest 3." in html
+
+
+def test_a_renamed_board_is_in_the_filters_at_once(client):
+    from fansite.threads.models import Board
+
+    assert "Theories" in client.get(URL).text
+    theories = Board.objects.get(slug="theories")
+    theories.title = "Wild guesses"
+    theories.save()
+    html = client.get(URL).text
+    assert ">Wild guesses</option>" in html
+    assert ">Theories</option>" not in html
