@@ -790,18 +790,15 @@ def react_workload(run, env, info, gunicorn, writers):
 def search_workload(run, env, info, gunicorn, reader):
     """W10, W-search: each of SEARCH_QUERIES through gunicorn as the W5 member
     (progress W5_PROGRESS), one request at a time: a warm-up, then the timed
-    ones. Per search: the median and what it found; over all: p50 and p95. On
+    ones (members.timed_fetch: a new connection each, as gunicorn's sync
+    workers close them). Per search: the median and what it found; over all: p50 and p95. On
     PostgreSQL, the plans of three searches go to search-plans.txt."""
     repeats = 3 if run.args.quick else 15
     timings, searches = [], []
     for text in SEARCH_QUERIES:
         url = f"{gunicorn.base_url}/search/?{urlencode({'q': text})}"
         html = members.fetch(url, cookie=reader.cookie_header).decode()
-        own = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            members.fetch(url, cookie=reader.cookie_header)
-            own.append((time.perf_counter() - started) * 1000)
+        own = [members.timed_fetch(url, cookie=reader.cookie_header) for _ in range(repeats)]
         timings += own
         searches.append(
             {"q": text, "found": members.search_count(html), "p50_ms": round(median(own), 1)}

@@ -81,6 +81,40 @@ def test_the_last_page_is_the_highest_page_link():
     assert members.last_page_number(b"<p>no pagination</p>") == 1
 
 
+@pytest.fixture
+def tiny_server():
+    """A local HTTP server answering 200 on /ok (echoing the cookie) and 404
+    elsewhere."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Cookie")))
+            self.send_response(200 if self.path.startswith("/ok") else 404)
+            self.end_headers()
+            self.wfile.write(b"body")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+
+
+def test_a_timed_fetch_sends_the_cookie_and_fails_on_anything_but_200(tiny_server):
+    base, seen = tiny_server
+    took = members.timed_fetch(f"{base}/ok?q=%EC%98%A8", cookie="sessionid=x")
+    assert took > 0
+    assert seen == [("/ok?q=%EC%98%A8", "sessionid=x")]
+    with pytest.raises(members.SiteError):
+        members.timed_fetch(f"{base}/missing")
+
+
 def test_a_postgres_scratch_database_keeps_server_and_credentials_but_not_the_name():
     db = environment.postgres_database("postgres://bench:secret@db.example:5433/test")
 
