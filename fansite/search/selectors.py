@@ -17,7 +17,7 @@ from functools import reduce
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, FloatField, Q
+from django.db.models import FloatField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -273,23 +273,26 @@ def _read(query, own, progress, after, limit):
     return rows[:limit]
 
 
-def _newest_shown(query, filters, wanted, progress):
-    """Up to ``wanted`` of the newest matches the reader may see, as {pk: kind}
-    in that order, and whether the look ended early. Matches are read newest
-    first, ``CANDIDATES`` at a time (``_read``); the live rules (``visible``)
-    decide on those, joined to these rows only."""
+def _newest_shown(query, filters, wanted, progress, ranked):
+    """Up to ``wanted`` of the newest matches the reader may see, as {pk: (kind,
+    rank)} in that order (rank None unless ``ranked``), and whether the look
+    ended early. Matches are read newest first, ``CANDIDATES`` at a time
+    (``_read``); the live rules (``visible``) decide on those, joined to these
+    rows only, and rank the ones they keep in the same query."""
     own = _own_columns(filters)
     found, after = {}, None
     for _batch in range(MAX_BATCHES):
         rows = _read(query, own, progress, after, CANDIDATES)
         if rows:
-            candidates = visible({kind for _, _, kind in rows}, progress, filters)
-            kept = set(
-                candidates.filter(pk__in=[pk for pk, _, _ in rows])
-                .order_by()
-                .values_list("pk", flat=True)
+            candidates = visible({kind for _, _, kind in rows}, progress, filters).filter(
+                pk__in=[pk for pk, _, _ in rows]
             )
-            found.update((pk, kind) for pk, _, kind in rows if pk in kept)
+            if ranked:
+                candidates = candidates.annotate(rank=_rank(query))
+            kept = dict(candidates.order_by().values_list("pk", "rank" if ranked else "kind"))
+            found.update(
+                (pk, (kind, kept[pk] if ranked else None)) for pk, _, kind in rows if pk in kept
+            )
         if len(found) >= wanted or len(rows) < CANDIDATES:
             return dict(list(found.items())[:wanted]), False
         after = rows[-1][1], rows[-1][0]
@@ -312,11 +315,10 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
     """One page of what ``text`` finds for a reader who has watched up to
     ``progress``:
 
-    1. the newest ``MOST`` matches the reader may see, as ids (``_newest_shown``:
-       two queries a batch of candidates, one batch for most searches, at most
-       ``MAX_BATCHES``);
-    2. for "best match", those ids ranked by relevance (one query);
-    3. the page's documents with what shows them (one query).
+    1. the newest ``MOST`` matches the reader may see, as ids, with their rank
+       for "best match" (``_newest_shown``: two queries a batch of candidates,
+       one batch for most searches, at most ``MAX_BATCHES``);
+    2. the page's documents with what shows them (one query).
 
     So a count past ``MOST`` reads "100+", and "best match" is the best of the
     newest 100 matches (all of them, for most searches): a search that finds more
@@ -326,19 +328,16 @@ def search(text, *, progress, include_spoilers=False, filters=None, page=1) -> S
     result = Search(query, notes=list(query.notes))
     if query.problem:
         return result
+    ranked = filters.sort != NEWEST
     found, result.cut_short = _newest_shown(
-        query, filters, MOST + 1, None if include_spoilers else progress
+        query, filters, MOST + 1, None if include_spoilers else progress, ranked
     )
     result.more = len(found) > MOST or result.cut_short
     pks = list(found)[:MOST]
-    if filters.sort != NEWEST and len(pks) > 1:
-        ranked = (
-            Document.objects.filter(pk__in=pks)
-            .annotate(rank=_rank(query))
-            .order_by(F("rank").desc(), "-created_at", "-pk")
-        )
-        pks = list(ranked.values_list("pk", flat=True))
+    if ranked:
+        # Stable: among equal ranks, newest first, as found.
+        pks.sort(key=lambda pk: -found[pk][1])
     result.page_obj = Paginator(pks, PER_PAGE).get_page(page)
     on_page = list(result.page_obj.object_list)
-    result.page_obj.object_list = _page(on_page, {found[pk] for pk in on_page})
+    result.page_obj.object_list = _page(on_page, {found[pk][0] for pk in on_page})
     return result

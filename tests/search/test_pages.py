@@ -118,10 +118,9 @@ def test_a_page_of_every_kind_runs_as_few(client, django_assert_max_num_queries)
     episode.save()
     client.force_login(UserFactory(watched_up_to=12))
     client.get(URL, {"q": "warm"})
-    # The member, the boards for the form, the matches, the live rules, the
-    # ranking and the page: a field the page needs and the query left out would
-    # cost a query per result.
-    with django_assert_max_num_queries(6):
+    # The member, the matches, the live rules with the ranks, and the page: a
+    # field the page needs and the query left out would cost a query per result.
+    with django_assert_max_num_queries(4):
         html = client.get(URL, {"q": "omnikind"}).text
     assert "7 results" in html
     for kind in ("Thread", "Comment", "Article", "Board", "Episode", "Member"):

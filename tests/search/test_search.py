@@ -142,8 +142,8 @@ def test_a_search_runs_four_queries_whatever_it_finds(django_assert_max_num_quer
     for n in range(25):
         reply(thread, body=f"counting {n}")
     search("warm the glossary", progress=12)
-    # Candidates, the live rules on them, the ranking, the page.
-    with django_assert_max_num_queries(4):
+    # The candidates, the live rules on them with their ranks, the page.
+    with django_assert_max_num_queries(3):
         page = search("counting", progress=12).page_obj
         list(page.object_list)
     assert page.paginator.count == 26
@@ -192,6 +192,21 @@ def test_reindexing_writes_what_the_saves_wrote():
     again = {d.key: (d.kind, d.title, d.text, d.terms) for d in Document.objects.all()}
     assert again == saved
     assert count == len(saved)
+
+
+def test_best_match_puts_the_most_matching_first_and_newest_sorts_by_date():
+    thread = ThreadFactory(title="Open", body="x")
+    dense = reply(thread, body="The zombie zombie zombie makeup, the best zombie work.")
+    first = reply(thread, body="A long talk about the school, the rain and one zombie.")
+    second = reply(thread, body="Another long talk about the school, the rain and one zombie.")
+    only_comments = Filters(kinds=("comment",))
+
+    best = [d.key for d in found("zombie", filters=only_comments).object_list]
+    assert best == [f"comment:{c.pk}" for c in (dense, second, first)]
+    newest = Filters(kinds=("comment",), sort="newest")
+    assert [d.key for d in found("zombie", filters=newest).object_list] == [
+        f"comment:{c.pk}" for c in (second, first, dense)
+    ]
 
 
 def test_past_the_most_a_search_ranks_and_counts_the_newest(monkeypatch):
