@@ -109,7 +109,7 @@ def _rank(query: Query):
     """Higher is better."""
     if connection.vendor == "postgresql":
         return RawSQL(
-            "ts_rank_cd(search_document.vector, to_tsquery('simple', %s))",
+            "ts_rank(search_document.vector, to_tsquery('simple', %s))",
             [to_tsquery(query)],
             output_field=FloatField(),
         )
