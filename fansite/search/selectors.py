@@ -17,11 +17,12 @@ from functools import reduce
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import FloatField, Q
+from django.db.models import F, FloatField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from fansite.articles.models import Article
+from fansite.web.lookups import AnyOf
 
 from . import glossary
 from .models import Document
@@ -285,7 +286,7 @@ def _newest_shown(query, filters, wanted, progress, ranked):
         rows = _read(query, own, progress, after, CANDIDATES)
         if rows:
             candidates = visible({kind for _, _, kind in rows}, progress, filters).filter(
-                pk__in=[pk for pk, _, _ in rows]
+                AnyOf(F("pk"), [pk for pk, _, _ in rows])
             )
             if ranked:
                 candidates = candidates.annotate(rank=_rank(query))
@@ -307,7 +308,8 @@ def _page(pks, kinds):
     for kind in kinds:
         relations.update(PAGE_LOADS[kind][0])
         fields.update(PAGE_LOADS[kind][1])
-    found = Document.objects.select_related(*relations).only(*fields).in_bulk(pks)
+    documents = Document.objects.select_related(*relations).only(*fields)
+    found = {document.pk: document for document in documents.filter(AnyOf(F("pk"), pks))}
     return [found[pk] for pk in pks if pk in found]
 
 
