@@ -277,7 +277,7 @@ def search_checks(row, vendor) -> list[Check]:
         checks.append(
             Check(
                 "W10",
-                "no sequential scan of comments in the plans",
+                "no sequential scan of comments or search documents in the plans",
                 str(row["seq_scans"]),
                 row["seq_scans"] == 0,
             )

@@ -305,3 +305,17 @@ def test_a_moderator_lowering_a_level_is_found_at_once():
     respoil_item(item=comment, episode_position=3, moderator=make_moderator(username="mod"))
 
     assert keys(found("lowered", progress=3)) == {f"comment:{comment.pk}"}
+
+
+def test_a_search_leaves_the_planner_as_it_found_it():
+    """On PostgreSQL a read is planned without sequential scans (selectors._rows);
+    the setting ends with it, here inside the test's transaction too."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    reply(ThreadFactory(title="Open", body="x"), body="needle")
+    assert found("needle").paginator.count == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        assert cursor.fetchone() == ("on",)
