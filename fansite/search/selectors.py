@@ -94,30 +94,11 @@ class Search:
         return self.query.problem
 
 
-def _match_sql(query: Query):
-    """The full-text condition on a document's columns (``vector`` on PostgreSQL,
-    ``id`` on SQLite): the columns it needs, the SQL and its parameters."""
-    if connection.vendor == "postgresql":
-        return ", vector", "vector @@ to_tsquery('simple', %s)", [to_tsquery(query)]
-    return (
-        "",
-        "id IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)",
-        [to_fts5(query)],
-    )
-
-
 def _rank(query: Query):
-    """Higher is better."""
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "ts_rank(search_document.vector, to_tsquery('simple', %s))",
-            [to_tsquery(query)],
-            output_field=FloatField(),
-        )
+    """Higher is better (PostgreSQL; SQLite's comes with the read: ``_sqlite_read``)."""
     return RawSQL(
-        "(SELECT -bm25(search_document_fts) FROM search_document_fts "
-        "WHERE search_document_fts MATCH %s AND search_document_fts.rowid = search_document.id)",
-        [to_fts5(query)],
+        "ts_rank(search_document.vector, to_tsquery('simple', %s))",
+        [to_tsquery(query)],
         output_field=FloatField(),
     )
 
@@ -229,10 +210,11 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _read(query, own, progress, after, limit):
+def _read(query, own, progress, after, limit, ranked):
     """The ``limit`` newest matches meeting the ``own`` conditions and older than
-    ``after``, as (pk, created_at, kind) rows, newest first; for a reader at ``progress``
-    (None: spoilers included), without those gated when indexed (the level hint,
+    ``after``, as (pk, created_at, kind, score) rows, newest first (score: SQLite's
+    relevance when ``ranked``, else None); for a reader at ``progress`` (None:
+    spoilers included), without those gated when indexed (the level hint,
     Document.level: the live rules decide on the rest). One query.
 
     Who picks the plan matters most here, and the planner cannot: it misjudges how
@@ -242,27 +224,28 @@ def _read(query, own, progress, after, limit):
     where a common word's matches are found at once. Only when they hold fewer
     than ``limit`` (a one-time filter: otherwise it never runs), ``older`` reads
     the matches older than the window from the full-text index: the query matches
-    under ``limit / WINDOW`` of the documents, so they are few. Both are
-    materialised, which the planner cannot turn back into a walk. Either way a
-    read looks at about ``WINDOW`` documents at most."""
-    columns, match, match_params = _match_sql(query)
-    if progress is not None:
-        # First: a gated document is passed over before its text is matched.
-        match = f"(level IS NULL OR level <= %s) AND {match}"
-        match_params = [progress, *match_params]
+    under ``limit / WINDOW`` of the documents, so they are few. Either way a read
+    looks at about ``WINDOW`` documents at most."""
     conditions, params = list(own[0]), list(own[1])
     if after is not None:
         conditions.append("(created_at, id) < (%s, %s)")
         params += list(after)
     where = " AND ".join(conditions) or "1 = 1"
+    # First: a gated document is passed over before its text is matched.
+    level, level_params = "1 = 1", []
+    if progress is not None:
+        level, level_params = "(level IS NULL OR level <= %s)", [progress]
     # The window's oldest document; none when the window holds all there are.
     edge = (
         f"SELECT created_at, id FROM search_document WHERE {where} {NEWEST_FIRST} LIMIT 1 OFFSET %s"
     )
-    rows = _rows(
-        f"""WITH recent AS MATERIALIZED (
+    edge_params = [*params, WINDOW - 1]
+    if connection.vendor == "postgresql":
+        match = f"{level} AND vector @@ to_tsquery('simple', %s)"
+        match_params = [*level_params, to_tsquery(query)]
+        sql = f"""WITH recent AS MATERIALIZED (
             SELECT id, created_at, kind FROM (
-                SELECT id, created_at, kind, level{columns} FROM search_document
+                SELECT id, created_at, kind, level, vector FROM search_document
                 WHERE {where} {NEWEST_FIRST} LIMIT %s
             ) AS window_ WHERE {match} {NEWEST_FIRST} LIMIT %s
         ), matched AS MATERIALIZED (
@@ -272,16 +255,46 @@ def _read(query, own, progress, after, limit):
             SELECT id, created_at, kind FROM matched
             WHERE {where} AND (created_at, id) < ({edge})
         )
-        SELECT id, created_at, kind FROM recent
+        SELECT id, created_at, kind, NULL FROM recent
         UNION ALL
-        SELECT id, created_at, kind FROM (
+        SELECT id, created_at, kind, NULL FROM (
             SELECT id, created_at, kind FROM older {NEWEST_FIRST} LIMIT %s
-        ) AS older_""",
-        [
+        ) AS older_"""
+        sql_params = [
             *(*params, WINDOW, *match_params, limit),
-            *(limit, *match_params, *params, *params, WINDOW - 1, limit),
-        ],
-    )
+            *(limit, *match_params, *params, *edge_params, limit),
+        ]
+    else:
+        # FTS5 answers a MATCH for all its rows at once and no faster for one:
+        # ``scored`` reads every match once (with bm25 for "best match"), and
+        # the rest joins to it.
+        score = "-bm25(search_document_fts)" if ranked else "NULL"
+        sql = f"""WITH scored AS MATERIALIZED (
+            SELECT rowid AS id, {score} AS score FROM search_document_fts
+            WHERE search_document_fts MATCH %s
+        ), recent AS MATERIALIZED (
+            SELECT window_.id, window_.created_at, window_.kind, scored.score FROM (
+                SELECT id, created_at, kind, level FROM search_document
+                WHERE {where} {NEWEST_FIRST} LIMIT %s
+            ) AS window_ JOIN scored ON scored.id = window_.id
+            WHERE {level} ORDER BY window_.created_at DESC, window_.id DESC LIMIT %s
+        ), older AS (
+            SELECT * FROM (
+                SELECT d.id, d.created_at, d.kind, d.author_id, d.level, scored.score
+                FROM scored CROSS JOIN search_document AS d ON d.id = scored.id
+                WHERE (SELECT count(*) FROM recent) < %s
+            ) AS matched WHERE {where} AND {level} AND (created_at, id) < ({edge})
+        )
+        SELECT id, created_at, kind, score FROM recent
+        UNION ALL
+        SELECT id, created_at, kind, score FROM (
+            SELECT id, created_at, kind, score FROM older {NEWEST_FIRST} LIMIT %s
+        ) AS older_"""
+        sql_params = [
+            *(to_fts5(query), *params, WINDOW, *level_params, limit),
+            *(limit, *params, *level_params, *edge_params, limit),
+        ]
+    rows = _rows(sql, sql_params)
     rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
     return rows[:limit]
 
@@ -291,20 +304,23 @@ def _newest_shown(query, filters, wanted, progress, ranked):
     rank)} in that order (rank None unless ``ranked``), and whether the look
     ended early. Matches are read newest first, ``CANDIDATES`` at a time
     (``_read``); the live rules (``visible``) decide on those, joined to these
-    rows only, and rank the ones they keep in the same query."""
+    rows only, and on PostgreSQL rank the ones they keep in the same query."""
     own = _own_columns(filters)
+    rank_kept = ranked and connection.vendor == "postgresql"
     found, after = {}, None
     for _batch in range(MAX_BATCHES):
-        rows = _read(query, own, progress, after, CANDIDATES)
+        rows = _read(query, own, progress, after, CANDIDATES, ranked)
         if rows:
-            candidates = visible({kind for _, _, kind in rows}, progress, filters).filter(
-                AnyOf(F("pk"), [pk for pk, _, _ in rows])
+            candidates = visible({row[2] for row in rows}, progress, filters).filter(
+                AnyOf(F("pk"), [row[0] for row in rows])
             )
-            if ranked:
+            if rank_kept:
                 candidates = candidates.annotate(rank=_rank(query))
-            kept = dict(candidates.order_by().values_list("pk", "rank" if ranked else "kind"))
+            kept = dict(candidates.order_by().values_list("pk", "rank" if rank_kept else "kind"))
             found.update(
-                (pk, (kind, kept[pk] if ranked else None)) for pk, _, kind in rows if pk in kept
+                (pk, (kind, kept[pk] if rank_kept else score))
+                for pk, _, kind, score in rows
+                if pk in kept
             )
         if len(found) >= wanted or len(rows) < CANDIDATES:
             return dict(list(found.items())[:wanted]), False
