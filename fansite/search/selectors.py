@@ -14,6 +14,7 @@ import operator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import reduce
+from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -39,32 +40,27 @@ CANDIDATES = 120
 MAX_BATCHES = 10
 WINDOW = 4000
 RELEVANCE, NEWEST = "relevance", "newest"
-# What a page of results shows (fansite.search.results), and no more (comments'
-# and posts' bodies stay in the database), by kind: a page joins only the tables
-# of the kinds on it.
+# What a page of results shows (fansite.search.results), read as values (no
+# models: twenty results would build a hundred), by kind: a page joins only the
+# tables of the kinds on it.
 AUTHOR = ("author__username", "author__display_name")
-PAGE_LOADS = {
+PAGE_VALUES = {
     Kind.COMMENT: (
-        ("comment__thread__board", "comment__article__spoils_episode", "author"),
-        (
-            *("comment__thread_id", "comment__article_id", "comment__spoils_episode_id"),
-            *("comment__thread__title", "comment__thread__spoils_episode_id"),
-            *("comment__thread__board__title", "comment__article__title"),
-            *("comment__article__slug", "comment__article__spoils_episode__position"),
-            *AUTHOR,
-        ),
+        *("comment_id", "comment__thread_id", "comment__article_id"),
+        *("comment__spoils_episode_id", "comment__thread__title"),
+        *("comment__thread__spoils_episode_id", "comment__thread__board__title"),
+        *("comment__article__title", "comment__article__slug"),
+        *("comment__article__spoils_episode_id", "comment__article__spoils_episode__position"),
+        *AUTHOR,
     ),
-    Kind.THREAD: (
-        ("thread__board", "author"),
-        ("thread__spoils_episode_id", "thread__board__title", *AUTHOR),
-    ),
+    Kind.THREAD: ("thread_id", "thread__spoils_episode_id", "thread__board__title", *AUTHOR),
     Kind.ARTICLE: (
-        ("article__spoils_episode", "author"),
-        ("article__slug", "article__spoils_episode__position", *AUTHOR),
+        *("article__slug", "article__spoils_episode_id", "article__spoils_episode__position"),
+        *AUTHOR,
     ),
-    Kind.BOARD: (("board",), ("board__slug",)),
-    Kind.EPISODE: (("episode",), ("episode__position",)),
-    Kind.MEMBER: (("member",), ("member__username",)),
+    Kind.BOARD: ("board__slug",),
+    Kind.EPISODE: ("episode__position",),
+    Kind.MEMBER: ("member__username",),
 }
 WHEN = {"day": 1, "week": 7, "month": 31, "year": 366}
 
@@ -329,15 +325,15 @@ def _newest_shown(query, filters, wanted, progress, ranked):
 
 
 def _page(pks, kinds):
-    """The page's documents with what shows them: the tables of ``kinds`` only."""
+    """The page's documents with what shows them, as ``SimpleNamespace``s of the
+    fields in ``PAGE_VALUES`` (the tables of ``kinds`` only)."""
     if not pks:
         return []
-    relations, fields = set(), {"kind", "title", "text", "created_at"}
+    fields = {"kind", "key", "title", "text", "created_at"}
     for kind in kinds:
-        relations.update(PAGE_LOADS[kind][0])
-        fields.update(PAGE_LOADS[kind][1])
-    documents = Document.objects.select_related(*relations).only(*fields)
-    found = {document.pk: document for document in documents.filter(AnyOf(F("pk"), pks))}
+        fields.update(PAGE_VALUES[kind])
+    rows = Document.objects.filter(AnyOf(F("pk"), pks)).values("pk", *fields)
+    found = {row["pk"]: SimpleNamespace(**row) for row in rows}
     return [found[pk] for pk in pks if pk in found]
 
 

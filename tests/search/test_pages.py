@@ -1,6 +1,7 @@
 """The search page: a plain GET form in the header, results the reader may see,
 gates when they ask for spoilers, and a clear message for any input."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -89,6 +90,33 @@ def test_including_spoilers_shows_gates_without_text(client, gated_thread):
     assert SECRET.lower() not in results.lower()
     assert "on the roof" not in html
     assert "<mark>" not in results
+
+
+@pytest.mark.parametrize("progress", [3, 9])
+def test_an_article_beyond_the_reader_and_its_comments_are_gates(client, progress):
+    from fansite.comments.models import Comment
+    from fansite.episodes.models import Episode
+    from tests.articles.factories import ArticleFactory
+
+    article = ArticleFactory(
+        title=f"{SECRET} explained", spoils_episode=Episode.objects.get(position=9)
+    )
+    Comment.objects.create(article=article, author=UserFactory(), body=f"{SECRET} indeed")
+    client.force_login(UserFactory(watched_up_to=progress))
+    html = client.get(URL, {"q": SECRET, "spoilers": "on"}).text
+    results = found_part(html)
+    if progress < 9:
+        assert results.count("Spoiler for episode 9") == 2
+        # An article's link is its slug, which is spoiler-free by the site's rule
+        # for article titles (the article list shows them to everyone); the
+        # search still shows none of the title's words as text.
+        text = re.sub(r'href="[^"]*"', "", results)
+        assert SECRET.lower() not in text.lower()
+        assert "explained" not in text
+    else:
+        assert "Spoiler for episode" not in results
+        assert f"{SECRET} explained" in results
+        assert f'href="/articles/{article.slug}/"' in results
 
 
 def test_the_page_runs_few_queries(client, django_assert_max_num_queries):
