@@ -86,6 +86,23 @@ def test_hidden_removed_and_unpublished_things_are_never_found():
     assert keys(found("zebra")) == set()
 
 
+def test_an_article_is_found_from_its_publication_time_with_its_comments():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fansite.articles.models import Article
+
+    article = ArticleFactory(
+        title="scheduled zebra", published_at=timezone.now() + timedelta(hours=1)
+    )
+    comment = Comment.objects.create(article=article, author=article.author, body="zebra note")
+    assert keys(found("zebra"), articles=True) == set()
+
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(minutes=1))
+    assert keys(found("zebra"), articles=True) == {f"article:{article.pk}", f"comment:{comment.pk}"}
+
+
 def test_articles_boards_episodes_and_members():
     article = ArticleFactory(title="Behind the scenes with the cast")
     member = UserFactory(username="rooftopfan")
