@@ -31,15 +31,18 @@ def _clear_cache():
     from django.core.cache import cache
 
     from fansite.reactions.state import forget_local
+    from fansite.web.localcopy import drop_all_local
     from fansite.web.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()
     forget_local()
+    drop_all_local()
     yield
     cache.clear()
     local_pages.clear()
     forget_local()
+    drop_all_local()
 
 
 @pytest.fixture

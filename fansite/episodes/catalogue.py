@@ -3,25 +3,29 @@ needs: each episode's running number and title. It changes about once a season, 
 is cached and forgotten whenever an Episode is saved or deleted (see
 EpisodesConfig.ready)."""
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from fansite.web.localcopy import LocalCopy
 
 from .models import Episode, own_title
 
 # (position, title) pairs. The key changed when titles joined the positions, so a
 # server still running the old code never reads a list it does not understand.
 CACHE_KEY = "episodes:catalogue"
-# Belt and braces: even if a signal were missed, the list refreshes this often.
-CACHE_TIMEOUT = 60 * 60
+# Each process keeps its own copy this long (every page reads it): an editor's
+# change shows in the other processes within it.
+LOCAL_SECONDS = 60
+
+_titles = LocalCopy(
+    CACHE_KEY,
+    lambda: list(Episode.objects.order_by("position").values_list("position", "title")),
+    LOCAL_SECONDS,
+)
 
 
 def episode_titles():
     """Every episode's running number and title, in order: [(1, "Episode 1"), ...]."""
-    return cache.get_or_set(
-        CACHE_KEY,
-        lambda: list(Episode.objects.order_by("position").values_list("position", "title")),
-        CACHE_TIMEOUT,
-    )
+    return _titles.get()
 
 
 def episode_positions():
@@ -31,7 +35,7 @@ def episode_positions():
 
 def forget_episode_positions(**kwargs):
     """Signal receiver: drop the cached list after the catalogue changes."""
-    cache.delete(CACHE_KEY)
+    _titles.forget()
 
 
 def episode_name(position, title):

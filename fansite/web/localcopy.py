@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.core.cache import cache
 
 DAY = 24 * 60 * 60
+_copies = []
 
 
 class LocalCopy:
@@ -22,6 +23,7 @@ class LocalCopy:
         self.seconds = seconds
         self._copy = None
         self._read_at = None
+        _copies.append(self)
 
     def get(self):
         if self._read_at is not None and self._read_at > time.monotonic() - self.seconds:
@@ -37,4 +39,14 @@ class LocalCopy:
         """Drop the cached value and this process's copy (usable as a signal
         receiver)."""
         cache.delete(self.key)
+        self.drop_local()
+
+    def drop_local(self):
         self._copy = self._read_at = None
+
+
+def drop_all_local():
+    """Every process copy dropped, the cache left alone (tests: a test rolled
+    back sends no signal)."""
+    for copy in _copies:
+        copy.drop_local()

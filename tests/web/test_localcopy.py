@@ -51,3 +51,16 @@ def test_an_old_copy_is_read_again_from_the_cache(builds):
     copy.get()
     cache.set("test:copy", ["changed elsewhere"])
     assert copy.get() == ["changed elsewhere"]
+
+
+def test_dropping_every_local_copy_reads_the_cache_again(builds):
+    from fansite.web.localcopy import drop_all_local
+
+    made, build = builds
+    copy = LocalCopy("test:copy", build, seconds=60)
+    copy.get()
+    cache.set("test:copy", ["changed elsewhere"])
+    assert copy.get() == ["value 1"]
+    drop_all_local()
+    assert copy.get() == ["changed elsewhere"]
+    assert made == [1]
