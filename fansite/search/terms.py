@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from django.utils.html import escape
@@ -368,7 +369,8 @@ def to_fts5(query: Query) -> str:
 # -- Snippets --------------------------------------------------------------------
 
 
-def _marker(marks: set[str]):
+@lru_cache(maxsize=256)
+def _marker(marks: frozenset[str]):
     """One pattern for every mark: Korean anywhere (it carries particles), other
     words whole, in any case, with or without hyphens."""
     korean = sorted((m for m in marks if _HANGUL_RUN.fullmatch(m)), key=len, reverse=True)
@@ -386,7 +388,7 @@ def snippet(text: str, marks: set[str], length: int = 220) -> SafeString:
     with the marked words in ``<mark>``. ``text`` must already be fit to show (the
     spoiler-free plain text of fansite.web.markdown): only escaping and marks are
     added here, never markup from the text."""
-    marker = _marker(marks)
+    marker = _marker(frozenset(marks))
     spans = [m.span() for m in marker.finditer(text)] if marker else []
     start = 0
     if spans and spans[0][0] > length // 3:
