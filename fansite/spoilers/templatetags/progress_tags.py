@@ -1,6 +1,11 @@
 """The reading-progress selector every page carries in its header."""
 
+from functools import lru_cache
+
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from fansite.episodes.catalogue import episode_titles
 from fansite.episodes.models import own_title
@@ -10,10 +15,22 @@ register = template.Library()
 
 
 @register.simple_tag
-def episode_progress_choices():
-    """[(0, "Nothing yet"), (1, "Episode 1"), ...], from the cached episode list:
-    {% episode_progress_choices as choices %}."""
-    return progress_choices()
+def progress_options(progress):
+    """The selector's ``<option>``s with ``progress`` selected: every page has them,
+    so they are built once per episode list, language and progress."""
+    return _options(tuple(episode_titles()), get_language(), progress)
+
+
+@lru_cache(maxsize=256)
+def _options(titles, language, progress):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == progress else "", label)
+            for value, label in progress_choices()
+        ),
+    )
 
 
 @register.simple_tag
