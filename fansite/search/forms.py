@@ -1,6 +1,10 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fansite.threads.models import Board
@@ -72,6 +76,35 @@ class SearchForm(forms.Form):
             (ARTICLES, _("Articles")),
             *((slug, title) for _pk, slug, title in boards),
         ]
+
+    def filter_fields(self):
+        """The filters as the page writes them out: each one's name, label, value,
+        ``<option>``s (escaped here: Django's widget templates, or a template loop
+        over the options, cost more than the results) and errors."""
+        fields = []
+        for name in ("what", "where", "who", "when", "sort"):
+            bound = self[name]
+            current = bound.value() or ""
+            choices = [] if name == "who" else bound.field.choices
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, mark_safe(" selected") if value == current else "", label)
+                    for value, label in choices
+                ),
+            )
+            fields.append(
+                SimpleNamespace(
+                    name=name,
+                    label=bound.label,
+                    current=current,
+                    options=options,
+                    text=name == "who",
+                    errors=bound.errors,
+                )
+            )
+        return fields
 
     def clean_q(self):
         # Longer queries are cut by the parser, which says so.

@@ -8,8 +8,11 @@ A result is built from the values the search read (fansite.search.selectors:
 ``get_absolute_url`` and ``spoiler_level``, on instances holding just those."""
 
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 
 from fansite.articles.models import Article
@@ -35,6 +38,19 @@ class Result:
     created_at: object = None
     gate: str = ""  # "Spoiler for episode 9" when gated for the reader
 
+    # The page's dates, written here: the template's date filter cost as much as
+    # the rest of a result (docs/search.md, "Performance").
+    @property
+    def created_utc(self):
+        """For ``<time datetime>``, in UTC like every page's (base.html)."""
+        return self.created_at.astimezone(UTC).isoformat()
+
+    @property
+    def created_text(self):
+        """ "4 Dec 2026" in the reader's time zone: ``|date:"j M Y"``."""
+        local = timezone.localtime(self.created_at)
+        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
+
 
 def _article(slug, episode_pk, position):
     episode = Episode(pk=episode_pk, position=position) if episode_pk is not None else None
@@ -51,7 +67,7 @@ def result(hit, reader, marks) -> Result:
     kind = hit.kind
     author = getattr(hit, "author__display_name", None) or getattr(hit, "author__username", "")
     row = Result(
-        kind=Document.Kind(kind).label,
+        kind=str(Document.Kind(kind).label),
         title=hit.title,
         url="",
         author=author or "",
