@@ -105,7 +105,9 @@ def describe(request):
             {"pk": t.pk, "comments": t.reply_count, "url": t.get_absolute_url()}
             for t in big.order_by("reply_count")
         ],
-        "regular_threads": regular.count(),
+        "regular_threads": regular.filter(board__kind=Board.Kind.EPISODE).count(),
+        # W10's, on General discussion (run.prepare).
+        "search_threads": regular.filter(board__kind=Board.Kind.GENERAL).count(),
         "members": list(
             User.objects.filter(username__startswith=DEMO_PREFIX)
             .order_by("username")

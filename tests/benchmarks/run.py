@@ -294,9 +294,15 @@ def shape_text(info):
     return (
         f"{len(info['members'])} members; {info['regular_threads']} threads on the episode "
         f"boards with {SEED_COMMENTS_PER_THREAD} comments each (besides the opening post); "
-        f"big threads on General discussion with {sizes} comments; Markdown bodies of about "
-        f"400 characters, some with spoilers; {info['comments_per_page']} top-level comments "
-        f"per page."
+        f"big threads on General discussion with {sizes} comments; "
+        + (
+            f"for W10, {info['search_threads']:,} more there with "
+            f"{SEARCH_COMMENTS_PER_THREAD} comments each; "
+            if info.get("search_threads")
+            else ""
+        )
+        + f"Markdown bodies of about 400 characters, some with spoilers, some in Korean; "
+        f"{info['comments_per_page']} top-level comments per page."
     )
 
 
