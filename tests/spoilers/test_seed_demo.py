@@ -145,3 +145,18 @@ def test_every_opening_post_is_written_by_the_thread_author():
     for thread in Thread.objects.all():
         opening = Comment.objects.filter(thread=thread).order_by("created_at", "pk").first()
         assert opening.author_id == thread.author_id
+
+
+def test_on_postgresql_the_planner_gets_statistics_for_what_was_seeded():
+    """Autovacuum may be off, or not have come round: the bulk-written tables are
+    analysed at the end (reltuples is -1 for a table never analysed)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    seed("--members", "3", "--threads", "2", "--comments-per-thread", "4")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [Comment._meta.db_table]
+        )
+        assert cursor.fetchone()[0] >= 10

@@ -72,6 +72,20 @@ def test_sqlite_is_configured_for_concurrent_web_access(tmp_path):
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
 
 
+def test_postgresql_connections_run_without_jit():
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    probe = run_django(
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW jit'); print(c.fetchone()[0])",
+        DEBUG="1",
+        DATABASE_URL=url,
+    )
+    if probe.returncode != 0 and "connection" in probe.stderr.lower():
+        pytest.skip("PostgreSQL is not reachable")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "off"
+
+
 @pytest.mark.slow_subprocess
 def test_deploy_checks_pass_with_production_settings():
     result = subprocess.run(
