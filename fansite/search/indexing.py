@@ -187,6 +187,11 @@ def reindex_all(say=None):
         if say:
             say(f"{count:,} indexed")
 
+    def add(kind, pk, **fields):
+        batch.append(Document(**_document(kind, pk, **fields)))
+        if len(batch) >= BATCH:
+            flush()
+
     fields = (
         "pk",
         "thread_id",
@@ -204,44 +209,31 @@ def reindex_all(say=None):
             opening_text[thread_id] = text
             continue
         level = _highest(own_level, thread_levels.get(thread_id), article_levels.get(article_id))
-        batch.append(
-            Document(
-                **_document(
-                    Kind.COMMENT,
-                    pk,
-                    text=text,
-                    comment_id=pk,
-                    thread_id=thread_id,
-                    article_id=article_id,
-                    author_id=author_id,
-                    created_at=created_at,
-                    level=level,
-                )
-            )
+        add(
+            Kind.COMMENT,
+            pk,
+            text=text,
+            comment_id=pk,
+            thread_id=thread_id,
+            article_id=article_id,
+            author_id=author_id,
+            created_at=created_at,
+            level=level,
         )
-        if len(batch) >= BATCH:
-            flush()
     fields = ("pk", "title", "author_id", "created_at", "spoils_episode_id")
     for pk, title, author_id, created_at, level in Thread.objects.values_list(*fields).iterator(
         chunk_size=BATCH
     ):
-        text = opening_text.get(pk, "")
-        batch.append(
-            Document(
-                **_document(
-                    Kind.THREAD,
-                    pk,
-                    title=title,
-                    text=text,
-                    thread_id=pk,
-                    author_id=author_id,
-                    created_at=created_at,
-                    level=level,
-                )
-            )
+        add(
+            Kind.THREAD,
+            pk,
+            title=title,
+            text=opening_text.get(pk, ""),
+            thread_id=pk,
+            author_id=author_id,
+            created_at=created_at,
+            level=level,
         )
-        if len(batch) >= BATCH:
-            flush()
     flush()
     # Fresh statistics for the planner: without them, right after a rebuild,
     # PostgreSQL reads every match of a common word instead of walking the

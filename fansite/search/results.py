@@ -8,11 +8,8 @@ A result is built from the values the search read (fansite.search.selectors:
 ``get_absolute_url`` and ``spoiler_level``, on instances holding just those."""
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 
 from fansite.articles.models import Article
@@ -20,6 +17,7 @@ from fansite.comments.models import Comment
 from fansite.episodes.models import Episode
 from fansite.spoilers.levels import gate_label
 from fansite.threads.models import Board, Thread
+from fansite.web.templatetags.times import machine_time, shown_date
 
 from .models import Document
 from .terms import snippet
@@ -43,13 +41,12 @@ class Result:
     @property
     def created_utc(self):
         """For ``<time datetime>``, in UTC like every page's (base.html)."""
-        return self.created_at.astimezone(UTC).isoformat()
+        return machine_time(self.created_at)
 
     @property
     def created_text(self):
         """ "4 Dec 2026" in the reader's time zone: ``|date:"j M Y"``."""
-        local = timezone.localtime(self.created_at)
-        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
+        return shown_date(self.created_at)
 
 
 def _article(slug, episode_pk, position):

@@ -16,17 +16,27 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+def machine_time(value):
+    """``value|utc|date:"c"``: for ``<time datetime>``, in UTC."""
+    return value.astimezone(UTC).isoformat()
+
+
+def shown_date(value):
+    """``value|date:"j M Y"`` in the active time zone: "4 Dec 2026"."""
+    local = timezone.localtime(value)
+    return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}"
+
+
 def shown_time(value):
     """``value|date:"j M Y, H:i"`` in the active time zone: "4 Dec 2026, 05:41"."""
     local = timezone.localtime(value)
-    month = str(MONTHS_3[local.month]).title()
-    return f"{local.day} {month} {local.year}, {local.hour:02d}:{local.minute:02d}"
+    return f"{shown_date(local)}, {local.hour:02d}:{local.minute:02d}"
 
 
 @register.simple_tag
 def time_element(value, css_class=""):
     """``<time class="…" datetime="UTC, ISO 8601">shown time</time>``."""
-    machine = value.astimezone(UTC).isoformat()
+    machine = machine_time(value)
     if css_class:
         return format_html(
             '<time class="{}" datetime="{}">{}</time>', css_class, machine, shown_time(value)
