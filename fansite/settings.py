@@ -112,6 +112,12 @@ MIDDLEWARE = [
     # After authentication: reaction counts and buttons, on cached pages too
     # (fansite/reactions/state.py).
     "fansite.reactions.middleware.ReactionMarkersMiddleware",
+    # After authentication: the member's own parts of pages members share
+    # (fansite.spoilers.caching): their header link, their actions on comments
+    # and threads, what is new to them.
+    "fansite.users.middleware.MemberHeaderMiddleware",
+    "fansite.comments.middleware.CommentActionsMiddleware",
+    "fansite.threads.middleware.ThreadMarkersMiddleware",
     # After authentication: server-rendered times in the member's own time zone.
     "fansite.users.middleware.MemberTimeZoneMiddleware",
 ]

@@ -58,7 +58,7 @@ def article_list(request):
     return render(request, "articles/article_list.html", context)
 
 
-@cache_per_reader(lambda request, slug: [pagecache.ARTICLES])
+@cache_per_reader(lambda request, slug: [pagecache.ARTICLES], shared=True)
 def article_detail(request, slug):
     articles = Article.objects.with_related()
     if not request.user.is_staff:

@@ -2,9 +2,12 @@
 
 Each card of a shown comment carries ``<!--reactions:<pk>:<mode>-->`` (the same
 for every reader in the same position, so cached pages carry it too: modes in
-fansite.reactions.bar). Here the markers become bars with the counts from the
-cache and, for members, their own reactions (fansite.reactions.state): one
-cache round trip for the page, a query only for what the cache lacks.
+fansite.reactions.bar). On members' pages, which members share, a shown
+comment's marker names its author too, ``<!--reactions:<pk>:a:<author pk>-->``:
+for its author it is the counts alone (OWN), since nobody reacts to their own
+comment. Here the markers become bars with the counts from the cache and, for
+members, their own reactions (fansite.reactions.state): one cache round trip for
+the page, a query only for what the cache lacks.
 """
 
 import re
@@ -18,10 +21,10 @@ from fansite.web.pagecache import form_token
 from fansite.web.refusals import Refused
 
 from . import state
-from .bar import FULL, Bars
+from .bar import FULL, OWN, Bars
 
 _PREFIX = b"<!--reactions:"
-_MARKER = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])-->")
+_MARKER = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])(?::([0-9]{1,18}))?-->")
 
 
 class ReactionMarkersMiddleware(MarkerMiddleware):
@@ -50,6 +53,8 @@ def _fill(request, content):
     def bar(match):
         nonlocal picker_wanted
         pk, mode = int(match[1]), match[2].decode()
+        if match[3] is not None and member is not None and int(match[3]) == member.pk:
+            mode = OWN
         html = bars.bar(pk, mode, counts.get(pk, {}), given.get(pk, ()))
         if picker_wanted and mode == FULL:
             html += bars.picker()  # once a page, for site.js

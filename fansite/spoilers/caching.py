@@ -22,8 +22,9 @@ from .readers import REVEAL_PARAM, has_chosen_progress, reader_for
 PAGE_PARAMS = frozenset({pagecache.PAGE_PARAM, REVEAL_PARAM})
 
 
-def reader_variant(request) -> str | None:
-    """Whom the page is for, or None when it must not be cached."""
+def reader_variant(request, *, shared=False) -> str | None:
+    """Whom the page is for, or None when it must not be cached. ``shared``: one
+    page for every member alike (see above)."""
     user = request.user
     reader = reader_for(request)
     reveals = ",".join(reader.reveal_tokens)
@@ -33,16 +34,28 @@ def reader_variant(request) -> str | None:
         return f"{reveals}\nv:{reader.progress}:{asks}"
     if user.is_staff or user.is_superuser or not user.is_active or user.is_banned:
         return None
+    if shared:
+        # Whether they chose a time zone changes the footer's line (the zone
+        # itself is part of every key: fansite.web.pagecache).
+        zone = "z" if user.time_zone else ""
+        return f"{reveals}\nm:{reader.progress}:{asks}:{zone}"
     # Fields shown in the header and the compose form; a change to any of them
     # gives a new key without waiting for an invalidation.
     return f"{reveals}\nm:{user.pk}:{reader.progress}:{asks}:{user.display_name}:{user.avatar}"
 
 
-def cache_per_reader(scopes, params=()):
+def shared_variant(request) -> str | None:
+    return reader_variant(request, shared=True)
+
+
+def cache_per_reader(scopes, params=(), *, shared=False):
     """``@cache_per_reader(lambda request, pk: [...scopes])``: cache a view's page
     for each reader (see fansite.web.pagecache.cached_page for ``scopes``).
     ``params``: query parameters the page may also have, besides the page number
-    and reveals (each value is cached apart)."""
+    and reveals (each value is cached apart). ``shared``: members share pages
+    (the page's template leaves markers for everything of their own)."""
     return pagecache.cached_page(
-        scopes, variant=reader_variant, params=PAGE_PARAMS | frozenset(params)
+        scopes,
+        variant=shared_variant if shared else reader_variant,
+        params=PAGE_PARAMS | frozenset(params),
     )

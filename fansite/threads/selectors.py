@@ -25,21 +25,6 @@ def read_scopes(user) -> list[str]:
     return [reads_scope(user)] if user.is_authenticated else []
 
 
-# The scope of the member's thread pages that mark comments "new". Such a page is
-# dropped as soon as it is rendered (its marks are wrong on the next visit); a page
-# without marks stays right however far the marker moves, so moving the marker
-# alone does not drop it.
-NEW_MARKS_SCOPE = "reads:{pk}:marks"
-
-
-def new_marks_scope(member) -> str:
-    return NEW_MARKS_SCOPE.format(pk=member.pk)
-
-
-def new_marks_scopes(user) -> list[str]:
-    return [new_marks_scope(user)] if user.is_authenticated else []
-
-
 # Moderators (members with this permission) see hidden threads, marked "Hidden".
 MODERATE_THREADS_PERM = "threads.change_thread"
 

@@ -128,7 +128,8 @@ def _advance_sql(rows):
 
 
 def mark_seen(*, member, thread, comment_id, seen_before=None):
-    """Record that ``member`` has been shown ``thread`` up to comment ``comment_id``.
+    """Record that ``member`` has been shown ``thread`` (a Thread or its pk) up to
+    comment ``comment_id``.
 
     ``seen_before`` is the marker the page was rendered with: when ``comment_id``
     is not past it nothing is written, so a page view costs at most one write
@@ -142,7 +143,7 @@ def mark_seen(*, member, thread, comment_id, seen_before=None):
     with connection.cursor() as cursor:
         cursor.execute(
             _advance_sql("VALUES (%s, %s, %s, %s)"),
-            [member.pk, thread.pk, comment_id, timezone.now()],
+            [member.pk, getattr(thread, "pk", thread), comment_id, timezone.now()],
         )
         moved = cursor.rowcount != 0
     if moved:

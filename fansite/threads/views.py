@@ -39,7 +39,7 @@ from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from . import selectors, services
+from . import middleware, selectors, services
 from .models import Board, Thread, ThreadRead
 
 SORT_PARAM = "sort"
@@ -238,31 +238,22 @@ def thread_latest(request, pk):
     return redirect(_comment_address(thread, target, request=request, sort=sort))
 
 
-def _shown(comments):
-    """The comments on a page of the conversation, in the order they are shown."""
-    for top in comments.page_obj.object_list:
-        yield top
-        yield from top.reply_list
-
-
 def _thread_scopes(request, pk):
-    scopes = [pagecache.thread_scope(pk), *selectors.new_marks_scopes(request.user)]
+    scopes = [pagecache.thread_scope(pk)]
     if request.GET.get(SORT_PARAM) == TOP:
         # Only Top pages: its generation lapses every TOP_SNAPSHOT_SECONDS.
         scopes.append(top_scope(pk))
     return scopes
 
 
-@cache_per_reader(_thread_scopes, params=(SORT_PARAM, AT_PARAM))
+@cache_per_reader(_thread_scopes, params=(SORT_PARAM, AT_PARAM), shared=True)
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it.
 
-    For a member, the page marks where the comments they have not seen begin, and
-    moves their read marker to the newest comment it shows (one write at most). A
-    page marking new comments is dropped from the page cache as it is stored: on
-    the next visit they are not new. A page without marks stays right as the
-    marker moves on, so it is cached as before. ``?sort=newest`` lists the newest comments first,
+    Members share the page (fansite.spoilers.caching): what is new to them, and
+    their own links, are filled in after the cache (fansite.threads.middleware),
+    which also moves their read marker. ``?sort=newest`` lists the newest comments first,
     ``?sort=top`` the most reacted (fansite.comments.top: its pages carry ``?at=``, the
     snapshot they slice); each order's pages are cached apart."""
     thread = get_object_or_404(
@@ -271,6 +262,9 @@ def thread_detail(request, pk):
         ),
         pk=pk,
     )
+    # Read with the thread, so filling in what is new to the member costs no query
+    # when the page is rendered (fansite.threads.middleware).
+    middleware.remember_last_seen(request, thread)
     if thread.is_hidden and not selectors.sees_hidden_threads(request.user):
         # A placeholder, not a 404, so links to it still say what happened; nothing
         # of the thread (title, posts, meta) reaches the page.
@@ -295,7 +289,6 @@ def thread_detail(request, pk):
         # snapshot, so every page of this visit slices the same order.
         request.GET = request.GET.copy()
         request.GET[AT_PARAM] = comments.snapshot.token
-    first_new_pk, new_pks = _read_state(request.user, thread, comments, is_gated=is_gated)
     context = {
         "thread": thread,
         "board": thread.board,
@@ -319,12 +312,9 @@ def thread_detail(request, pk):
         "best": _best_strip(thread, comments, sort),
         "top_moved_on": comments.snapshot is not None and comments.snapshot.moved_on,
         "latest_url": _jump_address("threads:thread_latest", thread, request=request, sort=sort),
-        "first_new_pk": first_new_pk,
-        "new_pks": new_pks,
+        # Where what is new to a member goes (fansite.threads.middleware).
+        "read_markers": request.user.is_authenticated,
     }
-    if new_pks:
-        # Stored under the generations read before rendering, so never served.
-        pagecache.bump(selectors.new_marks_scope(request.user))
     return render(request, "threads/thread_detail.html", context)
 
 
@@ -343,28 +333,6 @@ def _jump_address(name, thread, *, request, sort):
     if reveals := requested_reveals(request):
         query[REVEAL_PARAM] = reveals
     return f"{url}?{urlencode(query, doseq=True)}" if query else url
-
-
-def _read_state(member, thread, comments, *, is_gated):
-    """The first comment on the page the member had not seen (None: no "New"
-    divider) and all of those on the page, then the marker moved to the newest
-    comment the page shows. A thread whose title is gated for the reader is not
-    marked: they were shown its gates, not its comments."""
-    if not member.is_authenticated:
-        return None, set()
-    last_seen = thread.last_seen_comment_id  # Thread.objects.with_last_seen
-    shown = list(_shown(comments))
-    new = []
-    if last_seen is not None:
-        new = [c.pk for c in shown if c.pk > last_seen and c.author_id != member.pk]
-    if not is_gated and shown:
-        services.mark_seen(
-            member=member,
-            thread=thread,
-            comment_id=max(c.pk for c in shown),
-            seen_before=last_seen,
-        )
-    return (new[0] if new else None), set(new)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,142 @@
+"""Fills in what a thread page holds of the member reading it: which comments are
+new to them (and moving their read marker), and their own links on the thread
+(Report thread, Edit thread, Raise spoiler episode).
+
+Members share thread pages (fansite.spoilers.caching), so the page carries
+markers, the same for every member, and they are filled in here for the member
+asking, whether the page came from the cache or not (docs/reading.md,
+docs/caching.md):
+
+- ``<!--threads:read:<thread pk>:<g|s>-->`` where the "First new comment" link
+  goes; ``g`` when the thread's title is gated for the reader, who was shown its
+  gates, not its comments, so nothing is marked read;
+- ``<!--threads:new:<pk>:<author pk>-->`` in the class of each comment's list
+  item (`` is-new`` for a comment new to them) and
+  ``<!--threads:divider:<pk>-->`` where the "New since your last visit" line goes;
+- ``<!--threads:report:<pk>:<author pk>-->`` and
+  ``<!--threads:own:<pk>:<author pk>:<o|l>-->`` (open or locked) in the thread's
+  header.
+
+Visitors' pages carry none of them.
+"""
+
+import re
+
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from fansite.web import markers
+from fansite.web.markers import MarkerMiddleware
+from fansite.web.reversing import reverse_id
+
+from . import services
+from .models import ThreadRead
+
+_PREFIX = b"<!--threads:"
+_MARKER = re.compile(
+    rb"<!--threads:(read|new|divider|report|own):([0-9]{1,18})(?::([0-9]{1,18}|[gsol]))?"
+    rb"(?::([ol]))?-->"
+)
+
+
+class ThreadMarkersMiddleware(MarkerMiddleware):
+    prefix = _PREFIX
+
+    def fill(self, request, content):
+        found = markers.find(content, _PREFIX, _MARKER)
+        user = request.user
+        if not user.is_authenticated or not found:
+            return markers.replace(content, found, lambda match: b"")
+        new, first = _read_state(request, [match for *_, match in found])
+        return markers.replace(content, found, _Filler(user, new, first).html)
+
+
+_LAST_SEEN = "_fansite_last_seen"
+
+
+def remember_last_seen(request, thread):
+    """Keep the member's read marker of ``thread`` (read with it:
+    ``Thread.objects.with_last_seen``) for this request's markers."""
+    setattr(request, _LAST_SEEN, (thread.pk, thread.last_seen_comment_id))
+
+
+def _last_seen(request, thread_pk):
+    known = getattr(request, _LAST_SEEN, None)
+    if known is not None and known[0] == thread_pk:
+        return known[1]
+    return ThreadRead.objects.last_seen(request.user, thread_pk)
+
+
+def _read_state(request, found):
+    """The comments new to the member among those the page shows, the first of them,
+    and the member's read marker moved to the newest one shown (one write at most)."""
+    member = request.user
+    read = next((match for match in found if match[1] == b"read"), None)
+    if read is None:
+        return set(), None
+    thread_pk, gated = int(read[2]), read[3] == b"g"
+    shown = [(int(match[2]), int(match[3])) for match in found if match[1] == b"new"]
+    if not shown:
+        return set(), None
+    last_seen = _last_seen(request, thread_pk)
+    new = []
+    if last_seen is not None:
+        new = [pk for pk, author in shown if pk > last_seen and author != member.pk]
+    if not gated:
+        services.mark_seen(
+            member=member,
+            thread=thread_pk,
+            comment_id=max(pk for pk, _author in shown),
+            seen_before=last_seen,
+        )
+    return set(new), (new[0] if new else None)
+
+
+class _Filler:
+    def __init__(self, member, new, first):
+        self.member = member
+        self.new = new
+        self.first = first
+
+    def html(self, match):
+        kind, pk = match[1], int(match[2])
+        if kind == b"new":
+            return b" is-new" if pk in self.new else b""
+        if kind == b"divider":
+            if pk != self.first:
+                return b""
+            return format_html(
+                '<p class="comment-new-divider" id="new-comments"><span>{}</span></p>',
+                gettext("New since your last visit"),
+            ).encode()
+        if kind == b"read":
+            if self.first is None:
+                return b""
+            return format_html(
+                '<a class="thread-tools__jump" href="#new-comments">{}</a>',
+                gettext("First new comment"),
+            ).encode()
+        author = int(match[3])
+        if kind == b"report":
+            if author == self.member.pk:
+                return b""
+            return format_html(
+                ' · <a class="report-link" href="{}" rel="nofollow">{}</a>',
+                reverse_id("moderation:report_create", "thread", pk=pk),
+                gettext("Report thread"),
+            ).encode()
+        # kind == b"own": Edit for the author of an open thread, else Raise for guards.
+        member = self.member
+        if author == member.pk and match[4] == b"o" and not member.is_banned:
+            return format_html(
+                ' · <a href="{}" rel="nofollow">{}</a>',
+                reverse_id("threads:thread_edit", pk=pk),
+                gettext("Edit thread"),
+            ).encode()
+        if member.acts_as_spoiler_guard:
+            return format_html(
+                ' · <a href="{}" rel="nofollow">{}</a>',
+                reverse_id("moderation:guard_raise", "thread", pk=pk),
+                gettext("Raise spoiler episode"),
+            ).encode()
+        return b""
