@@ -428,6 +428,11 @@ PAGE_CACHE_ALIAS = "default"
 # Each worker also keeps its most recently used pages in memory (checked against
 # the shared generations on every request, so never staler than the shared copy).
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# Rendered comment cards (fansite.comments.cards), keyed by their whole content so
+# never stale: kept this long in the shared cache, and each worker keeps the cards
+# it drew last in its own memory. 0 turns them off.
+CARD_CACHE_SECONDS = env.int("CARD_CACHE_SECONDS", default=24 * 60 * 60)
+CARD_CACHE_LOCAL_BYTES = env.int("CARD_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
 THREADS_PER_PAGE = env.int("THREADS_PER_PAGE", default=30)
 # Reaction counts on pages are recounted when older than this (fansite/reactions/
 # state.py): others' reactions show up within it; a member's own show at once.

@@ -30,17 +30,20 @@ def _test_settings(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from fansite.comments.cards import local_cards
     from fansite.reactions.state import forget_local
     from fansite.web.localcopy import drop_all_local
     from fansite.web.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()
+    local_cards.clear()
     forget_local()
     drop_all_local()
     yield
     cache.clear()
     local_pages.clear()
+    local_cards.clear()
     forget_local()
     drop_all_local()
 

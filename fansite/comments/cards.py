@@ -1,16 +1,26 @@
-"""Rendered comment cards, cached for visitors.
+"""Rendered comment cards, cached for visitors and members alike.
 
-A thread page is mostly comment cards, and a visitor's card depends only on the
-comment itself: its text, its author and the comment it answers, its flags, and
-whether it is shown with a "spoiler, shown at your request" note. So each card
-is cached under a key made of exactly those things (plus the site generation,
-replaced when members rename themselves: fansite.web.pagecache). A new comment
-changes no other card's key: when a busy thread's page has to be rendered again
-after a post, only the new card is.
+A thread page is mostly comment cards, and a card depends only on the comment
+and on a few facts about the page: its text and flags, its author's name and
+avatar, the comment it answers, whether it is shown with a "spoiler, shown at
+your request" note, the language and time zone it is written in, and for
+members the page's own address (their Reply and Quote links keep it) and
+whether they may reply. Everything of one member's own (Edit, Delete, Report,
+their reactions) is a marker in the card, filled in per request
+(fansite.comments.middleware, fansite.reactions.middleware), so members share
+cards as they share pages.
+
+The key is a digest of exactly those things, so a card is never stale: a
+change to any of them is a new key, and nothing needs dropping. That is also
+why cards do not depend on a shared cache: each process keeps the cards it drew
+last in its own memory (``CARD_CACHE_LOCAL_BYTES``) in front of the shared cache,
+and a card found in either is right. A new comment changes no other card's
+key: when a busy thread's page has to be rendered again after a post, only the
+new card is.
 
 Gated cards (their text left out for this reader) are never cached: their
-"Show" link carries the reader's own address. Members' cards carry links of
-their own (Reply, Edit, Report…) and are never cached either.
+"Show" link carries the reader's own address. Staff see hidden comments' text,
+so their cards are never cached either.
 """
 
 from __future__ import annotations
@@ -19,41 +29,78 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from fansite.web import pagecache
+from fansite.web.lru import LocalLRU
+from fansite.web.templatetags.pages import url_with_page
 
-CARD_SECONDS = 24 * 60 * 60
+from .forms import QUOTE_PARAM, REPLY_PARAM
+
 _REQUEST_ATTRIBUTE = "_fansite_cards"
+
+# This process's most recently drawn cards: keyed by their whole content, so
+# always right (see above).
+local_cards = LocalLRU(max_bytes=settings.CARD_CACHE_LOCAL_BYTES)
 
 
 def cards_enabled(request) -> bool:
-    return bool(
-        settings.PAGE_CACHE_SECONDS and request is not None and not request.user.is_authenticated
-    )
+    if not settings.CARD_CACHE_SECONDS or request is None:
+        return False
+    user = request.user
+    return not (user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def card_key(comment, page_reader, site_generation) -> str | None:
+def _person(member):
+    if member is None:
+        return None
+    return (member.pk, member.username, member.public_name, str(member.avatar))
+
+
+def card_key(comment, page_reader, page_parts) -> str | None:
     """The cache key of ``comment``'s card for this reader, or None when it must be
-    rendered afresh (gated)."""
+    rendered afresh (gated). ``page_parts``: what the card depends on besides the
+    comment (``PageCards.page_parts``)."""
     if page_reader.hides(comment):
         return None
+    answered = comment.reply_to if comment.reply_to_id else None
     parts = (
-        pagecache.CODE_VERSION,
-        site_generation,
+        page_parts,
         comment.pk,
-        comment.author_id,
+        _person(comment.author),
         comment.reply_to_id,
+        _person(answered.author) if answered is not None else None,
         comment.parent_id,
         comment.spoils_episode_id,
         comment.is_removed,
         comment.is_hidden,
         getattr(comment, "is_opening_post", False),
         page_reader.spoils(comment),
+        comment.created_at.isoformat(),
         comment.edited_at.isoformat() if comment.edited_at else "",
         comment.body_html,
     )
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     return f"card:{digest}"
+
+
+def page_parts(context) -> tuple:
+    """What every card of the page depends on besides its comment."""
+    request = context["request"]
+    parts = (pagecache.CODE_VERSION, get_language(), timezone.get_current_timezone_name())
+    if not request.user.is_authenticated:
+        return (*parts, "visitor")
+    form = context.get("comment_form")
+    may_reply = not getattr(form, "refusal", None)
+    # Reply and Quote link to this page of the conversation, keeping the query
+    # (the reader's reveal keys, the order) but not a Reply or Quote of its own.
+    query = request.GET.copy()
+    for name in (REPLY_PARAM, QUOTE_PARAM):
+        query.pop(name, None)
+    page = context.get("comments")
+    number = page.page_obj.number if page is not None else None
+    return (*parts, "member", may_reply, url_with_page(request, number, query=query))
 
 
 def _page_comments(context):
@@ -71,27 +118,35 @@ def _page_comments(context):
 
 
 class PageCards:
-    """The cards of one page: looked up together on first use, stored as rendered."""
+    """The cards of one page: looked up together on first use (this process's
+    copies first, then one call to the shared cache), stored as rendered."""
 
     def __init__(self, context):
         self.reader = context["page_reader"]
-        self.site_generation = pagecache.generation(pagecache.SITE)
+        self.page_parts = page_parts(context)
         self.keys = {}
         for comment in _page_comments(context):
-            self.keys[comment.pk] = card_key(comment, self.reader, self.site_generation)
+            self.keys[comment.pk] = card_key(comment, self.reader, self.page_parts)
         wanted = [key for key in self.keys.values() if key]
-        self.found = _cache().get_many(wanted) if wanted else {}
+        self.found = local_cards.get_many(wanted)
+        missing = [key for key in wanted if key not in self.found]
+        if missing:
+            shared = _cache().get_many(missing)
+            for key, html in shared.items():
+                local_cards.put(key, html, settings.CARD_CACHE_SECONDS)
+            self.found.update(shared)
 
     def render(self, comment, render_card):
         key = self.keys.get(comment.pk)
         if key is None and comment.pk not in self.keys:
-            key = card_key(comment, self.reader, self.site_generation)
+            key = card_key(comment, self.reader, self.page_parts)
         if key is None:
             return render_card()
         html = self.found.get(key)
         if html is None:
-            html = render_card()
-            _cache().set(key, str(html), CARD_SECONDS)
+            html = str(render_card())
+            _cache().set(key, html, settings.CARD_CACHE_SECONDS)
+            local_cards.put(key, html, settings.CARD_CACHE_SECONDS)
         return html
 
 

@@ -38,9 +38,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from functools import wraps
 from pathlib import Path
 
@@ -54,6 +51,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from .cache import drop_after_outage
+from .lru import LocalLRU
 
 SITE = "site"
 LISTINGS = "listings"
@@ -194,57 +192,16 @@ def _page_key(request, variant, params) -> str | None:
     return f"page:{digest}"
 
 
-class _LocalPages:
-    """This process's most recently used pages, in front of the shared cache.
-
-    An entry is only ever served after the current generations have been read
-    from the shared cache and found equal to the ones it was rendered under, so
-    it is exactly as fresh as the shared copy; it only spares moving the page's
-    bytes out of Redis on every request. Bounded in bytes (least recently used
-    pages go first) and by PAGE_CACHE_SECONDS.
-    """
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            expires, stored = entry
-            if expires < time.monotonic():
-                self._drop(key)
-                return None
-            self.entries.move_to_end(key)
-            return stored
-
-    def put(self, key, stored, seconds):
-        weight = sum(map(len, stored[2]))
-        if weight > self.max_bytes:
-            return
-        with self.lock:
-            if key in self.entries:
-                self._drop(key)
-            self.entries[key] = (time.monotonic() + seconds, stored)
-            self.size += weight
-            while self.size > self.max_bytes:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key):
-        _expires, stored = self.entries.pop(key)
-        self.size -= sum(map(len, stored[2]))
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
+def _page_weight(stored) -> int:
+    return sum(map(len, stored[2]))
 
 
-local_pages = _LocalPages(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES)
+# This process's most recently used pages, in front of the shared cache. An
+# entry is only ever served after the current generations have been read from
+# the shared cache and found equal to the ones it was rendered under, so it is
+# exactly as fresh as the shared copy; it only spares moving the page's bytes
+# out of Redis on every request. Bounded in bytes and by PAGE_CACHE_SECONDS.
+local_pages = LocalLRU(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES, weight=_page_weight)
 
 
 def _lookup(page_key, scopes):

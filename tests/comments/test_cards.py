@@ -1,6 +1,7 @@
-"""Visitors' comment cards come from a cache of their own (fansite.comments.cards):
-the page is the same as without it, a new comment renders only its own card, and
-nothing gated or member-specific is ever taken from it."""
+"""Comment cards come from a cache of their own (fansite.comments.cards): the page
+is the same as without it, for visitors and members, a new comment renders only
+its own card, nothing gated is ever taken from it, and nothing of one member's
+own reaches another through it."""
 
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from fansite.comments.cards import local_cards
 from fansite.comments.models import Comment
 from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board
@@ -36,6 +38,12 @@ def card_keys():
     return {key for key in cache._cache if ":card:" in key}
 
 
+def member_page(user, url):
+    client = Client()
+    client.force_login(user)
+    return CSRF.sub("", client.get(url).content.decode())
+
+
 def visitor_page(url):
     html = Client().get(url).content.decode()
     return CSRF.sub("", html)
@@ -43,17 +51,45 @@ def visitor_page(url):
 
 def test_a_page_built_from_cached_cards_is_the_page_without_them(thread, settings):
     url = thread.get_absolute_url()
-    settings.PAGE_CACHE_SECONDS = 0
+    settings.CARD_CACHE_SECONDS = 0
     plain = visitor_page(url)
-    settings.PAGE_CACHE_SECONDS = 300
+    settings.CARD_CACHE_SECONDS = 300
+    cache.clear()
+    local_pages.clear()
     first = visitor_page(url)  # renders and stores the cards
     assert card_keys()
     cache.delete_many([key.split(":", 2)[2] for key in cache._cache if ":page:" in key])
     local_pages.clear()
-    from_cards = visitor_page(url)  # the page again, from the cached cards
+    from_shared = visitor_page(url)  # the page again, from the shared cache's cards
+    local_cards.clear()
+    cache.delete_many([key.split(":", 2)[2] for key in cache._cache if ":page:" in key])
+    local_pages.clear()
+    assert local_cards.size == 0
+    from_local = visitor_page(url)
+    assert local_cards.size > 0
 
-    assert plain == first == from_cards
-    assert "A <em>top</em> comment" in from_cards
+    assert plain == first == from_shared == from_local
+    assert "A <em>top</em> comment" in from_local
+
+
+def test_members_pages_built_from_cached_cards_are_the_pages_without_them(thread, settings):
+    """Members share cards: the second member's page, from the first one's cards, is
+    byte for byte the page drawn without any card cache, their own links and all."""
+    url = thread.get_absolute_url()
+    first, second = UserFactory(watched_up_to=12), UserFactory(watched_up_to=12)
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.CARD_CACHE_SECONDS = 0
+    plain = member_page(second, url)
+    settings.CARD_CACHE_SECONDS = 300
+    member_page(first, url)
+    stored = card_keys()
+
+    from_cards = member_page(second, url)
+
+    assert len(stored) == 4
+    assert card_keys() == stored
+    assert from_cards == plain
+    assert from_cards.count(">Reply</a>") == 4
 
 
 def test_a_new_comment_renders_only_its_own_card(thread):
@@ -89,10 +125,34 @@ def test_members_never_get_visitors_cards(thread):
 
     html = member.get(thread.get_absolute_url()).content.decode()
 
-    # Their own links on every card: nothing came from the visitors' cards.
+    # Reply and their own links on every card: cards of their own, not the visitors'.
     assert html.count('class="comment__report report-link"') == 4
     assert html.count(">Reply</a>") == 4
-    assert card_keys() == cached
+    assert len(card_keys() - cached) == 4
+
+
+def test_an_authors_card_holds_nothing_of_theirs_for_the_next_member(thread):
+    """The author draws the cards first: their Edit links are filled in after the
+    card cache, so the next member's page from the same cards has Report instead."""
+    url = thread.get_absolute_url()
+    mine = member_page(thread.author, url)
+    other = member_page(UserFactory(watched_up_to=12), url)
+
+    own = Comment.objects.filter(author=thread.author, is_removed=False)
+    for comment in own:
+        edit = f"/comments/{comment.pk}/edit/"
+        assert edit in mine
+        assert edit not in other
+    assert other.count('class="comment__report report-link"') == 4
+    assert mine.count('class="comment__report report-link"') == 1
+
+
+def test_staff_cards_are_never_cached(thread):
+    staff = UserFactory(watched_up_to=12, is_staff=True)
+
+    member_page(staff, thread.get_absolute_url())
+
+    assert not card_keys()
 
 
 def test_a_body_changed_in_the_admin_changes_the_card(thread):

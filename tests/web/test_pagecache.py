@@ -23,6 +23,7 @@ from fansite.spoilers.readers import progress_message
 from fansite.threads.models import Board
 from fansite.users.services import update_profile
 from fansite.web import pagecache
+from fansite.web.lru import LocalLRU
 from tests.spoilers.readers import revealing
 from tests.users.factories import UserFactory
 
@@ -410,7 +411,7 @@ def test_a_workers_own_copy_is_checked_against_the_shared_generations(thread, au
 
 
 def test_the_workers_copies_stay_within_their_byte_budget(settings):
-    pages = pagecache._LocalPages(max_bytes=100)
+    pages = LocalLRU(max_bytes=100, weight=pagecache._page_weight)
     for number in range(5):
         pages.put(f"page-{number}", (["g"], "text/html", (b"x" * 20, b"y" * 20)), 60)
     assert pages.size <= 100
@@ -419,6 +420,9 @@ def test_the_workers_copies_stay_within_their_byte_budget(settings):
     assert pages.get("too-big") is None
     pages.put("gone", (["g"], "text/html", (b"x",)), -1)
     assert pages.get("gone") is None
+    assert pages.get_many(["gone", "page-4", "page-0"]) == {
+        "page-4": (["g"], "text/html", (b"x" * 20, b"y" * 20))
+    }
 
 
 @pytest.mark.parametrize(
