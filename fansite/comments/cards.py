@@ -18,9 +18,12 @@ and a card found in either is right. A new comment changes no other card's
 key: when a busy thread's page has to be rendered again after a post, only the
 new card is.
 
-Gated cards (their text left out for this reader) are never cached: their
-"Show" link carries the reader's own address. Staff see hidden comments' text,
-so their cards are never cached either.
+A gated card (its text left out for this reader, a Show button in its place)
+is a card of its own: whether the comment is gated is part of the key, so a
+reader who may read the comment never gets its gate, and a reader it is gated
+for never gets its text. The Show button names only the comment (the page's
+one reveal form carries the reader's address). Staff see hidden comments' text,
+so their cards are never cached.
 """
 
 from __future__ import annotations
@@ -58,12 +61,9 @@ def _person(member):
     return (member.pk, member.username, member.public_name, str(member.avatar))
 
 
-def card_key(comment, page_reader, page_parts) -> str | None:
-    """The cache key of ``comment``'s card for this reader, or None when it must be
-    rendered afresh (gated). ``page_parts``: what the card depends on besides the
-    comment (``PageCards.page_parts``)."""
-    if page_reader.hides(comment):
-        return None
+def card_key(comment, page_reader, page_parts) -> str:
+    """The cache key of ``comment``'s card for this reader. ``page_parts``: what the
+    card depends on besides the comment (``page_parts()``)."""
     answered = comment.reply_to if comment.reply_to_id else None
     parts = (
         page_parts,
@@ -76,6 +76,7 @@ def card_key(comment, page_reader, page_parts) -> str | None:
         comment.is_removed,
         comment.is_hidden,
         getattr(comment, "is_opening_post", False),
+        page_reader.hides(comment),
         page_reader.spoils(comment),
         comment.created_at.isoformat(),
         comment.edited_at.isoformat() if comment.edited_at else "",
@@ -127,7 +128,7 @@ class PageCards:
         self.keys = {}
         for comment in _page_comments(context):
             self.keys[comment.pk] = card_key(comment, self.reader, self.page_parts)
-        wanted = [key for key in self.keys.values() if key]
+        wanted = list(self.keys.values())
         self.found = local_cards.get_many(wanted)
         missing = [key for key in wanted if key not in self.found]
         if missing:
@@ -138,10 +139,8 @@ class PageCards:
 
     def render(self, comment, render_card):
         key = self.keys.get(comment.pk)
-        if key is None and comment.pk not in self.keys:
-            key = card_key(comment, self.reader, self.page_parts)
         if key is None:
-            return render_card()
+            key = card_key(comment, self.reader, self.page_parts)
         html = self.found.get(key)
         if html is None:
             html = str(render_card())

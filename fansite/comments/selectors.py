@@ -15,21 +15,19 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 
 from fansite.articles.models import Article
 from fansite.threads.models import Thread
 
-from . import top
+from . import rows, top
 from .forms import comment_form_for
 from .models import Comment
 from .top import TOP
@@ -98,26 +96,40 @@ def _per_page(per_page):
     return per_page or settings.COMMENTS_PER_PAGE
 
 
+class _TopLevel:
+    """A target's top-level comments as the Paginator slices them: each slice is one
+    statement (fansite.comments.rows)."""
+
+    def __init__(self, target, count, newest_first):
+        self.target = target
+        self.count = count
+        self.newest_first = newest_first
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, bounds):
+        return rows.top_level(
+            self.target,
+            newest_first=self.newest_first,
+            offset=bounds.start,
+            limit=bounds.stop - bounds.start,
+        )
+
+
 def comment_page(*, target, page=None, per_page=None, sort=OLDEST, at=None) -> CommentPage:
     """The given page (a number or the raw ``?page=`` value; invalid values give the
     nearest valid page) of ``target``'s comments, in three queries: the counts, the
-    page's top-level comments, and all their replies.
+    page's top-level comments, and all their replies (fansite.comments.rows).
 
     ``sort``: top-level comments oldest first (the default), newest first, or, on a
     thread, Top (the snapshot named ``at``, or the current one: one more query
     when it has to be taken); replies stay oldest first under their comment."""
-    comments = Comment.objects.for_target(target)
-    counts = comments.aggregate(
-        total=Count("pk"), top_level=Count("pk", filter=Q(parent__isnull=True))
-    )
+    total, top_level = rows.counts(target)
     kind = target_kind(target)
     if sort == TOP and kind == "thread":
-        return _top_page(target, page, per_page, total=counts["total"], at=at)
-    paginator = Paginator(
-        comments.top_level().with_authors().order_by(_top_order(sort)), _per_page(per_page)
-    )
-    # Already counted above: spare the paginator its own COUNT query.
-    paginator.count = counts["top_level"]
+        return _top_page(target, page, per_page, total=total, at=at)
+    paginator = Paginator(_TopLevel(target, top_level, sort == NEWEST), _per_page(per_page))
     page_obj = paginator.get_page(page)
 
     parents = list(page_obj.object_list)
@@ -130,7 +142,7 @@ def comment_page(*, target, page=None, per_page=None, sort=OLDEST, at=None) -> C
         elif sort != NEWEST and page_obj.number == 1:
             parents[0].is_opening_post = True
     page_obj.object_list = parents
-    return CommentPage(page_obj=page_obj, paginator=paginator, total=counts["total"], kind=kind)
+    return CommentPage(page_obj=page_obj, paginator=paginator, total=total, kind=kind)
 
 
 def _top_page(thread, page, per_page, *, total, at):
@@ -140,7 +152,7 @@ def _top_page(thread, page, per_page, *, total, at):
     paginator = Paginator(snap.pks, _per_page(per_page))
     page_obj = paginator.get_page(page)
     pks = list(page_obj.object_list)
-    found = Comment.objects.filter(pk__in=pks).with_authors().in_bulk()
+    found = rows.by_ids(pks)
     parents = [found[pk] for pk in pks if pk in found]
     _attach_first_replies(parents)
     if page_obj.number == 1 and parents and parents[0].pk == snap.pks[0]:
@@ -155,24 +167,12 @@ def _attach_first_replies(parents):
     """Give each top-level comment ``reply_list`` (its first REPLIES_SHOWN replies),
     ``reply_total`` and ``more_replies``, in one query whatever the number of
     replies: a busy conversation never makes a page grow without bound."""
-    shown = settings.REPLIES_SHOWN
     replies_by_parent = {parent.pk: [] for parent in parents}
     totals = dict.fromkeys(replies_by_parent, 0)
-    if parents:
-        replies = (
-            Comment.objects.filter(parent__in=list(replies_by_parent))
-            .annotate(
-                position=Window(RowNumber(), partition_by=[F("parent_id")], order_by=F("pk").asc()),
-                siblings=Window(Count("pk"), partition_by=[F("parent_id")]),
-            )
-            .filter(position__lte=shown)
-            .with_authors()
-            .order_by("pk")
-        )
-        for reply in replies:
-            reply.is_opening_post = False
-            replies_by_parent[reply.parent_id].append(reply)
-            totals[reply.parent_id] = reply.siblings
+    for reply, siblings in rows.first_replies(list(replies_by_parent), settings.REPLIES_SHOWN):
+        reply.is_opening_post = False
+        replies_by_parent[reply.parent_id].append(reply)
+        totals[reply.parent_id] = siblings
     for parent in parents:
         parent.is_opening_post = False
         parent.reply_list = replies_by_parent[parent.pk]

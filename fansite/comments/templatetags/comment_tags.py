@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from fansite.comments.cards import render_card
 from fansite.comments.forms import QUOTE_PARAM, REPLY_PARAM
+from fansite.comments.listing import CommentList
 from fansite.spoilers.reveals import requested_reveals, with_reveals
 from fansite.web.templatetags.pages import url_with_page
 
@@ -71,3 +72,23 @@ def cached_card(parser, token):
     nodelist = parser.parse(("endcached_card",))
     parser.delete_first_token()
     return CachedCardNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class CommentListNode(template.Node):
+    def __init__(self, extra_data):
+        # The template's partials, complete once the whole file is parsed.
+        self.extra_data = extra_data
+
+    def render(self, context):
+        listing = CommentList(context, self.extra_data["partials"], replies_url)
+        return listing.render(context["page_obj"])
+
+
+@register.tag
+def comment_list(parser, token):
+    """{% comment_list %}: the list of the page's comments (``page_obj``), written by
+    fansite.comments.listing with the ``card_markup`` and ``comment_compose``
+    partials of the template it is in."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% comment_list %} takes no arguments")
+    return CommentListNode(parser.extra_data)

@@ -1,0 +1,171 @@
+"""Comments for the conversation pages, read with statements written once per process.
+
+A thread page reads its comments in a few statements: the counts, the page's
+top-level comments with their authors and the comments they answer, and the
+first replies of each. Built by the ORM on every request, each of those cost
+about a millisecond to compile and another to turn into objects, several times
+what the database took to run it. Here each statement is written once per
+process from the models' own table and column names, and its rows become the
+same model instances the ORM would build (``Model.from_db``, after the
+database backend's own converters), with authors and answered comments
+attached as ``select_related`` would attach them.
+
+The comment a reply answers is loaded with its id and author only (the card
+shows "replying to @name" and links to it); its other fields are deferred.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from fansite.threads.models import Thread
+
+from .models import Comment
+
+
+def _fields(model, names=None):
+    """``model``'s concrete fields (only ``names`` when given), in table order."""
+    return [f for f in model._meta.concrete_fields if names is None or f.attname in names]
+
+
+class _Select:
+    """The columns of a comment, its author, the comment it answers and that
+    comment's author, with each column's converters, for one database vendor."""
+
+    ANSWERED = ("id", "author_id")
+
+    def __init__(self):
+        user = get_user_model()
+        quote = connection.ops.quote_name
+        self.parts = [
+            (Comment, "c", _fields(Comment)),
+            (user, "a", _fields(user)),
+            (Comment, "r", _fields(Comment, self.ANSWERED)),
+            (user, "ra", _fields(user)),
+        ]
+        columns, self.converters = [], []
+        for _model, alias, fields in self.parts:
+            for field in fields:
+                columns.append(f"{alias}.{quote(field.column)}")
+                col = field.get_col(alias)
+                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                self.converters.append((found, col))
+        self.columns = ", ".join(columns)
+        comment_table = quote(Comment._meta.db_table)
+        user_table = quote(user._meta.db_table)
+        self.joins = (
+            f"LEFT JOIN {user_table} a ON a.{quote('id')} = c.{quote('author_id')} "
+            f"LEFT JOIN {comment_table} r ON r.{quote('id')} = c.{quote('reply_to_id')} "
+            f"LEFT JOIN {user_table} ra ON ra.{quote('id')} = r.{quote('author_id')}"
+        )
+        self.table = comment_table
+
+    def objects(self, rows):
+        """Model instances from ``rows`` (each a row of ``self.columns`` followed by
+        any extra values, returned beside the comment)."""
+        width = len(self.converters)
+        built = []
+        for row in rows:
+            values = list(row[:width])
+            for index, (converters, col) in enumerate(self.converters):
+                for convert in converters:
+                    values[index] = convert(values[index], col, connection)
+            built.append((self._comment(values), row[width:]))
+        return built
+
+    def _comment(self, values):
+        start = 0
+        instances = []
+        for model, _alias, fields in self.parts:
+            chunk = values[start : start + len(fields)]
+            start += len(fields)
+            if chunk[0] is None:  # no such row (LEFT JOIN)
+                instances.append(None)
+            else:
+                names = [field.attname for field in fields]
+                instances.append(model.from_db(connection.alias, names, chunk))
+        comment, author, answered, answered_author = instances
+        Comment.author.field.set_cached_value(comment, author)
+        if answered is not None:
+            Comment.author.field.set_cached_value(answered, answered_author)
+        Comment.reply_to.field.set_cached_value(comment, answered)
+        return comment
+
+
+@lru_cache(maxsize=4)
+def _select(vendor):
+    return _Select()
+
+
+def _target_column(target):
+    return "thread_id" if isinstance(target, Thread) else "article_id"
+
+
+def _run(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def counts(target) -> tuple[int, int]:
+    """Every comment on ``target`` and its top-level ones, in one statement."""
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT COUNT(*), "
+        f"COALESCE(SUM(CASE WHEN {quote('parent_id')} IS NULL THEN 1 ELSE 0 END), 0) "
+        f"FROM {quote(Comment._meta.db_table)} WHERE {quote(_target_column(target))} = %s"
+    )
+    total, top_level = _run(sql, [target.pk])[0]
+    return int(total), int(top_level)
+
+
+def top_level(target, *, newest_first, offset, limit) -> list[Comment]:
+    """``limit`` of ``target``'s top-level comments from ``offset``, oldest (or
+    newest) first, authors and answered comments attached."""
+    select = _select(connection.vendor)
+    quote = connection.ops.quote_name
+    order = "DESC" if newest_first else "ASC"
+    sql = (
+        f"SELECT {select.columns} FROM {select.table} c {select.joins} "
+        f"WHERE c.{quote(_target_column(target))} = %s AND c.{quote('parent_id')} IS NULL "
+        f"ORDER BY c.{quote('id')} {order} LIMIT %s OFFSET %s"
+    )
+    return [comment for comment, _extra in select.objects(_run(sql, [target.pk, limit, offset]))]
+
+
+def by_ids(pks) -> dict[int, Comment]:
+    """The comments ``pks`` (those that still exist), authors and answered comments
+    attached, by id."""
+    if not pks:
+        return {}
+    select = _select(connection.vendor)
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(pks))
+    sql = (
+        f"SELECT {select.columns} FROM {select.table} c {select.joins} "
+        f"WHERE c.{quote('id')} IN ({marks})"
+    )
+    return {comment.pk: comment for comment, _extra in select.objects(_run(sql, list(pks)))}
+
+
+def first_replies(parent_pks, shown) -> list[tuple[Comment, int]]:
+    """The first ``shown`` replies of each of ``parent_pks``, oldest first, each with
+    how many replies its parent has in all."""
+    if not parent_pks:
+        return []
+    select = _select(connection.vendor)
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(parent_pks))
+    parent, pk = quote("parent_id"), quote("id")
+    sql = (
+        f"SELECT {select.columns}, c.siblings FROM ("
+        f"SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.{parent} ORDER BY x.{pk}) AS position, "
+        f"COUNT(*) OVER (PARTITION BY x.{parent}) AS siblings "
+        f"FROM {select.table} x WHERE x.{parent} IN ({marks})"
+        f") c {select.joins} WHERE c.position <= %s ORDER BY c.{pk}"
+    )
+    rows = _run(sql, [*parent_pks, shown])
+    return [(comment, int(extra[0])) for comment, extra in select.objects(rows)]
