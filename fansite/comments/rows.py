@@ -169,3 +169,20 @@ def first_replies(parent_pks, shown) -> list[tuple[Comment, int]]:
     )
     rows = _run(sql, [*parent_pks, shown])
     return [(comment, int(extra[0])) for comment, extra in select.objects(rows)]
+
+
+def best(thread, limit) -> list[Comment]:
+    """The thread's ``limit`` visible comments with the highest Top score above 0
+    (those with a reaction: fansite.reactions.scoring), on the
+    ``comment_thread_top`` index."""
+    select = _select(connection.vendor)
+    quote = connection.ops.quote_name
+    score, pk = quote("top_score"), quote("id")
+    sql = (
+        f"SELECT {select.columns} FROM {select.table} c {select.joins} "
+        f"WHERE c.{quote('thread_id')} = %s AND c.{score} > 0 "
+        f"AND c.{quote('is_removed')} = %s AND c.{quote('is_hidden')} = %s "
+        f"ORDER BY c.{score} DESC, c.{pk} DESC LIMIT %s"
+    )
+    rows = _run(sql, [thread.pk, False, False, limit])
+    return [comment for comment, _extra in select.objects(rows)]
