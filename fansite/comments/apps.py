@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from fansite.spoilers import reveals
@@ -6,16 +7,26 @@ from fansite.web import pagecache
 
 
 def _pages_showing(comment):
-    from .top import top_scope
-
-    if comment.thread_id:
-        # The thread's "Top" order too: a new or hidden comment needs a new snapshot.
-        return (
-            pagecache.thread_scope(comment.thread_id),
-            top_scope(comment.thread_id),
-            pagecache.LISTINGS,
-        )
+    """Pages showing a comment on an article (comments on threads: _changed)."""
     return (pagecache.ARTICLES, pagecache.LISTINGS)
+
+
+def _changed(sender, instance, created=False, **kwargs):
+    from . import threadpages
+
+    if instance.thread_id:
+        pagecache.bump(*threadpages.scopes_changed(instance, created=created))
+    else:
+        pagecache.bump(*_pages_showing(instance))
+
+
+def _deleted(sender, instance, **kwargs):
+    from . import threadpages
+
+    if instance.thread_id:
+        pagecache.bump(*threadpages.scopes_changed(instance, created=False, deleted=True))
+    else:
+        pagecache.bump(*_pages_showing(instance))
 
 
 class CommentsConfig(AppConfig):
@@ -26,5 +37,7 @@ class CommentsConfig(AppConfig):
         # Models can be imported only once every app is loaded.
         from .models import Comment
 
-        pagecache.bump_on_change(Comment, _pages_showing)
+        # Only the pages a comment changes: fansite.comments.threadpages.
+        post_save.connect(_changed, sender=Comment, dispatch_uid="pagecache-comment")
+        post_delete.connect(_deleted, sender=Comment, dispatch_uid="pagecache-d-comment")
         reveals.register_kind("c", Comment, "spoils_episode_id")

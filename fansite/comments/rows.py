@@ -122,6 +122,21 @@ def counts(target) -> tuple[int, int]:
     return int(total), int(top_level)
 
 
+def thread_counts(thread_pk) -> tuple[int, int, int]:
+    """A thread's comments, top-level comments and replies (its ``reply_count``), in
+    one statement."""
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT COUNT(*), "
+        f"COALESCE(SUM(CASE WHEN {quote('parent_id')} IS NULL THEN 1 ELSE 0 END), 0), "
+        f"(SELECT {quote('reply_count')} FROM {quote(Thread._meta.db_table)} "
+        f"WHERE {quote('id')} = %s) "
+        f"FROM {quote(Comment._meta.db_table)} WHERE {quote('thread_id')} = %s"
+    )
+    total, top, replies = _run(sql, [thread_pk, thread_pk])[0]
+    return int(total), int(top), int(replies or 0)
+
+
 def top_level(target, *, newest_first, offset, limit) -> list[Comment]:
     """``limit`` of ``target``'s top-level comments from ``offset``, oldest (or
     newest) first, authors and answered comments attached."""

@@ -48,14 +48,16 @@ def shared_variant(request) -> str | None:
     return reader_variant(request, shared=True)
 
 
-def cache_per_reader(scopes, params=(), *, shared=False):
+def cache_per_reader(scopes, params=(), *, shared=False, extras=None):
     """``@cache_per_reader(lambda request, pk: [...scopes])``: cache a view's page
     for each reader (see fansite.web.pagecache.cached_page for ``scopes``).
     ``params``: query parameters the page may also have, besides the page number
     and reveals (each value is cached apart). ``shared``: members share pages
-    (the page's template leaves markers for everything of their own)."""
+    (the page's template leaves markers for everything of their own). ``extras``:
+    see ``cached_page``."""
     return pagecache.cached_page(
         scopes,
         variant=shared_variant if shared else reader_variant,
         params=PAGE_PARAMS | frozenset(params),
+        extras=extras,
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fansite.comments import threadpages
 from fansite.comments.forms import ThreadEditForm, ThreadForm, comment_form_for, wants_preview
 from fansite.comments.models import Comment, render_body
 from fansite.comments.selectors import (
@@ -239,14 +240,25 @@ def thread_latest(request, pk):
 
 
 def _thread_scopes(request, pk):
-    scopes = [pagecache.thread_scope(pk)]
-    if request.GET.get(SORT_PARAM) == TOP:
-        # Only Top pages: its generation lapses every TOP_SNAPSHOT_SECONDS.
-        scopes.append(top_scope(pk))
-    return scopes
+    """Only what the page shows (fansite.comments.threadpages): a comment posted on
+    page 40 leaves page 1 cached."""
+    sort = sort_from(request.GET.get(SORT_PARAM))
+    if sort == TOP:
+        # Its generation lapses every TOP_SNAPSHOT_SECONDS.
+        return [pagecache.thread_scope(pk), top_scope(pk)]
+    if sort == NEWEST:
+        return [pagecache.thread_scope(pk), threadpages.newest_scope(pk)]
+    return [
+        pagecache.thread_scope(pk),
+        threadpages.page_scope(pk, threadpages.requested_page(request)),
+    ]
 
 
-@cache_per_reader(_thread_scopes, params=(SORT_PARAM, AT_PARAM), shared=True)
+def _thread_counts(request, pk):
+    return [threadpages.counts(pk)]
+
+
+@cache_per_reader(_thread_scopes, params=(SORT_PARAM, AT_PARAM), shared=True, extras=_thread_counts)
 def thread_detail(request, pk):
     """A thread and its comments. When the thread spoils beyond the reader's progress,
     its title appears nowhere on the page (not even in <head>) until they reveal it.
@@ -274,16 +286,20 @@ def thread_detail(request, pk):
     page_reader = reader.for_page(thread)
     is_gated = reader.hides(thread)
     label = gate_label(thread) if is_gated else None
-    opener = (
-        Comment.objects.for_target(thread)
-        .order_by("pk")
-        .only("pk", "body", "spoils_episode", "is_removed", "is_hidden", "thread")
-        .first()
-    )
     sort = sort_from(request.GET.get(SORT_PARAM))
     comments = comment_page(
         target=thread, page=request.GET.get("page"), sort=sort, at=request.GET.get(AT_PARAM)
     )
+    shown = comments.page_obj.object_list
+    if sort == OLDEST and comments.page_obj.number == 1:
+        opener = shown[0] if shown else None
+    else:
+        opener = (
+            Comment.objects.for_target(thread)
+            .order_by("pk")
+            .only("pk", "body", "spoils_episode", "is_removed", "is_hidden", "thread")
+            .first()
+        )
     if comments.snapshot is not None and request.GET.get(AT_PARAM) != comments.snapshot.token:
         # The page links (includes/_pagination.html keeps the query) name the
         # snapshot, so every page of this visit slices the same order.
@@ -314,8 +330,17 @@ def thread_detail(request, pk):
         "latest_url": _jump_address("threads:thread_latest", thread, request=request, sort=sort),
         # Where what is new to a member goes (fansite.threads.middleware).
         "read_markers": request.user.is_authenticated,
+        # The thread's counts are filled in after the cache (fansite.comments.middleware).
+        "count_markers": True,
+        "pages_marker": sort == OLDEST,
     }
-    return render(request, "threads/thread_detail.html", context)
+    threadpages.counted(
+        request, thread.pk, (comments.total, comments.paginator.count, thread.reply_count)
+    )
+    response = render(request, "threads/thread_detail.html", context)
+    if sort == OLDEST and not threadpages.is_canonical_page(request, comments.page_obj.number):
+        response.page_cache_refused = True
+    return response
 
 
 def _best_strip(thread, comments, sort):

@@ -204,14 +204,67 @@ def _page_weight(stored) -> int:
 local_pages = LocalLRU(max_bytes=settings.PAGE_CACHE_LOCAL_BYTES, weight=_page_weight)
 
 
-def _lookup(page_key, scopes):
-    """The stored page and the current generations, in one cache round trip. The
-    page only counts when it was rendered under the current generations."""
+_EXTRAS = "_fansite_page_extras"
+
+
+class Kept:
+    """A small value worked out from the database (a thread's counts), cached under
+    the generation of ``scope`` as it was before the value was worked out, like a
+    page: replacing the generation makes it stale. Pages that fill such values in
+    after the cache name them in ``cached_page(extras=…)``, so they are read in
+    the same round trip as the page."""
+
+    def __init__(self, key: str, scope: str):
+        self.key = key
+        self.scope = scope
+        self.generation_key = _generation_key(scope)
+
+    def cache_keys(self) -> list[str]:
+        return [self.key, self.generation_key]
+
+    def _read(self, request):
+        found = getattr(request, _EXTRAS, None) or {}
+        if self.generation_key not in found:
+            found = _cache().get_many(self.cache_keys())
+        stored = found.get(self.key)
+        token = found.get(self.generation_key)
+        if token is None:
+            token = _generations([self.scope])[0]
+        return stored, str(token)
+
+    def get(self, request, work_out):
+        """The value, from the cache when it is current, else ``work_out()`` (stored
+        under the generation read before it ran)."""
+        stored, token = self._read(request)
+        if stored is not None and stored[0] == token:
+            return stored[1]
+        value = work_out()
+        _cache().set(self.key, (token, value), KEPT_SECONDS)
+        return value
+
+    def store(self, request, value):
+        """Keep ``value``, worked out by a page's view, under the generation the page
+        cache read before the view ran (not stored when it read none)."""
+        found = getattr(request, _EXTRAS, None) or {}
+        token = found.get(self.generation_key)
+        if token is not None:
+            _cache().set(self.key, (str(token), value), KEPT_SECONDS)
+
+
+KEPT_SECONDS = 24 * 60 * 60
+
+
+def _lookup(page_key, scopes, request=None, extra_keys=()):
+    """The stored page and the current generations, in one cache round trip (with
+    ``extra_keys``, kept on ``request`` for ``Kept``). The page only counts when it
+    was rendered under the current generations."""
     cache = _cache()
     generation_keys = [_generation_key(scope) for scope in scopes]
     local = local_pages.get(page_key)
     wanted = generation_keys if local is not None else [page_key, *generation_keys]
-    found = cache.get_many(wanted)
+    found = cache.get_many([*wanted, *extra_keys])
+    if request is not None and extra_keys:
+        setattr(request, _EXTRAS, {key: found[key] for key in extra_keys if key in found})
     if any(key not in found for key in generation_keys):
         generations = _generations(scopes)
     else:
@@ -226,7 +279,8 @@ def _lookup(page_key, scopes):
 
 def _storable(response) -> bool:
     return (
-        response.status_code == 200
+        not getattr(response, "page_cache_refused", False)
+        and response.status_code == 200
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
         and not response.cookies
@@ -234,7 +288,7 @@ def _storable(response) -> bool:
     )
 
 
-def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
+def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None):
     """Cache a view's page for each variant. ``scopes(request, **kwargs)`` names the
     scopes the page depends on besides "site"; ``variant(request)`` says whom the
     page is for (None: never cache this request's page); a query naming any
@@ -243,7 +297,11 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
 
     A page is stored with the generations read *before* it was rendered: if a
     write replaces one while the page renders, the stored copy is already stale
-    and the next reader renders it again."""
+    and the next reader renders it again. ``extras(request, **kwargs)`` lists
+    ``Kept`` values the page fills in after the cache: they are read with it.
+
+    A view may say that its response must not be stored (a page number that is
+    not the page it shows, say) by setting ``response.page_cache_refused``."""
 
     def decorator(view):
         @wraps(view)
@@ -258,7 +316,11 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM})):
             key = _page_key(request, variant, params)
             if key is None:
                 return view(request, *args, **kwargs)
-            stored, generations = _lookup(key, [SITE, *scopes(request, **kwargs)])
+            kept_values = extras(request, **kwargs) if extras else ()
+            extra_keys = [k for kept in kept_values for k in kept.cache_keys()]
+            stored, generations = _lookup(
+                key, [SITE, *scopes(request, **kwargs)], request, extra_keys
+            )
             if stored is not None:
                 # Bytes throughout: a hit neither decodes nor encodes the page, and
                 # the reader's token joins the pieces around the forms' tokens.
