@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -40,3 +41,23 @@ def first_visit_choices():
     "I've finished season 1" saves (the catalogue holds season 1 alone)."""
     episodes = [(position, own_title(position, title)) for position, title in episode_titles()]
     return {"episodes": episodes, "last": episodes[-1][0] if episodes else 0}
+
+
+_drawn_choices = {}
+
+
+@register.simple_tag
+def drawn_progress_choices(prefix):
+    """spoilers/_progress_choices.html for the current episode list, drawn once per
+    language, ``prefix`` and list in each process: it is on every page a visitor
+    opens until they answer, and the same each time."""
+    choices = first_visit_choices()
+    key = (get_language(), prefix, repr(choices))
+    html = _drawn_choices.get(key)
+    if html is None:
+        if len(_drawn_choices) > 64:  # a few languages and prefixes; titles change rarely
+            _drawn_choices.clear()
+        html = _drawn_choices[key] = render_to_string(
+            "spoilers/_progress_choices.html", {"choices": choices, "prefix": prefix}
+        )
+    return mark_safe(html)
