@@ -31,6 +31,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     from fansite.comments.cards import local_cards
+    from fansite.comments.listing import drawn_boxes
     from fansite.reactions.state import forget_local
     from fansite.web.localcopy import drop_all_local
     from fansite.web.pagecache import local_pages
@@ -38,12 +39,14 @@ def _clear_cache():
     cache.clear()
     local_pages.clear()
     local_cards.clear()
+    drawn_boxes.clear()
     forget_local()
     drop_all_local()
     yield
     cache.clear()
     local_pages.clear()
     local_cards.clear()
+    drawn_boxes.clear()
     forget_local()
     drop_all_local()
 

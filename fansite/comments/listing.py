@@ -9,10 +9,20 @@ the cache lacks is rendered by the ``card_markup`` partial of
 comments/_comments.html, in the page's own context, as before, and the compose
 box still follows the comment a Reply without JavaScript answers
 (``?reply_to=``). The markup is the template's, byte for byte.
+
+The compose box at the end is the same for every member in the plain case (no
+reply chosen, nothing typed), apart from the CSRF token: it is drawn once per
+process and the reader's token put in (``compose_box``).
 """
 
+import hashlib
+import re
+
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
+
+from fansite.web import pagecache
+from fansite.web.lru import LocalLRU
 
 from .cards import render_card
 
@@ -94,3 +104,58 @@ class CommentList:
     def render(self, page_obj):
         items = "".join(self.item(top) for top in page_obj.object_list)
         return f'<ol class="comment-list">\n        {items}\n      </ol>'
+
+
+# The compose box as members first see it (no reply chosen, nothing typed), kept
+# per process: keyed by everything it shows, so never stale.
+drawn_boxes = LocalLRU(max_bytes=4 * 1024 * 1024)
+_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_TOKEN_SLOT = "\x00token\x00"
+
+
+def _plain_compose_key(context):
+    """The key of the page's compose box when it is the plain one every member sees
+    first, else None (a reply chosen, a refusal, a notice, a form sent back)."""
+    request = context.get("request")
+    form = context.get("comment_form")
+    target = context.get("target")
+    if (
+        request is None
+        or request.method != "GET"
+        or not request.user.is_authenticated
+        or form is None
+        or form.is_bound
+        or form.refusal
+        or form.notice
+        or form.reply_target is not None
+        or target is None
+    ):
+        return None
+    fields = form.fields
+    parts = (
+        pagecache.CODE_VERSION,
+        get_language(),
+        context["comments"].kind,
+        target.pk,
+        repr(fields["spoils_episode"].widget.choices),
+        str(fields["spoils_episode"].help_text),
+        str(fields["body"].help_text),
+        repr(form.initial),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def compose_box(context, partials):
+    """The page's compose box (the ``comment_compose`` partial), drawn once per
+    process in the plain case, with the reader's own CSRF token put in."""
+    key = _plain_compose_key(context)
+    if key is None:
+        return partials["comment_compose"].render(context)
+    html = drawn_boxes.get(key)
+    if html is None:
+        html = _CSRF_VALUE.sub(
+            lambda match: match[1] + _TOKEN_SLOT + match[2],
+            str(partials["comment_compose"].render(context)),
+        )
+        drawn_boxes.put(key, html, 24 * 60 * 60)
+    return html.replace(_TOKEN_SLOT, pagecache.form_token(context["request"]))

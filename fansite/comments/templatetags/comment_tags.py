@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fansite.comments.cards import render_card
 from fansite.comments.forms import QUOTE_PARAM, REPLY_PARAM
-from fansite.comments.listing import CommentList
+from fansite.comments.listing import CommentList, compose_box
 from fansite.spoilers.reveals import requested_reveals, with_reveals
 from fansite.web.templatetags.pages import url_with_page
 
@@ -92,3 +92,20 @@ def comment_list(parser, token):
     if len(token.split_contents()) != 1:
         raise template.TemplateSyntaxError("{% comment_list %} takes no arguments")
     return CommentListNode(parser.extra_data)
+
+
+class ComposeBoxNode(template.Node):
+    def __init__(self, extra_data):
+        self.extra_data = extra_data
+
+    def render(self, context):
+        return compose_box(context, self.extra_data["partials"])
+
+
+@register.tag
+def compose_box_here(parser, token):
+    """{% compose_box_here %}: the ``comment_compose`` partial of this template, drawn
+    once per process when it is the plain one (fansite.comments.listing)."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% compose_box_here %} takes no arguments")
+    return ComposeBoxNode(parser.extra_data)
