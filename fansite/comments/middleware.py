@@ -18,12 +18,13 @@ import re
 from django.core.paginator import Paginator
 from django.template import Context
 from django.template.loader import get_template
-from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext, ngettext
 
 from fansite.web import markers
+from fansite.web.lru import LocalLRU
 from fansite.web.markers import MarkerMiddleware
-from fansite.web.reversing import reverse_id
+from fansite.web.reversing import id_url_parts
 
 from . import threadpages
 
@@ -65,9 +66,23 @@ class CommentActionsMiddleware(MarkerMiddleware):
         return markers.replace(content, found, html)
 
 
+# Page links as drawn, per process: keyed by everything they show.
+_drawn_links = LocalLRU(max_bytes=2 * 1024 * 1024)
+
+
 def _page_links(request, number, top_level):
     """The page links of page ``number`` of a conversation with ``top_level`` top-level
-    comments: includes/_pagination.html, as the page would have drawn them."""
+    comments: includes/_pagination.html, as the page would have drawn them (the
+    same address, number and count give the same links, so they are drawn once)."""
+    key = (request.get_full_path(), number, top_level, get_language())
+    html = _drawn_links.get(key)
+    if html is None:
+        html = _draw_page_links(request, number, top_level)
+        _drawn_links.put(key, html, 24 * 60 * 60)
+    return html
+
+
+def _draw_page_links(request, number, top_level):
     paginator = Paginator(range(top_level), threadpages.per_page())
     page_obj = paginator.get_page(number)
     context = Context(
@@ -86,51 +101,52 @@ def _page_links(request, number, top_level):
 
 
 class _Links:
-    """The links for one member, with the labels translated once a page."""
+    """The links for one member: each kind's markup built once a page (labels
+    translated and escaped, addresses around the id), then joined around each
+    comment's id: a page has fifty cards."""
 
     def __init__(self, user):
         self.member = user.pk
         self.guard = user.acts_as_spoiler_guard
-        self.edit = gettext("Edit")
-        self.delete = gettext("Delete")
-        self.report = gettext("Report")
-        self.report_more = gettext("this comment")
-        self.raise_level = gettext("Raise spoiler episode")
-        self.raise_more = gettext("of this comment")
+        edit = _around_id("comments:comment_edit")
+        delete = _around_id("comments:comment_delete")
+        self.own = (
+            f'\n<li><a href="{edit[0]}',
+            f'{edit[1]}" rel="nofollow">{escape(gettext("Edit"))}</a></li>'
+            f'\n<li><a href="{delete[0]}',
+            f'{delete[1]}" rel="nofollow">{escape(gettext("Delete"))}</a></li>',
+        )
+        report = _around_id("moderation:report_create", "comment")
+        self.report = (
+            f'\n<li><a href="{report[0]}',
+            f'{report[1]}" class="comment__report report-link" rel="nofollow">'
+            f'{escape(gettext("Report"))}<span class="visually-hidden"> '
+            f"{escape(gettext('this comment'))}</span></a></li>",
+        )
+        guard = _around_id("moderation:guard_raise", "comment")
+        self.raise_level = (
+            f'\n<li><a href="{guard[0]}',
+            f'{guard[1]}" class="comment__guard" rel="nofollow">'
+            f'{escape(gettext("Raise spoiler episode"))}<span class="visually-hidden"> '
+            f"{escape(gettext('of this comment'))}</span></a></li>",
+        )
 
     def html(self, match):
-        pk, author, visible = int(match[2]), int(match[3]), match[4] == b"v"
+        pk, author, visible = match[2].decode(), int(match[3]), match[4] == b"v"
         if author == self.member:
             if not visible:
                 return b""
-            return format_html(
-                '\n<li><a href="{}" rel="nofollow">{}</a></li>'
-                '\n<li><a href="{}" rel="nofollow">{}</a></li>',
-                reverse_id("comments:comment_edit", pk=pk),
-                self.edit,
-                reverse_id("comments:comment_delete", pk=pk),
-                self.delete,
-            ).encode()
-        parts = []
-        if visible:
-            # Not when hidden: moderators have already dealt with it.
-            parts.append(
-                format_html(
-                    '\n<li><a href="{}" class="comment__report report-link" rel="nofollow">'
-                    '{}<span class="visually-hidden"> {}</span></a></li>',
-                    reverse_id("moderation:report_create", "comment", pk=pk),
-                    self.report,
-                    self.report_more,
-                )
-            )
-            if self.guard:
-                parts.append(
-                    format_html(
-                        '\n<li><a href="{}" class="comment__guard" rel="nofollow">'
-                        '{}<span class="visually-hidden"> {}</span></a></li>',
-                        reverse_id("moderation:guard_raise", "comment", pk=pk),
-                        self.raise_level,
-                        self.raise_more,
-                    )
-                )
-        return "".join(parts).encode()
+            before_edit, between, after_delete = self.own
+            return f"{before_edit}{pk}{between}{pk}{after_delete}".encode()
+        if not visible:
+            return b""  # hidden: moderators have already dealt with it
+        html = f"{self.report[0]}{pk}{self.report[1]}"
+        if self.guard:
+            html += f"{self.raise_level[0]}{pk}{self.raise_level[1]}"
+        return html.encode()
+
+
+def _around_id(name, *fixed):
+    """The escaped address of ``name`` before and after the id."""
+    before, after = id_url_parts(name, *fixed)
+    return escape(before), escape(after)

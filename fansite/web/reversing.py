@@ -26,3 +26,9 @@ def reverse_id(name, *fixed, pk):
     integer id."""
     before, after = _around(name, fixed, get_script_prefix())
     return f"{before}{int(pk)}{after}"
+
+
+def id_url_parts(name, *fixed):
+    """``(before, after)``: the address of ``name`` is ``before + str(pk) + after``
+    (for code writing many such links into a page at once)."""
+    return _around(name, fixed, get_script_prefix())
