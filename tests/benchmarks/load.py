@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,11 @@ WRK_INSTALL_HINT = (
 # (gunicorn's own timeout is 30 s).
 WRK_TIMEOUT = "30s"
 POSTED = re.compile(r"^302 \S*/comments/(\d+)/")
+# What some scripts add to their BENCH_JSON line besides the common figures:
+# post.lua and react.lua, cold.lua, premiere.lua.
+EXTRA_KEYS = ("sent", "acknowledged", "members", "reused", "wrk_duration_us", "pages", "last_page")
+# cold.lua: how long wrk may take at most; it is stopped as soon as it is done.
+COLD_LIMIT_SECONDS = 120
 
 
 class LoadError(RuntimeError):
@@ -81,7 +88,7 @@ def parse_wrk_output(output: str, unexpected_key="not_2xx") -> Load:
     else:
         raise LoadError(f"no BENCH_JSON line in wrk's output:\n{output}")
     latency = data["latency_us"]
-    extra = {k: data[k] for k in ("sent", "acknowledged") if k in data}
+    extra = {k: data[k] for k in EXTRA_KEYS if k in data}
     return Load(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
@@ -95,7 +102,7 @@ def parse_wrk_output(output: str, unexpected_key="not_2xx") -> Load:
     )
 
 
-def _wrk(url, *, seconds, connections, threads, script, headers=(), script_args=()):
+def _wrk_args(url, *, seconds, connections, threads, script, headers=(), script_args=()):
     args = [
         wrk_path() or "wrk",
         f"-t{threads}",
@@ -110,6 +117,19 @@ def _wrk(url, *, seconds, connections, threads, script, headers=(), script_args=
     args.append(url)
     if script_args:
         args += ["--", *script_args]
+    return args
+
+
+def _wrk(url, *, seconds, connections, threads, script, headers=(), script_args=()):
+    args = _wrk_args(
+        url,
+        seconds=seconds,
+        connections=connections,
+        threads=threads,
+        script=script,
+        headers=headers,
+        script_args=script_args,
+    )
     result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 120)
     if result.returncode:
         raise LoadError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
@@ -181,3 +201,68 @@ def react_load(base_url, plan: Path, *, seconds, connections, threads) -> Load:
         script_args=[str(plan)],
     )
     return parse_wrk_output(output, unexpected_key="refused")
+
+
+def write_cold_plan(path: Path, *, cookies):
+    """The file cold.lua reads: one Cookie header per member."""
+    path.write_text("".join(f"cookie\t{cookie}\n" for cookie in cookies))
+
+
+def cold_load(url, plan: Path, *, connections) -> Load:
+    """W5-cold: one request per member of ``plan`` (cold.lua), each a different
+    member, from one wrk thread (the script says why). wrk only stops at the end
+    of its -d, so it is given COLD_LIMIT_SECONDS and stopped (SIGINT: it prints
+    its figures) once the script says every member had an answer; the duration
+    is the script's own, first request to last response."""
+    args = _wrk_args(
+        url,
+        seconds=COLD_LIMIT_SECONDS,
+        connections=connections,
+        threads=1,
+        script="cold.lua",
+        script_args=[str(plan)],
+    )
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(COLD_LIMIT_SECONDS + 60, process.kill)
+    watchdog.start()
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("BENCH_DONE"):
+                process.send_signal(signal.SIGINT)
+        returncode = process.wait()
+    finally:
+        watchdog.cancel()
+    output = "".join(lines)
+    if returncode:
+        raise LoadError(f"wrk failed ({returncode}):\n{output}")
+    return parse_wrk_output(output)
+
+
+def write_pages_plan(path: Path, *, pages):
+    """The file premiere.lua reads: the pages to read in turn, each a path, or
+    (thread path, number) for a thread's last page, which the readers follow as
+    it moves."""
+    lines = []
+    for page in pages:
+        if isinstance(page, tuple):
+            lines.append(f"last\t{page[0]}\t{page[1]}")
+        else:
+            lines.append(f"page\t{page}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def pages_load(base_url, plan: Path, *, seconds, connections, threads) -> Load:
+    """Visitors reading the pages of ``plan`` in turn (premiere.lua); ``extra["pages"]``
+    has each page's responses and X-Page-Cache counts, then those matching no page;
+    ``extra["last_page"]`` the last page's number at the end."""
+    output = _wrk(
+        base_url + "/",
+        seconds=seconds,
+        connections=connections,
+        threads=threads,
+        script="premiere.lua",
+        script_args=[str(plan)],
+    )
+    return parse_wrk_output(output)

@@ -1,6 +1,7 @@
 """Talking to the running site like a browser, with requests: logging demo members
-in, setting a reading progress through the header's form, and fetching a page
-once to check it before wrk loads it."""
+in, setting a reading progress through the header's form, fetching a page once
+to check it before wrk loads it, and W11's members posting and reacting at a
+steady pace."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import http.client
 import re
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -169,3 +170,80 @@ def search_count(html: str) -> str:
     if not found:
         return "?"
     return found[1] + ("+" if "More than" in html[found.start() : found.end()] else "")
+
+
+@dataclass
+class Write:
+    """One POST of a paced member (paced_writes)."""
+
+    kind: str  # "post" or "react"
+    status: int  # 0: no answer (a socket error or a timeout)
+    location: str
+    ms: float
+    late_ms: float  # how long after its planned time it was sent
+
+
+def send_form(base_url, path, cookie, fields, timeout=30) -> tuple[int, str]:
+    """POST a form with the standard library's http.client on a new connection
+    (gunicorn's sync workers close each one): the status and the Location."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    headers = {
+        "Cookie": cookie,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept-Encoding": "identity",
+    }
+    try:
+        connection.request("POST", path, body=urlencode(fields), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        connection.close()
+
+
+def paced_writes(
+    base_url, member: Member, *, start, seconds, post_path, body, reactions
+) -> list[Write]:
+    """One member of W11 (premiere night): a comment into ``post_path`` every
+    second from ``start`` (a time.monotonic() value) for ``seconds``, and half
+    a second after each, the next of ``reactions`` ((react path, "<kind>:on"),
+    taken in turn). ``body(n)`` is the text of the member's comment number n.
+    A write is sent at its planned time, or at once when an earlier one made it
+    late: the pace is kept, never caught up in a burst."""
+    plan = []
+    for second in range(int(seconds)):
+        plan.append((second, "post", second))
+        if reactions:
+            plan.append((second + 0.5, "react", second))
+    writes = []
+    for at, kind, number in plan:
+        wait = start + at - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        if kind == "post":
+            path = post_path
+            fields = {"body": body(number), "spoils_episode": "", "parent": ""}
+        else:
+            path, value = reactions[number % len(reactions)]
+            fields = {"react": value}
+        fields["csrfmiddlewaretoken"] = member.csrf_token
+        sent = time.perf_counter()
+        try:
+            status, location = send_form(base_url, path, member.cookie_header, fields)
+        except (OSError, http.client.HTTPException):
+            status, location = 0, ""
+        took = (time.perf_counter() - sent) * 1000
+        writes.append(Write(kind, status, location, round(took, 2), round(max(0, -wait) * 1000)))
+    return writes
+
+
+def posted_ids(writes) -> list[int]:
+    """The comment ids the site acknowledged (302 to the permalink) among ``writes``."""
+    ids = []
+    for write in writes:
+        if write.kind == "post" and write.status == 302:
+            match = POSTED.search(write.location)
+            if match:
+                ids.append(int(match.group(1)))
+    return ids

@@ -29,6 +29,11 @@ server sees. Actions:
 ``react_check``   after W9: the reactions stored, duplicates, comments whose
               stored total differs from their rows, the thread's total, and the
               counts of the thread's first page as the database has them.
+``cold_members``  W5-cold's members: new, with a reading progress, logged in
+              (sessions made here, not through the login form), never having
+              opened a thread; their Cookie headers.
+``cold_queries``  W5-cold's queries: a member's first visit to a page, with the
+              page cached by another member and not cached.
 """
 
 import cProfile
@@ -102,8 +107,14 @@ def describe(request):
         "board_threads": board.thread_count if board else 0,
         "article": article.get_absolute_url() if article else None,
         "big_threads": [
-            {"pk": t.pk, "comments": t.reply_count, "url": t.get_absolute_url()}
-            for t in big.order_by("reply_count")
+            {
+                "pk": t.pk,
+                "comments": t.reply_count,
+                "url": t.get_absolute_url(),
+                "board": t.board.get_absolute_url(),
+                "post": reverse("comments:comment_create", kwargs={"kind": "thread", "pk": t.pk}),
+            }
+            for t in big.select_related("board").order_by("reply_count")
         ],
         "regular_threads": regular.filter(board__kind=Board.Kind.EPISODE).count(),
         # W10's, on General discussion (run.prepare).
@@ -357,9 +368,12 @@ def react_plan(request):
     from fansite.users.models import User
 
     writers = {u.username: u.pk for u in User.objects.filter(username__in=request["writers"])}
+    # W9 reacts to the oldest comments; W11 (premiere) to the newest, the ones
+    # its readers see on the last page.
+    order = "-pk" if request.get("newest") else "pk"
     comments = list(
         Comment.objects.filter(thread_id=request["thread"], parent__isnull=True)
-        .order_by("pk")
+        .order_by(order)
         .values_list("pk", "author_id")[: request["comments"]]
     )
     kinds = list(ReactionKind.objects.enabled().values_list("slug", flat=True))
@@ -413,6 +427,103 @@ def react_check(request):
     }
 
 
+COLD_PREFIX = "bench-cold-"
+
+
+def cold_members(request):
+    """W5-cold's members: ``count`` new members who have watched up to
+    ``progress`` and have never opened a thread, each logged in: a session
+    holding what ``django.contrib.auth.login`` stores, saved through the site's
+    session engine (so a cached one is cached, as after a real login), and a
+    CSRF cookie. Logging them in through the form would hash a password each.
+    Their Cookie headers, in order."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from fansite.users.models import User
+
+    password = make_password(None)
+    now = timezone.now()
+    start = User.objects.filter(username__startswith=COLD_PREFIX).count()
+    names = [f"{COLD_PREFIX}{start + number:05}" for number in range(request["count"])]
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                email=f"{name}@example.com",
+                password=password,
+                watched_up_to=request["progress"],
+                progress_chosen_at=now,
+            )
+            for name in names
+        ]
+    )
+    engine = import_module(settings.SESSION_ENGINE)
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    answer = []
+    with transaction.atomic():
+        for user in User.objects.filter(username__in=names).order_by("username"):
+            session = engine.SessionStore()
+            session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+            session[BACKEND_SESSION_KEY] = backend
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+            csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+            answer.append(
+                {
+                    "username": user.username,
+                    "sessionid": session.session_key,
+                    "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+                    f"{settings.CSRF_COOKIE_NAME}={csrf}",
+                }
+            )
+    return {"members": answer}
+
+
+def cold_queries(request):
+    """Queries of a member's first visit to ``url``, counted as W5-cold's load
+    meets it: ``warm``, the page already cached by another member's visit; and
+    ``miss``, the page not cached. ``sessions``: three members who have never
+    opened it (the first only opens it for the second). Each mode has a cache
+    key prefix of its own; each member first fetches ``prime`` (an unmeasured
+    page), as in ``queries``, so their session is cached."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    opener, warm_member, miss_member = request["sessions"]
+    base_prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    found = {}
+    # The miss first: this process's own copies of pages and cards start empty.
+    for mode, first, member in (("miss", None, miss_member), ("warm", opener, warm_member)):
+        _use_key_prefix(f"{base_prefix}_cold_{mode}")
+        _client().get(request["prime"])
+        for cookie in filter(None, (first, member)):
+            _client(cookie).get(request["prime"])
+        if first:
+            _client(first).get(request["url"])
+        with CaptureQueriesContext(connection) as captured:
+            response = _client(member).get(request["url"])
+        found[mode] = {
+            "status": response.status_code,
+            "sql": [query["sql"][:400] for query in captured.captured_queries],
+        }
+    return {
+        "status": max(found["warm"]["status"], found["miss"]["status"]),
+        "queries": len(found["warm"]["sql"]),
+        "queries_cold": len(found["miss"]["sql"]),
+        "sql": found["warm"]["sql"],
+        "sql_cold": found["miss"]["sql"],
+    }
+
+
 def search_plans(request):
     """PostgreSQL's plans for the queries of five searches (a common word, a Korean
     name, a phrase, words whose older matches come from the full-text index, an
@@ -463,6 +574,8 @@ ACTIONS = {
     "notify_check": notify_check,
     "react_plan": react_plan,
     "react_check": react_check,
+    "cold_members": cold_members,
+    "cold_queries": cold_queries,
 }
 
 

@@ -46,7 +46,7 @@ def database_section(result: dict) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, row in rows.items():
-        if key in ("W7", "W8", "W9", "W10"):
+        if key in ("W7", "W8", "W9", "W10", "W11"):
             continue
         pct = f"{row['rate'] / ceiling:.0%}" if ceiling else "—"
         spread = f"{row['spread']:.0%}" if len(row.get("rounds", [])) > 1 else "—"
@@ -82,6 +82,9 @@ def database_section(result: dict) -> str:
     found = rows.get("W10")
     if found:
         lines += ["", *search_lines(found, checks)]
+    premiere = rows.get("W11")
+    if premiere:
+        lines += ["", *premiere_lines(premiere, checks, ceiling)]
     scale = [c for c in checks if c.target.startswith(("p50 at", "same queries"))]
     if scale:
         lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
@@ -161,6 +164,40 @@ def search_lines(row, checks) -> list[str]:
     ]
     lines += [f"| `{s['q']}` | {s['found']} | {_num(s['p50_ms'], 1)} |" for s in row["searches"]]
     return [*lines, "", "Targets: " + _verdicts(checks, "W10")]
+
+
+def premiere_lines(row, checks, ceiling) -> list[str]:
+    """W11's paragraph, and a table of what the readers read and how often the page
+    cache answered."""
+    share = f"{row['read_rate'] / ceiling:.0%} of W0" if ceiling else "no W0 to compare"
+    posts, reactions = row["posts"], row["reactions"]
+    lines = [
+        f"W11 {row['title']}: {row.get('readers', '?')} visitors read "
+        f"{_num(row['read_rate'])} req/s ({share}; p50 {_num(row['read_p50_ms'], 1)} ms, "
+        f"p99 {_num(row['read_p99_ms'], 1)} ms); page cache hit rate "
+        f"{row['hit_rate']:.0%} of the cacheable reads. {row.get('posters', '?')} members "
+        f"posted {posts['acknowledged']:,} comments (p50 {_num(posts['p50_ms'], 1)} ms, "
+        f"p99 {_num(posts['p99_ms'], 1)} ms) and gave {reactions['acknowledged']:,} "
+        f"reactions (p50 {_num(reactions['p50_ms'], 1)} ms, p99 "
+        f"{_num(reactions['p99_ms'], 1)} ms) in {row.get('seconds', '?')} s, at most "
+        f"{_num(row['late_max_ms'])} ms behind their pace; write p99 "
+        f"{_num(row['write_p99_ms'], 1)} ms; CPU {_num(row.get('cpu_ms'), 2)} ms per request "
+        f"of either kind. {row['stored']:,} comments stored, {row['lost']} lost, "
+        f"{row['duplicated']} doubled; {row['errors']} errors.",
+        "",
+        "| Page | reads | cache hits | misses | other | hit rate |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in row["pages"]:
+        cached = page["hit"] + page["miss"]
+        rate = f"{page['hit'] / cached:.0%}" if cached else "—"
+        lines.append(
+            f"| {page['name']} (`{page['path']}`) | {page['requests']:,} | {page['hit']:,} "
+            f"| {page['miss']:,} | {page['other']:,} | {rate} |"
+        )
+    if row.get("unmatched"):
+        lines.append(f"| matching none of them | {row['unmatched']:,} | | | | |")
+    return [*lines, "", "Targets: " + _verdicts(checks, "W11")]
 
 
 def busy(result) -> bool:

@@ -16,7 +16,10 @@ For each database (SQLite always; PostgreSQL too when DATABASE_URL points at it)
 4. SQL queries per request are counted in-process afterwards (probe.py);
 5. W8 (W-notify): posting with 500 followers against none, then the task worker
    delivering posts to them (notify_workload);
-6. gunicorn is stopped, the database dropped, the cache keys removed.
+6. W11 (premiere night, the issue's "W8"): visitors reading the hot thread,
+   its board and the home page while members post and react in it
+   (premiere_workload);
+7. gunicorn is stopped, the database dropped, the cache keys removed.
 
 The exit status is non-zero when something went wrong (wrk missing, a non-2xx
 response, a socket error, a W7 or W8 post lost or stored twice, a W8 delivery
@@ -27,6 +30,8 @@ never because a performance target was missed: those are reported PASS/FAIL.
 from __future__ import annotations
 
 import argparse
+import functools
+import math
 import os
 import secrets
 import shutil
@@ -48,6 +53,9 @@ W5_PROGRESS = 3
 NOTIFY_FOLLOWERS = 500  # W8: followers of the followed thread
 NOTIFY_EMAILED = 50  # of whom want an email at once for every new comment
 REACT_COMMENTS = 400  # W9: top-level comments of the big thread reacted to
+PREMIERE_READERS = 32  # W11: wrk connections reading, anonymous
+PREMIERE_POSTERS = 8  # W11: members each posting a comment a second, and reacting
+PREMIERE_REACTED = 60  # W11: the newest top-level comments of the hot thread reacted to
 SEED_MEMBERS = 20
 SEED_THREADS = 100
 SEED_COMMENTS_PER_THREAD = 10
@@ -63,6 +71,7 @@ class Mode:
     sizes: tuple[int, ...]  # big threads; the largest is W1/W2's
     profile_requests: int
     notify_posts: int  # W8: posts the worker delivers while it is timed
+    cold_members: int  # W5-cold: members per round, each opening W1 once
 
 
 FULL = Mode(
@@ -73,6 +82,7 @@ FULL = Mode(
     sizes=(100, 1_000, 10_000),
     profile_requests=100,
     notify_posts=20,
+    cold_members=500,
 )
 QUICK = Mode(
     seconds=2,
@@ -82,6 +92,7 @@ QUICK = Mode(
     sizes=(100, 1_000),
     profile_requests=20,
     notify_posts=5,
+    cold_members=100,
 )
 
 TITLES = {
@@ -91,11 +102,14 @@ TITLES = {
     "W3": "episode board thread list",
     "W4": "home page",
     "W5": f"W1 as a member (progress {W5_PROGRESS})",
+    "W5-cold": f"W1 for members opening it for the first time (progress {W5_PROGRESS})",
     "W6": "source article",
     "W7": "members posting comments",
     "W8": f"W-notify: posting into a thread {NOTIFY_FOLLOWERS} members follow vs none",
     "W9": "W-react: members reacting on the big thread while others read its first page",
     "W10": "W-search: typical searches, one at a time, as a member",
+    "W11": "premiere night (the issue's W8): the hot thread read while members post "
+    "and react in it",
 }
 # W10: the comments the database holds for it (more threads are seeded to reach it),
 # and the searches, as fans type them: English common and rare words, phrases,
@@ -174,6 +188,7 @@ def parse_args(argv):
     args.sizes = mode.sizes
     args.profile_requests = args.profile_requests or mode.profile_requests
     args.notify_posts = mode.notify_posts
+    args.cold_members = mode.cold_members
     args.only = {w.strip().upper() for w in args.only.split(",")} if args.only else None
     return args
 
@@ -183,7 +198,7 @@ def say(text=""):
 
 
 def wanted(args, key):
-    return args.only is None or key in args.only
+    return args.only is None or key.upper() in args.only
 
 
 class Run:
@@ -313,10 +328,12 @@ class Workload:
     path: str
     cookie: str | None = None  # Cookie header (W5)
     sessionid: str | None = None  # the same session, for the in-process query count
+    cold_rounds: list | None = None  # W5-cold: each round's members' Cookie headers
 
 
-def plan_reads(args, info, base_url, reader) -> tuple[list[Workload], dict]:
-    """The read workloads in order, and the scale series: {size: {"W1": key, "W2": key}}."""
+def plan_reads(args, info, base_url, reader, cold=None) -> tuple[list[Workload], dict]:
+    """The read workloads in order, and the scale series: {size: {"W1": key, "W2": key}}.
+    ``cold``: W5-cold's members (cold_members), when it runs."""
     big = info["big_threads"]
     largest = big[-1]
 
@@ -333,8 +350,19 @@ def plan_reads(args, info, base_url, reader) -> tuple[list[Workload], dict]:
         Workload(
             "W5", TITLES["W5"], largest["url"], reader.cookie_header, sessionid=reader.sessionid
         ),
-        Workload("W6", TITLES["W6"], info["article"]),
     ]
+    if cold:
+        # Fetched once by a member of its own: the page must say they are logged in.
+        plan.append(
+            Workload(
+                "W5-cold",
+                TITLES["W5-cold"],
+                largest["url"],
+                cold["check"]["cookie"],
+                cold_rounds=[[m["cookie"] for m in group] for group in cold["rounds"]],
+            )
+        )
+    plan.append(Workload("W6", TITLES["W6"], info["article"]))
     plan = [w for w in plan if wanted(args, w.key)]
     scale = {}
     if wanted(args, "S"):
@@ -356,20 +384,34 @@ def median(values):
     return statistics.median(values) if values else 0.0
 
 
-def read_workloads(run, info, gunicorn, reader):
+def percentile(values, share):
+    """The nearest-rank percentile (``share`` 0.99 for p99) of ``values``; 0 if none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def read_workloads(run, info, gunicorn, reader, cold=None):
     """Every read workload: fetched once (status, size), warmed up, then measured in
     ``--rounds`` interleaved rounds (W0, W1, … W0, W1, …) so that a change in the
     machine's background load shifts every workload alike; each figure is the
-    median over the rounds. Returns {key: row}, {size: {"W1": row, "W2": row}}
-    and the pages for the query count."""
+    median over the rounds. W5-cold (``cold``: cold_members) has no warm-up, and
+    each round has members of its own (cold_round). Returns {key: row},
+    {size: {"W1": row, "W2": row}} and the pages for the query count."""
     args = run.args
     base_url = gunicorn.base_url
-    plan, scale_keys = plan_reads(args, info, base_url, reader)
+    plan, scale_keys = plan_reads(args, info, base_url, reader, cold)
     options = {"connections": args.connections, "threads": args.threads}
     rows = {}
     for w in plan:
         html = members.fetch(base_url + w.path, w.cookie)
         rows[w.key] = {"title": w.title, "path": w.path, "bytes": len(html), "rounds": []}
+        if w.cold_rounds:
+            if b'class="user-nav__me"' not in html:
+                raise members.SiteError(f"{w.key}: its members' sessions do not log them in")
+            # No warm-up: it would use members up. The fetch above cached the page.
+            continue
         if args.warmup:
             warm = load.read_load(
                 base_url + w.path, seconds=args.warmup, cookie=w.cookie, **options
@@ -379,7 +421,12 @@ def read_workloads(run, info, gunicorn, reader):
     for number in range(1, args.rounds + 1):
         for w in plan:
             cpu = gunicorn.worker_cpu_seconds()
-            figures = load.read_load(base_url + w.path, seconds=seconds, cookie=w.cookie, **options)
+            if w.cold_rounds:
+                figures = cold_round(run, base_url, w, number, options)
+            else:
+                figures = load.read_load(
+                    base_url + w.path, seconds=seconds, cookie=w.cookie, **options
+                )
             cpu_ms = (gunicorn.worker_cpu_seconds() - cpu) * 1000 / max(figures.requests, 1)
             rows[w.key]["rounds"].append({**figures.as_dict(), "cpu_ms": round(cpu_ms, 2)})
             say(
@@ -406,8 +453,39 @@ def read_workloads(run, info, gunicorn, reader):
         size: {key: rows[label] for key, label in labels.items()}
         for size, labels in scale_keys.items()
     }
-    pages = [{"key": w.key, "url": w.path, "cookie": w.sessionid} for w in plan]
+    # W5-cold's members are counted apart (count_cold_queries).
+    pages = [
+        {"key": w.key, "url": w.path, "cookie": w.sessionid} for w in plan if not w.cold_rounds
+    ]
     return rows, scale, pages
+
+
+def cold_members(run, env):
+    """W5-cold's members, made and logged in by the probe: one to check the page
+    with, three for the query count, then ``--rounds`` groups of ``cold_members``."""
+    per_round = run.args.cold_members
+    made = server.probe(
+        env,
+        "cold_members",
+        {"count": 4 + per_round * run.args.rounds, "progress": W5_PROGRESS},
+    )["members"]
+    rounds = [made[4 + n * per_round : 4 + (n + 1) * per_round] for n in range(run.args.rounds)]
+    return {"check": made[0], "queries": made[1:4], "rounds": rounds}
+
+
+def cold_round(run, base_url, w, number, options) -> load.Load:
+    """One round of W5-cold: each of the round's members opens the page once.
+    A member without an answer, or sent twice, is an error."""
+    cookies = w.cold_rounds[number - 1]
+    plan = run.folder / f"cold-plan-{secrets.token_hex(4)}.tsv"
+    load.write_cold_plan(plan, cookies=cookies)
+    figures = load.cold_load(base_url + w.path, plan, connections=options["connections"])
+    unanswered = max(0, len(cookies) - figures.requests)
+    reused = figures.extra.get("reused", 0)
+    if unanswered or reused:
+        run.error(f"{w.key}: {unanswered} members had no answer, {reused} were sent twice")
+        figures.unexpected += unanswered + reused
+    return figures
 
 
 def count_queries(run, env, info, rows, pages):
@@ -435,6 +513,35 @@ def count_queries(run, env, info, rows, pages):
     say(
         "  SQL queries per request (cache miss / warm): "
         + ", ".join(f"{k} {v['queries_cold']}/{v['queries']}" for k, v in counts.items())
+    )
+
+
+def count_cold_queries(run, env, info, rows, cold):
+    """W5-cold's queries per request (probe.cold_queries), with a cache of its own
+    as in count_queries: a member's first visit with the page cached by someone
+    else (what the load meets: "warm") and with it not cached ("miss")."""
+    prefix = f"{env['CACHE_KEY_PREFIX']}_q"
+    row = rows["W5-cold"]
+    try:
+        found = server.probe(
+            {**env, "CACHE_KEY_PREFIX": prefix},
+            "cold_queries",
+            {
+                "url": row["path"],
+                "prime": info["board_list"],
+                "sessions": [member["sessionid"] for member in cold["queries"]],
+            },
+        )
+    finally:
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, prefix)
+    for key in ("queries", "queries_cold", "sql", "sql_cold"):
+        row[key] = found[key]
+    if found["status"] != 200:
+        run.error(f"W5-cold: in-process request answered {found['status']}")
+    say(
+        f"  SQL queries of a member's first visit (cache miss / warm): W5-cold "
+        f"{found['queries_cold']}/{found['queries']}"
     )
 
 
@@ -835,12 +942,172 @@ def search_workload(run, env, info, gunicorn, reader):
     return row
 
 
+PREMIERE_FILLER = (
+    " The premiere is live and this scene is everything I hoped for. The soundtrack is "
+    "doing a lot of work here, and the quiet moments between the big scenes are my "
+    "favourite part. Also, >!that reveal made me rewind twice!<.\n\n"
+    "- the lighting in the night scenes\n- the hallway camera work\n"
+    "- the music cue before the credits"
+)
+PREMIERE_PAGES = ("hot thread, first page", "hot thread, last page", "its board", "home page")
+
+
+def premiere_body(tag, member, number):
+    """Comment ``number`` of poster ``member``: tagged like W7's (probe.writes finds
+    them by "Benchmark comment <tag>-"), so no two are alike."""
+    return f"Benchmark comment {tag}-{member}-{number}.{PREMIERE_FILLER}"
+
+
+def premiere_workload(run, env, info, gunicorn, writers):
+    """W11, premiere night (the issue calls it "W8"; W8 here is W-notify): an
+    episode airs and everyone is on its thread at once.
+
+    PREMIERE_READERS anonymous visitors (wrk, premiere.lua) read the hot thread's
+    first and last pages, its board and the home page in turn, while
+    PREMIERE_POSTERS members each post a comment into the thread every second and,
+    half a second after each, react to one of its newest comments
+    (members.paced_writes), for ``--write-seconds``. The hot thread is the largest
+    big thread (W1's); its last page moves as comments come in, and the readers
+    follow it (premiere.lua). Posts make some of these pages stale (which ones is the page
+    cache's business), so readers meet misses: the hit rate is counted from the
+    X-Page-Cache header of every read. Afterwards every acknowledged post (its 302's
+    comment id) must be stored once (probe.writes), like W7's."""
+    args = run.args
+    base_url = gunicorn.base_url
+    thread = info["big_threads"][-1]
+    last = members.last_page_number(members.fetch(base_url + thread["url"]))
+    pages = [thread["url"], (thread["url"], last), thread["board"], info["home"]]
+    plan_file = run.folder / f"premiere-pages-{info['vendor']}.tsv"
+    load.write_pages_plan(plan_file, pages=pages)
+    reading = {"connections": PREMIERE_READERS, "threads": args.threads}
+    posters = writers[:PREMIERE_POSTERS]
+    reactions = server.probe(
+        env,
+        "react_plan",
+        {
+            "thread": thread["pk"],
+            "writers": [p.username for p in posters],
+            "comments": PREMIERE_REACTED,
+            "newest": True,
+        },
+    )["reactions"]
+    if args.warmup:
+        load.pages_load(base_url, plan_file, seconds=args.warmup, **reading)
+    tag = f"{run.prefix}{info['vendor'][:2]}premiere"
+    seconds = max(1, round(args.write_seconds))
+    cpu = gunicorn.worker_cpu_seconds()
+    start = time.monotonic() + 0.1
+    with ThreadPoolExecutor(max_workers=len(posters) + 1) as pool:
+        read_future = pool.submit(load.pages_load, base_url, plan_file, seconds=seconds, **reading)
+        posting = [
+            pool.submit(
+                members.paced_writes,
+                base_url,
+                poster,
+                # Spread over the second, so the posts arrive one by one.
+                start=start + number / len(posters),
+                seconds=seconds,
+                post_path=thread["post"],
+                body=functools.partial(premiere_body, tag, number),
+                reactions=[(path, value) for path, line, value in reactions if line == number + 1],
+            )
+            for number, poster in enumerate(posters)
+        ]
+        writes = [write for future in posting for write in future.result()]
+        reads = read_future.result()
+    cpu = gunicorn.worker_cpu_seconds() - cpu
+    acknowledged = members.posted_ids(writes)
+    check = server.probe(env, "writes", {"tags": [tag], "acknowledged": acknowledged})
+    row = premiere_row(reads, writes, check[tag], check, pages)
+    row["cpu_ms"] = round(cpu * 1000 / max(reads.requests + len(writes), 1), 2)
+    row["posters"] = len(posters)
+    row["readers"] = PREMIERE_READERS
+    row["seconds"] = seconds
+    say(
+        f"  W11      reading {row['read_rate']:.1f} req/s, p50 {row['read_p50_ms']:.1f} ms, "
+        f"p99 {row['read_p99_ms']:.1f} ms, page cache hits {row['hit_rate']:.0%}; "
+        f"{row['posts']['acknowledged']} comments and {row['reactions']['acknowledged']} "
+        f"reactions by {len(posters)} members, write p99 {row['write_p99_ms']:.1f} ms; "
+        f"{row['stored']} stored, {row['lost']} lost, {row['duplicated']} doubled, "
+        f"{row['errors']} errors"
+    )
+    if row["errors"]:
+        run.error(f"W11: {row['errors']} refused writes, non-2xx reads or socket errors")
+    if row["lost"] or row["duplicated"]:
+        run.error(f"W11: {row['lost']} comments lost, {row['duplicated']} stored more than once")
+    return row
+
+
+def premiere_row(reads: load.Load, writes, stored: dict, check: dict, pages) -> dict:
+    """W11's figures from the readers' wrk run, the members' ``writes`` and the
+    database's answer (probe.writes: ``stored`` for the run's tag, ``check`` for
+    the acknowledged ids); ``pages`` as given to load.write_pages_plan. A post
+    without an answer may still have been stored; any other post stored but not
+    acknowledged counts as doubled."""
+    counted = reads.extra.get("pages") or []
+    per_page = []
+    for number, page in enumerate(pages):
+        found = counted[number] if number < len(counted) else {}
+        path = page
+        if isinstance(page, tuple):
+            thread_path, first = page
+            reached = reads.extra.get("last_page") or first
+            path = f"{thread_path}?page={first}" + (f"…{reached}" if reached > first else "")
+        per_page.append(
+            {
+                "name": PREMIERE_PAGES[number] if number < len(PREMIERE_PAGES) else path,
+                "path": path,
+                **{k: found.get(k, 0) for k in ("requests", "hit", "miss", "other")},
+            }
+        )
+    unmatched = counted[len(pages)]["requests"] if len(counted) > len(pages) else 0
+    hits = sum(p["hit"] for p in per_page)
+    misses = sum(p["miss"] for p in per_page)
+    by_kind = {}
+    for kind in ("post", "react"):
+        mine = [w for w in writes if w.kind == kind]
+        by_kind[kind] = {
+            "sent": len(mine),
+            "acknowledged": sum(1 for w in mine if w.status == 302),
+            "p50_ms": round(median([w.ms for w in mine]), 2),
+            "p99_ms": round(percentile([w.ms for w in mine], 0.99), 2),
+        }
+    acknowledged = members.posted_ids(writes)
+    unanswered = sum(1 for w in writes if w.kind == "post" and w.status == 0)
+    refused = sum(1 for w in writes if w.status != 302) + (
+        by_kind["post"]["acknowledged"] - len(acknowledged)
+    )
+    unacknowledged = stored["stored"] - (len(set(acknowledged)) - check["lost"])
+    return {
+        "title": TITLES["W11"],
+        "read_requests": reads.requests,
+        "read_rate": round(reads.rate, 1),
+        "read_p50_ms": reads.p50_ms,
+        "read_p99_ms": reads.p99_ms,
+        "pages": per_page,
+        "unmatched": unmatched,
+        "hit_rate": round(hits / (hits + misses), 3) if hits + misses else 0.0,
+        "posts": by_kind["post"],
+        "reactions": by_kind["react"],
+        "write_p50_ms": round(median([w.ms for w in writes]), 2),
+        "write_p99_ms": round(percentile([w.ms for w in writes], 0.99), 2),
+        "late_max_ms": max((w.late_ms for w in writes), default=0),
+        "stored": stored["stored"],
+        "lost": check["lost"] + check["acknowledged_twice"],
+        "duplicated": stored["duplicated"] + max(0, unacknowledged - unanswered),
+        "errors": reads.errors + refused,
+    }
+
+
 def log_in_members(run, info, base_url):
     """The W5 reader (the last demo member, progress set through the site's form)
     and one writer per connection for W7."""
     names = info["members"]
     reader_name = names[-1]
-    writer_names = [names[i % (len(names) - 1)] for i in range(run.args.connections)]
+    count = run.args.connections
+    if wanted(run.args, "W11"):
+        count = max(count, PREMIERE_POSTERS)
+    writer_names = [names[i % (len(names) - 1)] for i in range(count)]
     writer_names = list(dict.fromkeys(writer_names))
 
     def log_in(name):
@@ -848,7 +1115,7 @@ def log_in_members(run, info, base_url):
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         reader_future = pool.submit(log_in, reader_name)
-        posting = any(wanted(run.args, key) for key in ("W7", "W8", "W9"))
+        posting = any(wanted(run.args, key) for key in ("W7", "W8", "W9", "W11"))
         writers = list(pool.map(log_in, writer_names)) if posting else []
         reader = reader_future.result()
     members.set_progress(base_url, info["progress"], reader, W5_PROGRESS)
@@ -885,10 +1152,13 @@ def bench_database(run, db):
         try:
             say(f"  gunicorn on {gunicorn.base_url}, workers {gunicorn.workers()}")
             reader, writers = log_in_members(run, info, gunicorn.base_url)
-            rows, scale, pages = read_workloads(run, info, gunicorn, reader)
+            cold = cold_members(run, env) if wanted(args, "W5-cold") else None
+            rows, scale, pages = read_workloads(run, info, gunicorn, reader, cold)
             result["workloads"] = rows
             result["scale"] = scale
             count_queries(run, env, info, rows, pages)
+            if cold:
+                count_cold_queries(run, env, info, rows, cold)
             if wanted(args, "W7"):
                 rows["W7"] = write_workload(run, env, info, gunicorn, writers)
             if wanted(args, "W8"):
@@ -897,6 +1167,8 @@ def bench_database(run, db):
                 rows["W9"] = react_workload(run, env, info, gunicorn, writers)
             if wanted(args, "W10"):
                 rows["W10"] = search_workload(run, env, info, gunicorn, reader)
+            if wanted(args, "W11"):
+                rows["W11"] = premiere_workload(run, env, info, gunicorn, writers)
             result["memory"] = gunicorn.memory()
         except Exception:
             say(gunicorn.log_tail())
@@ -1009,7 +1281,10 @@ def main(argv=None):
                 f"{args.warmup:g} s warm-up, then {args.seconds:g} s per read workload in "
                 f"{args.rounds} interleaved round(s) (median reported), "
                 f"W7 {args.write_seconds:g} s, W8 {args.write_seconds:g} s per side, "
-                f"W9 {args.write_seconds:g} s alone and {args.write_seconds:g} s with reactions"
+                f"W9 {args.write_seconds:g} s alone and {args.write_seconds:g} s with reactions, "
+                f"W5-cold {args.cold_members} members per round (wrk -t1 -c{args.connections}), "
+                f"W11 {PREMIERE_READERS} "
+                f"readers and {PREMIERE_POSTERS} members writing for {args.write_seconds:g} s"
             ),
             "django": next((r["django"] for r in results if "django" in r), "?"),
             "results": results,

@@ -3,8 +3,10 @@
 No server and no wrk here (see test_quick_run.py for the real thing)."""
 
 import json
+import time
 
 import pytest
+import requests
 
 from tests.benchmarks import environment, load, members, report, run, targets
 
@@ -83,8 +85,8 @@ def test_the_last_page_is_the_highest_page_link():
 
 @pytest.fixture
 def tiny_server():
-    """A local HTTP server answering 200 on /ok (echoing the cookie) and 404
-    elsewhere."""
+    """A local HTTP server answering GETs 200 on /ok and 404 elsewhere, and POSTs
+    302; it keeps what it was sent (path, cookie, form)."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -96,6 +98,14 @@ def tiny_server():
             self.send_response(200 if self.path.startswith("/ok") else 404)
             self.end_headers()
             self.wfile.write(b"body")
+
+        def do_POST(self):
+            form = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            seen.append((self.path, self.headers.get("Cookie"), form))
+            self.send_response(302)
+            self.send_header("Location", "/comments/1/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args):
             pass
@@ -316,3 +326,259 @@ def test_without_wrk_the_benchmark_says_so_and_fails(monkeypatch, capsys):
 
     assert run.main(["--quick"]) == 2
     assert "apt-get install -y wrk" in capsys.readouterr().err
+
+
+def test_only_names_workloads_whatever_their_case():
+    args = run.parse_args(["--only", "w0,W5-cold,w11"])
+
+    assert run.wanted(args, "W5-cold")
+    assert run.wanted(args, "W11")
+    assert not run.wanted(args, "W5")
+
+
+def test_the_cold_plan_lists_one_cookie_per_member(tmp_path):
+    plan = tmp_path / "cold.tsv"
+
+    load.write_cold_plan(plan, cookies=["sessionid=a; csrftoken=x", "sessionid=b; csrftoken=y"])
+
+    assert plan.read_text().splitlines() == [
+        "cookie\tsessionid=a; csrftoken=x",
+        "cookie\tsessionid=b; csrftoken=y",
+    ]
+
+
+def test_a_cold_run_takes_its_duration_and_members_from_the_script():
+    figures = load.parse_wrk_output(
+        wrk_output(duration_us=2_000_000, requests=500, members=500, reused=0)
+    )
+
+    assert figures.rate == 250
+    assert figures.extra["members"] == 500
+    assert figures.extra["reused"] == 0
+
+
+def test_the_pages_plan_lists_the_pages_in_turn(tmp_path):
+    plan = tmp_path / "pages.tsv"
+
+    load.write_pages_plan(plan, pages=["/threads/1/", ("/threads/1/", 7), "/"])
+
+    assert plan.read_text().splitlines() == [
+        "page\t/threads/1/",
+        "last\t/threads/1/\t7",
+        "page\t/",
+    ]
+
+
+def test_percentiles_are_nearest_rank():
+    values = list(range(1, 201))
+
+    assert run.percentile(values, 0.99) == 198
+    assert run.percentile(values, 0.5) == 100
+    assert run.percentile([], 0.99) == 0.0
+
+
+def write(kind="post", status=302, location="/comments/7/", ms=20.0):
+    return members.Write(kind, status, location, ms, 0)
+
+
+def test_acknowledged_posts_are_the_302s_to_a_comment():
+    writes = [
+        write(location="/comments/7/"),
+        write(location="/comments/8/?reveal=c8.abc"),
+        write(status=200, location=""),
+        write(kind="react", location="/threads/1/#comment-9"),
+        write(location="/accounts/login/"),
+    ]
+
+    assert members.posted_ids(writes) == [7, 8]
+
+
+def premiere_reads(pages=None, **overrides):
+    counted = pages or [
+        {"requests": 100, "hit": 90, "miss": 10, "other": 0},
+        {"requests": 100, "hit": 70, "miss": 30, "other": 0},
+        {"requests": 100, "hit": 80, "miss": 20, "other": 0},
+        {"requests": 100, "hit": 100, "miss": 0, "other": 0},
+        {"requests": 0, "hit": 0, "miss": 0, "other": 0},
+    ]
+    return load.parse_wrk_output(wrk_output(requests=400, pages=counted, **overrides))
+
+
+PAGES = ["/threads/9/", ("/threads/9/", 4), "/boards/general/", "/"]
+
+
+def test_the_premiere_hit_rate_counts_cacheable_reads_per_page_and_overall():
+    writes = [write(location=f"/comments/{n}/") for n in range(10)]
+
+    found = run.premiere_row(
+        premiere_reads(),
+        writes,
+        {"stored": 10, "duplicated": 0},
+        {"lost": 0, "acknowledged_twice": 0},
+        PAGES,
+    )
+
+    assert found["hit_rate"] == 0.85
+    assert [p["hit"] for p in found["pages"]] == [90, 70, 80, 100]
+    assert found["pages"][1]["path"] == "/threads/9/?page=4"
+    moved = run.premiere_row(
+        premiere_reads(last_page=6),
+        writes,
+        {"stored": 10, "duplicated": 0},
+        {"lost": 0, "acknowledged_twice": 0},
+        PAGES,
+    )
+    assert moved["pages"][1]["path"] == "/threads/9/?page=4…6"
+    assert found["read_rate"] == 100
+    assert (found["lost"], found["duplicated"], found["errors"]) == (0, 0, 0)
+
+
+def test_premiere_posts_stored_without_an_acknowledgement_count_as_doubled():
+    writes = [write(location="/comments/1/"), write(location="/comments/2/")]
+    writes.append(write(status=0, location=""))  # no answer: may have been stored
+
+    once_more = run.premiere_row(
+        premiere_reads(),
+        writes,
+        {"stored": 3, "duplicated": 0},
+        {"lost": 0, "acknowledged_twice": 0},
+        PAGES,
+    )
+    twice = run.premiere_row(
+        premiere_reads(),
+        writes[:2],
+        {"stored": 3, "duplicated": 1},
+        {"lost": 0, "acknowledged_twice": 0},
+        PAGES,
+    )
+
+    assert (once_more["duplicated"], once_more["errors"]) == (0, 1)
+    assert twice["duplicated"] == 2
+
+
+def test_premiere_posts_acknowledged_but_not_stored_are_lost_and_refusals_are_errors():
+    writes = [
+        write(location="/comments/1/"),
+        write(location="/comments/2/"),
+        write(kind="react", status=403, location=""),
+    ]
+
+    found = run.premiere_row(
+        premiere_reads(not_2xx=2),
+        writes,
+        {"stored": 1, "duplicated": 0},
+        {"lost": 1, "acknowledged_twice": 0},
+        PAGES,
+    )
+
+    assert found["lost"] == 1
+    assert found["duplicated"] == 0
+    assert found["errors"] == 3
+    assert found["reactions"] == {"sent": 1, "acknowledged": 0, "p50_ms": 20.0, "p99_ms": 20.0}
+
+
+def premiere_row(read_rate=500.0, read_p99=80.0, write_p99=150.0, **changes):
+    reads = premiere_reads()
+    writes = [write(ms=write_p99, location=f"/comments/{n}/") for n in range(3)]
+    found = run.premiere_row(
+        reads,
+        writes,
+        {"stored": 3, "duplicated": 0},
+        {"lost": 0, "acknowledged_twice": 0},
+        PAGES,
+    )
+    found.update(read_rate=read_rate, read_p99_ms=read_p99, readers=32, posters=8, seconds=20)
+    found.update(changes)
+    return found
+
+
+def test_premiere_targets_are_shares_of_w0_and_latencies():
+    good, slow = result(), result()
+    good["workloads"]["W11"] = premiere_row()
+    slow["workloads"]["W11"] = premiere_row(read_rate=300.0, read_p99=120.0, write_p99=250.0)
+    slow["workloads"]["W11"]["duplicated"] = 1
+
+    passed, failed = verdicts(good), verdicts(slow)
+
+    names = [
+        "reads ≥ 40% of W0 req/s",
+        "read p99 ≤ 100 ms",
+        "write p99 ≤ 200 ms",
+        "0 lost or doubled comments",
+    ]
+    assert all(passed[("W11", name)] for name in [*names, "0 errors"])
+    assert not any(failed[("W11", name)] for name in names)
+    assert failed[("W11", "0 errors")] is True
+
+
+def test_cold_members_are_judged_by_their_share_of_w0_only():
+    data = result()
+    data["workloads"]["W5-cold"] = row(240, queries=5, cold=14)
+
+    found = verdicts(data)
+
+    assert found[("W5-cold", "≥ 25% of W0 req/s")] is False
+    assert ("W5-cold", "≤ 10 queries") not in found
+    data["workloads"]["W5-cold"] = row(260)
+    assert verdicts(data)[("W5-cold", "≥ 25% of W0 req/s")] is True
+
+
+def test_the_report_has_the_cold_row_and_the_premiere_table():
+    data = result()
+    data["workloads"]["W5-cold"] = row(260)
+    data["workloads"]["W11"] = premiere_row()
+    summary = {
+        "started": "2026-12-04 02:00 UTC",
+        "quick": False,
+        "machine": {
+            "nproc": 2,
+            "cpu": "CPU",
+            "ram_gb": 8,
+            "kernel": "6",
+            "python": "3.13",
+            "gunicorn": "27",
+            "wrk": "wrk 4.1",
+        },
+        "server": "2 sync workers",
+        "load": "wrk",
+        "results": [data],
+    }
+
+    text = report.render(summary)
+
+    assert "| W5-cold t | 260 |" in text
+    assert "| 26% | ≥ 25% of W0 req/s: PASS |" in text
+    assert "32 visitors read 500 req/s (50% of W0;" in text
+    assert "page cache hit rate 85%" in text
+    assert "| hot thread, last page (`/threads/9/?page=4`) | 100 | 70 | 30 | 0 | 70% |" in text
+    assert "reads ≥ 40% of W0 req/s: PASS · read p99 ≤ 100 ms: PASS" in text
+    assert "0 lost or doubled comments: PASS" in text
+    assert "| W11 " not in text
+
+
+def test_a_paced_member_posts_then_reacts_half_a_second_later(tiny_server):
+    base, seen = tiny_server
+    member = members.Member("demo_01", requests.Session())
+    member.session.cookies.set("sessionid", "s1")
+    member.session.cookies.set("csrftoken", "t1")
+    started = time.monotonic()
+
+    writes = members.paced_writes(
+        base,
+        member,
+        start=started,
+        seconds=1,
+        post_path="/ok/post/",
+        body=lambda number: f"comment {number}",
+        reactions=[("/ok/react/1/", "like:on")],
+    )
+
+    assert [w.kind for w in writes] == ["post", "react"]
+    assert time.monotonic() - started >= 0.5
+    posted, reacted = seen[-2], seen[-1]
+    assert posted[0] == "/ok/post/"
+    assert posted[1] == "sessionid=s1; csrftoken=t1"
+    assert "body=comment+0" in posted[2]
+    assert "csrfmiddlewaretoken=t1" in posted[2]
+    assert reacted[0] == "/ok/react/1/"
+    assert "react=like%3Aon" in reacted[2]

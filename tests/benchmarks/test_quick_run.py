@@ -34,7 +34,10 @@ def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     run = json.loads((tmp_path / "last-run.json").read_text())
     [sqlite] = run["results"]
-    assert set(sqlite["workloads"]) >= {"W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W10"}
+    assert set(sqlite["workloads"]) >= {
+        *("W0", "W1", "W2", "W3", "W4", "W5", "W5-cold", "W6"),
+        *("W7", "W8", "W10", "W11"),
+    }
     assert all(row["errors"] == 0 for row in sqlite["workloads"].values())
     assert sqlite["workloads"]["W7"]["lost"] == sqlite["workloads"]["W7"]["duplicated"] == 0
     notify = sqlite["workloads"]["W8"]
@@ -48,3 +51,10 @@ def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
     assert len(search["searches"]) == 20
     assert {s["found"] for s in search["searches"] if s["q"] == "zzzqqq"} == {"0"}
     assert "W10 W-search" in text
+    cold = sqlite["workloads"]["W5-cold"]
+    assert cold["requests"] == cold["rounds"][0]["members"] == 100
+    premiere = sqlite["workloads"]["W11"]
+    assert premiere["lost"] == premiere["duplicated"] == 0
+    assert premiere["posts"]["acknowledged"] == premiere["stored"] > 0
+    assert premiere["unmatched"] == 0
+    assert "W11 premiere night" in text
