@@ -4,6 +4,7 @@
     python manage.py seed_demo --reset --threads 20 --comments 500 --big-thread 2000
     python manage.py seed_demo --boards episode --threads 100 --comments-per-thread 10 \
         --big-thread 100 --big-thread 1000 --big-thread 10000
+    python manage.py seed_demo --boards general --threads 10000 --comments-per-thread 99
 
 Demo members are called ``demo_01`` … ``demo_20`` (``--members``), with email
 addresses at ``demo.invalid`` and the password ``demo-password`` (DEMO_PASSWORD),
@@ -27,15 +28,35 @@ facts about the series. Some comments hide a sentence in an inline spoiler
 (``>!…!<``) or a block spoiler, and some are marked as spoiling a later episode
 than their thread, so every spoiler path of the site has something to show.
 
-Speed: rows are inserted with bulk_create (each distinct text is rendered to HTML
-once and reused) and the counters (replies per thread; threads, posts and latest
-activity per board) are recomputed with a few aggregate UPDATEs at the end, all in
-one transaction. 10,000 comments take seconds on SQLite.
+Speed, for a million comments (the last example: 10,000 threads of 100 posts):
+- Comments go in through one COPY on PostgreSQL (psycopg's ``cursor.copy()``),
+  their ids taken from the table's sequence first, so that a reply can name its
+  parent; elsewhere (SQLite) through bulk_create, in batches of BATCH_SIZE. Both
+  write the same rows for the same ``--seed``. Each distinct text (DISTINCT_TEXTS
+  of them) is rendered to HTML and fingerprinted once.
+- The counters (replies and latest activity per thread; threads, posts and latest
+  activity per board) are recomputed with a few aggregate UPDATEs at the end, all
+  in the same transaction. Reaction totals and top scores keep their defaults:
+  nobody has reacted yet.
+- The search index is then rebuilt by ``reindex_all`` (COPY on PostgreSQL too,
+  each distinct text turned into terms once), and PostgreSQL's statistics are
+  refreshed (ANALYZE).
+- A progress line every PROGRESS_EVERY comments, and every REPORT_EVERY search
+  documents (fansite.search.indexing), gives the rows written, rows/s and the
+  time so far.
+
+Measured on a shared 2-core machine (docs/performance.md): the benchmark's shape
+(12,203 comments) in 3-4 s on SQLite or PostgreSQL, where bulk_create took 6-8 s;
+a million comments in about 4 minutes on PostgreSQL, of which 35-60 s is the
+comments' COPY and 2-2.5 minutes their search documents. ``--reset`` goes through
+Django's deletion, which reads every comment it deletes: fine for thousands, but 9
+minutes and 5 GB of memory for a million (drop the database instead).
 """
 
 import random
 import time
 from datetime import timedelta
+from itertools import batched
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -56,6 +77,8 @@ DEMO_PREFIX = "demo_"
 DEMO_EMAIL_DOMAIN = "demo.invalid"
 DEMO_PASSWORD = "demo-password"
 BATCH_SIZE = 1000
+# A progress line every this many rows, and one at the end.
+PROGRESS_EVERY = 50_000
 DISTINCT_TEXTS = 400
 # Share of comments that answer another; share marked as spoiling a later episode.
 REPLY_SHARE = 0.35
@@ -205,6 +228,101 @@ def later_episode(rng, level, last):
     return rng.randint(first, last) if first <= last else level
 
 
+class Progress:
+    """Says how many of ``total`` rows are written, how fast and for how long, every
+    PROGRESS_EVERY rows and at the end: a million comments take minutes."""
+
+    def __init__(self, write, total, what):
+        self.write, self.total, self.what = write, total, what
+        self.done = 0
+        self.started = time.perf_counter()
+
+    def add(self, count):
+        before, self.done = self.done, self.done + count
+        if self.done == self.total or self.done // PROGRESS_EVERY > before // PROGRESS_EVERY:
+            elapsed = time.perf_counter() - self.started
+            rate = self.done / elapsed if elapsed else 0
+            self.write(
+                f"  {self.done:,} / {self.total:,} {self.what} ({rate:,.0f} rows/s, {elapsed:.1f}s)"
+            )
+
+
+# The columns copy_comments writes from insert_comments' rows; every other column
+# gets its field's default (or the database's, for a field that has one there).
+COMMENT_COLUMNS = (
+    "id",
+    "thread_id",
+    "parent_id",
+    "author_id",
+    "body",
+    "body_html",
+    "body_fingerprint",
+    "spoils_episode_id",
+    "created_at",
+)
+
+
+def copy_comments(phases, total, progress):
+    """PostgreSQL: every comment of ``phases`` (insert_comments' rows) through one
+    COPY. The ids are taken from the table's sequence first and given out in the
+    order of the rows, so a reply knows its parent's, the opening post keeps its
+    thread's lowest and a comment posted later still gets a larger one."""
+    meta = Comment._meta
+    others = [
+        field
+        for field in meta.concrete_fields
+        if field.attname not in COMMENT_COLUMNS and not field.has_db_default()
+    ]
+    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
+    columns = ", ".join(
+        connection.ops.quote_name(field.column)
+        for field in [*map(meta.get_field, COMMENT_COLUMNS), *others]
+    )
+    saved = [None] * total  # index in the plan: id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, total],
+        )
+        ids = iter(sorted(pk for (pk,) in cursor.fetchall()))
+        table = connection.ops.quote_name(meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for rows in phases:
+                for batch in batched(rows, BATCH_SIZE):
+                    for i, thread, parent, *values in batch:
+                        pk = saved[i] = next(ids)
+                        parent = None if parent is None else saved[parent]
+                        copy.write_row((pk, thread, parent, *values, *defaults))
+                    progress.add(len(batch))
+
+
+def create_comments(phases, total, progress):
+    """Any database: every comment of ``phases`` (insert_comments' rows) with
+    bulk_create, in batches; the top-level comments' ids come back before the
+    replies that need them are written."""
+    saved = [None] * total
+    for rows in phases:
+        for batch in batched(rows, BATCH_SIZE):
+            comments = []
+            for _i, thread, parent, author, body, html, fingerprint, level, created in batch:
+                comment = Comment(
+                    thread_id=thread,
+                    parent_id=None if parent is None else saved[parent],
+                    author_id=author,
+                    body=body,
+                    body_html=html,
+                    body_fingerprint=fingerprint,
+                    spoils_episode_id=level,
+                    created_at=created,
+                )
+                comments.append(comment)
+            for (i, *_values), comment in zip(
+                batch, Comment.objects.bulk_create(comments), strict=True
+            ):
+                saved[i] = comment.pk
+            progress.add(len(batch))
+
+
 class Command(BaseCommand):
     help = "Create demo members, threads and comments (see the module docstring)."
 
@@ -285,7 +403,8 @@ class Command(BaseCommand):
                 self.reset()
             self.seed(options)
         # Demo content is written in bulk, without the saves that index it.
-        indexed = reindex_all()
+        with transaction.atomic():
+            indexed = reindex_all(say=lambda line: self.stdout.write(f"  {line}"))
         self.stdout.write(f"Search index: {indexed:,} documents.")
         if connection.vendor == "postgresql":
             # Statistics for what was just written in bulk: autovacuum may be off,
@@ -433,39 +552,29 @@ class Command(BaseCommand):
                 )
 
     def insert_comments(self, plan, members, chars=DEFAULT_COMMENT_CHARS):
-        """Top-level comments first (their ids are needed), then replies, in time order."""
+        """Top-level comments first (replies need their ids), then replies, each in
+        time order: through one COPY on PostgreSQL, with bulk_create elsewhere."""
         rng = self.rng
-        texts = build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)), chars)
-        fingerprints = {body: body_fingerprint(body) for body, _html in texts}
-        total = len(plan)
-        done = 0
-        saved = {}
-        for replies in (False, True):
+        texts = [
+            (body, body_html, body_fingerprint(body))
+            for body, body_html in build_texts(rng, min(DISTINCT_TEXTS, max(len(plan), 1)), chars)
+        ]
+
+        def rows(replies):
+            """(index in ``plan``, thread id, parent's index in ``plan``, author id,
+            body, HTML, fingerprint, spoiler level, created_at) of the top-level
+            comments or of the replies, in time order."""
             order = [i for i, item in enumerate(plan) if (item[2] is not None) == replies]
             order.sort(key=lambda i: plan[i][1])
-            for start in range(0, len(order), BATCH_SIZE):
-                batch = order[start : start + BATCH_SIZE]
-                rows = []
-                for i in batch:
-                    thread, created, parent, level, is_opening = plan[i]
-                    body, body_html = rng.choice(texts)
-                    rows.append(
-                        Comment(
-                            thread=thread,
-                            parent=saved[parent] if parent is not None else None,
-                            author=thread.author if is_opening else rng.choice(members),
-                            body=body,
-                            body_html=body_html,
-                            body_fingerprint=fingerprints[body],
-                            spoils_episode_id=level,
-                            created_at=created,
-                        )
-                    )
-                for i, comment in zip(batch, Comment.objects.bulk_create(rows), strict=True):
-                    saved[i] = comment
-                done += len(batch)
-                if done // BATCH_SIZE != (done - len(batch)) // BATCH_SIZE or done == total:
-                    self.stdout.write(f"  {done:,} / {total:,} comments")
+            for i in order:
+                thread, created, parent, level, is_opening = plan[i]
+                body, body_html, fingerprint = rng.choice(texts)
+                author = thread.author if is_opening else rng.choice(members)
+                yield i, thread.pk, parent, author.pk, body, body_html, fingerprint, level, created
+
+        progress = Progress(self.stdout.write, len(plan), "comments")
+        write = copy_comments if connection.vendor == "postgresql" else create_comments
+        write([rows(replies=False), rows(replies=True)], len(plan), progress)
 
     def recount(self, threads):
         """Recompute the denormalised counters from the rows themselves."""
