@@ -11,11 +11,13 @@ cache, from here:
   member's own reaction drops the comment's entry (``reacted``), so the next page
   counts it afresh; counts lag others' reactions by at most that interval. Each
   process also keeps the counts it read for that long, for visitors' pages
-  (``_local_counts``).
-- ``reactions:mine:<member>`` holds every reaction the member gave, ``{comment:
-  {kind, …}}`` (or ``MANY`` past ``MINE_MAX`` of them: then each page asks the
-  database for its own comments); it is deleted when they react, so their own
-  reactions are always right. One key per member rather than one per comment:
+  (``_local_counts``), and members' pages too once the counts are newer than
+  the member's own latest reaction.
+- ``reactions:mine:<member>`` holds when it was read and every reaction the
+  member gave, ``(read at, {comment: {kind, …}})`` (or ``MANY`` past
+  ``MINE_MAX`` of them: then each page asks the database for its own
+  comments); it is deleted when they react, so their own reactions are always
+  right. One key per member rather than one per comment:
   a member's page asks the cache for one key more than a visitor's, not thirty.
 - ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
 """
@@ -32,10 +34,10 @@ from .models import Reaction, ReactionKind
 KINDS_KEY = "reactions:kinds"
 DAY = 24 * 60 * 60
 
-# This process's copy of recent counts, for visitors' pages: {comment: (counted
-# at, counts)}, used while younger than REACTION_COUNTS_SECONDS, so a busy page
-# costs no cache round trip for them. Members read the shared cache, where their
-# own reaction's recount lands at once.
+# This process's copy of recent counts: {comment: (counted at, counts)}, used
+# while younger than REACTION_COUNTS_SECONDS, so a busy page costs no cache round
+# trip for them; for a member only when counted after their own reactions were
+# last read (page_state).
 _local_counts = {}
 _LOCAL_MAX = 50_000
 _local_kinds = []  # [counted at, kinds]
@@ -111,14 +113,19 @@ def page_state(member, comment_pks):
     """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
     ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
     cache round trip at most; a query for the counts that are missing or stale and
-    one for the member's reactions not in the cache."""
+    one for the member's reactions not in the cache.
+
+    This process's recent counts serve members too, when they were counted after
+    the member's own reactions were last read (``reactions:mine`` carries when):
+    a count read before the member's latest reaction might not hold it, so those
+    few are asked for again."""
     now = time.time()
     fresh_after = now - settings.REACTION_COUNTS_SECONDS
-    counts, wanted = {}, []
+    local, wanted = {}, []
     for pk in comment_pks:
-        entry = _local_counts.get(pk) if member is None else None
+        entry = _local_counts.get(pk)
         if entry is not None and entry[0] >= fresh_after:
-            counts[pk] = entry[1]
+            local[pk] = entry
         else:
             wanted.append(pk)
     kinds = _fresh_local_kinds(fresh_after)
@@ -128,6 +135,20 @@ def page_state(member, comment_pks):
     found = cache.get_many(keys) if keys else {}
     if kinds is None:
         kinds = enabled_kinds(found)
+    given = {}
+    if member is not None:
+        mine_read_at, mine = _mine(found.get(_mine_key(member.pk)), member)
+        if mine == MANY:
+            given = Reaction.objects.given_by(member, comment_pks)
+        else:
+            given = {pk: mine[pk] for pk in comment_pks if pk in mine}
+        older = [pk for pk, entry in local.items() if entry[0] < mine_read_at]
+        if older:
+            for pk in older:
+                del local[pk]
+            found.update(cache.get_many([_counts_key(pk) for pk in older]))
+            wanted += older
+    counts = {pk: entry[1] for pk, entry in local.items()}
     stale = []
     for pk in wanted:
         entry = found.get(_counts_key(pk))
@@ -138,21 +159,22 @@ def page_state(member, comment_pks):
             _remember(pk, entry)
     if stale:
         counts.update(_recount(stale))
-    given = {}
-    if member is not None:
-        mine = found.get(_mine_key(member.pk))
-        if mine is None:
-            mine = _all_given(member)
-        if mine == MANY:
-            given = Reaction.objects.given_by(member, comment_pks)
-        else:
-            given = {pk: mine[pk] for pk in comment_pks if pk in mine}
     return kinds, counts, given
 
 
+def _mine(stored, member):
+    """``(read at, reactions)`` of ``member`` from what the cache held, read from the
+    database when it held nothing usable."""
+    if isinstance(stored, tuple) and len(stored) == 2:
+        return stored
+    return _all_given(member)
+
+
 def _all_given(member):
-    """Every reaction ``member`` gave, ``{comment: frozenset(kinds)}``, or MANY;
-    kept in the cache until they react again."""
+    """``(read at, reactions)``: every reaction ``member`` gave, ``{comment:
+    frozenset(kinds)}``, or MANY, and when they were read; kept in the cache until
+    they react again."""
+    read_at = time.time()
     rows = Reaction.objects.filter(member=member).values_list("comment_id", "kind_id")
     rows = list(rows[: MINE_MAX + 1])
     if len(rows) > MINE_MAX:
@@ -162,8 +184,8 @@ def _all_given(member):
         for comment_pk, kind_pk in rows:
             kinds.setdefault(comment_pk, set()).add(kind_pk)
         mine = {pk: frozenset(kind_pks) for pk, kind_pks in kinds.items()}
-    cache.set(_mine_key(member.pk), mine, MINE_SECONDS)
-    return mine
+    cache.set(_mine_key(member.pk), (read_at, mine), MINE_SECONDS)
+    return read_at, mine
 
 
 def _remember(pk, entry):
@@ -193,6 +215,7 @@ def comment_state(member, comment_pk):
 def reacted(member, comment_pk):
     """After ``member``'s reaction to ``comment_pk``: forget its counts and what the
     member gave, so the next page that shows it counts them afresh (this process's
-    own copy too; other processes' copies are for visitors, who may wait)."""
+    own copy too; other processes' copies were counted before the member's
+    reactions are next read, so their pages ask the cache again: page_state)."""
     cache.delete_many([_counts_key(comment_pk), _mine_key(member.pk)])
     _local_counts.pop(comment_pk, None)
