@@ -117,7 +117,9 @@ class _TopLevel:
         )
 
 
-def comment_page(*, target, page=None, per_page=None, sort=OLDEST, at=None) -> CommentPage:
+def comment_page(
+    *, target, page=None, per_page=None, sort=OLDEST, at=None, counts=None
+) -> CommentPage:
     """The given page (a number or the raw ``?page=`` value; invalid values give the
     nearest valid page) of ``target``'s comments, in three queries: the counts, the
     page's top-level comments, and all their replies (fansite.comments.rows).
@@ -125,7 +127,8 @@ def comment_page(*, target, page=None, per_page=None, sort=OLDEST, at=None) -> C
     ``sort``: top-level comments oldest first (the default), newest first, or, on a
     thread, Top (the snapshot named ``at``, or the current one: one more query
     when it has to be taken); replies stay oldest first under their comment."""
-    total, top_level = rows.counts(target)
+    # ``counts``: (every comment, top-level ones), when the caller knows them.
+    total, top_level = counts or rows.counts(target)
     kind = target_kind(target)
     if sort == TOP and kind == "thread":
         return _top_page(target, page, per_page, total=total, at=at)

@@ -73,6 +73,12 @@ def counts_for(request, thread_pk) -> tuple[int, int, int]:
     return counts(thread_pk).get(request, lambda: rows.thread_counts(thread_pk))
 
 
+def cached_counts(request, thread_pk):
+    """The thread's counts when the cache holds them current (read with the page:
+    ``cached_page(extras=…)``), else None."""
+    return counts(thread_pk).current(request)
+
+
 def requested_page(request) -> str:
     """The page number a request names, as a scope's part: "1" when it names none."""
     value = request.GET.get(pagecache.PAGE_PARAM) or "1"

@@ -287,8 +287,13 @@ def thread_detail(request, pk):
     is_gated = reader.hides(thread)
     label = gate_label(thread) if is_gated else None
     sort = sort_from(request.GET.get(SORT_PARAM))
+    known = threadpages.cached_counts(request, thread.pk)
     comments = comment_page(
-        target=thread, page=request.GET.get("page"), sort=sort, at=request.GET.get(AT_PARAM)
+        target=thread,
+        page=request.GET.get("page"),
+        sort=sort,
+        at=request.GET.get(AT_PARAM),
+        counts=known[:2] if known else None,
     )
     shown = comments.page_obj.object_list
     if sort == OLDEST and comments.page_obj.number == 1:

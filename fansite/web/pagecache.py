@@ -232,6 +232,11 @@ class Kept:
             token = _generations([self.scope])[0]
         return stored, str(token)
 
+    def current(self, request):
+        """The value when the cache holds it current, else None."""
+        stored, token = self._read(request)
+        return stored[1] if stored is not None and stored[0] == token else None
+
     def get(self, request, work_out):
         """The value, from the cache when it is current, else ``work_out()`` (stored
         under the generation read before it ran)."""
