@@ -11,7 +11,8 @@ database backend's own converters), with authors and answered comments
 attached as ``select_related`` would attach them.
 
 The comment a reply answers is loaded with its id and author only (the card
-shows "replying to @name" and links to it); its other fields are deferred.
+shows "replying to @name" and links to it), and members with what cards show of
+them (id, username, display name, avatar); their other fields are deferred.
 """
 
 from __future__ import annotations
@@ -36,15 +37,18 @@ class _Select:
     comment's author, with each column's converters, for one database vendor."""
 
     ANSWERED = ("id", "author_id")
+    # What cards show of a member (their name, their avatar, their profile's
+    # address); the rest is deferred, as ``only()`` would.
+    PERSON = ("id", "username", "display_name", "avatar")
 
     def __init__(self):
         user = get_user_model()
         quote = connection.ops.quote_name
         self.parts = [
             (Comment, "c", _fields(Comment)),
-            (user, "a", _fields(user)),
+            (user, "a", _fields(user, self.PERSON)),
             (Comment, "r", _fields(Comment, self.ANSWERED)),
-            (user, "ra", _fields(user)),
+            (user, "ra", _fields(user, self.PERSON)),
         ]
         columns, self.converters = [], []
         for _model, alias, fields in self.parts:
