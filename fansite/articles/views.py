@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from fansite.comments.selectors import comment_form_for, comment_page, with_unread_counts
+from fansite.comments.selectors import comment_form_for, comment_page
 from fansite.episodes.catalogue import episode_positions
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
@@ -10,7 +10,6 @@ from fansite.threads.selectors import (
     LATEST,
     listed_threads,
     ordered_threads,
-    read_scopes,
     sort_links,
     thread_sort_from,
 )
@@ -36,16 +35,14 @@ def latest_discussions(user=None, sort=LATEST):
     """The most recently active threads ``user`` may see (hidden ones only for
     moderators), or the first by another order (``sort``), with their boards (one
     query)."""
+    # Members see how many comments are new in each, filled in after the cache
+    # (fansite.comments.middleware, docs/reading.md).
     threads = ordered_threads(listed_threads(user).select_related("board"), sort)
-    if user is not None:
-        # Members see how many comments are new in each (docs/reading.md).
-        threads = with_unread_counts(threads, user)
     return list(threads[:LATEST_DISCUSSION_COUNT])
 
 
 @cache_per_reader(
-    lambda request: [pagecache.ARTICLES, pagecache.LISTINGS, *read_scopes(request.user)],
-    params=(SORT_PARAM,),
+    lambda request: [pagecache.ARTICLES, pagecache.LISTINGS], params=(SORT_PARAM,), shared=True
 )
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions

@@ -11,26 +11,36 @@ as it is now, after the page cache.
   do not (fansite.comments.threadpages): ``<!--comments:posts:<pk>-->`` (the
   conversation's heading), ``<!--comments:replies:<pk>-->`` (the thread's
   header) and ``<!--comments:pages:<pk>:<n>-->`` (the page links of page n).
+- A member's read state of each thread in a list (board, episode and home
+  pages): ``<!--comments:unread:<pk>:<spoiler level>-->`` becomes "· 3 new"
+  (linking to the first unread comment) or "· New", from one query for the
+  page (``unread_states``), so lists are shared by members and reading a thread
+  drops no cached page (docs/reading.md).
 """
 
 import re
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
+from fansite.spoilers.readers import reader_for
+from fansite.spoilers.reveals import revealed_url
+from fansite.threads.models import Thread, ThreadRead
 from fansite.web import markers
 from fansite.web.lru import LocalLRU
 from fansite.web.markers import MarkerMiddleware
-from fansite.web.reversing import id_url_parts
+from fansite.web.reversing import id_url_parts, reverse_id
 
 from . import threadpages
+from .models import Comment
 
 _PREFIX = b"<!--comments:"
 _MARKER = re.compile(
-    rb"<!--comments:(actions|posts|replies|pages):([0-9]{1,18})"
+    rb"<!--comments:(actions|posts|replies|pages|unread):([0-9]{1,18})"
     rb"(?::([0-9]{1,18}))?(?::([vh]))?-->"
 )
 
@@ -43,11 +53,14 @@ class CommentActionsMiddleware(MarkerMiddleware):
         user = request.user
         links = _Links(user) if user.is_authenticated else None
         counts = {}
+        unread = _Unread(request, found)
 
         def html(match):
             kind = match[1]
             if kind == b"actions":
                 return links.html(match) if links is not None else b""
+            if kind == b"unread":
+                return unread.html(match)
             pk = int(match[2])
             if pk not in counts:
                 counts[pk] = threadpages.counts_for(request, pk)
@@ -150,3 +163,67 @@ def _around_id(name, *fixed):
     """The escaped address of ``name`` before and after the id."""
     before, after = id_url_parts(name, *fixed)
     return escape(before), escape(after)
+
+
+class _Unread:
+    """What is new to the member in each listed thread, read once for the page."""
+
+    def __init__(self, request, found):
+        self.request = request
+        pks = [int(match[2]) for *_, match in found if match[1] == b"unread"]
+        user = request.user
+        self.states = unread_states(user, pks) if pks and user.is_authenticated else {}
+        self.reader = reader_for(request) if self.states else None
+
+    def html(self, match):
+        pk = int(match[2])
+        count, is_new = self.states.get(pk, (0, False))
+        if count:
+            item = _Listed(pk, int(match[3]) or None)
+            url = revealed_url(reverse_id("threads:thread_unread", pk=pk), item, self.reader)
+            said = ngettext("%(counter)s new", "%(counter)s new", count) % {"counter": count}
+            where = gettext("(go to the first unread comment)")
+            return (
+                f' · <a class="unread-count" href="{escape(url)}">{escape(said)}'
+                f'<span class="visually-hidden"> {escape(where)}</span></a>'
+            ).encode()
+        if is_new:
+            return f' · <span class="unread-new">{escape(gettext("New"))}</span>'.encode()
+        return b""
+
+
+class _Listed:
+    """A listed thread as the reveal rules see it (its reveal key and level)."""
+
+    def __init__(self, pk, level):
+        self.pk = pk
+        self.spoiler_level = level
+        self.reveal_key = f"t{pk}"
+
+
+def unread_states(member, thread_pks) -> dict[int, tuple[int, bool]]:
+    """``{thread: (unread, is new)}`` for ``member``: how many visible comments by
+    others came after their read marker, and whether the thread is new to them
+    (never opened, started by someone else since they joined). One statement."""
+    quote = connection.ops.quote_name
+    thread, read, comment = (quote(model._meta.db_table) for model in (Thread, ThreadRead, Comment))
+    marks = ", ".join(["%s"] * len(thread_pks))
+    sql = (
+        f"SELECT t.{quote('id')}, r.{quote('last_seen_comment_id')}, "
+        f"CASE WHEN t.{quote('created_at')} > %s AND (t.{quote('author_id')} IS NULL "
+        f"OR t.{quote('author_id')} <> %s) THEN 1 ELSE 0 END, "
+        f"(SELECT COUNT(*) FROM {comment} c WHERE c.{quote('thread_id')} = t.{quote('id')} "
+        f"AND c.{quote('id')} > r.{quote('last_seen_comment_id')} "
+        f"AND c.{quote('is_removed')} = %s AND c.{quote('is_hidden')} = %s "
+        f"AND (c.{quote('author_id')} IS NULL OR c.{quote('author_id')} <> %s)) "
+        f"FROM {thread} t LEFT JOIN {read} r ON r.{quote('thread_id')} = t.{quote('id')} "
+        f"AND r.{quote('member_id')} = %s WHERE t.{quote('id')} IN ({marks})"
+    )
+    params = [member.date_joined, member.pk, False, False, member.pk, member.pk, *thread_pks]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        pk: (int(unread or 0), last_seen is None and bool(started_since))
+        for pk, last_seen, started_since, unread in rows
+    }

@@ -1,11 +1,10 @@
 from django.shortcuts import get_object_or_404, render
 
-from fansite.comments.selectors import with_unread_counts
 from fansite.ratings.models import Rating
 from fansite.ratings.services import ratings_scope
 from fansite.spoilers.caching import cache_per_reader
 from fansite.threads.models import Thread
-from fansite.threads.selectors import listed_threads, read_scopes
+from fansite.threads.selectors import listed_threads
 from fansite.web import pagecache
 
 from .catalogue import neighbours
@@ -27,7 +26,6 @@ def episode_list(request):
     lambda request, number: [
         pagecache.LISTINGS,
         ratings_scope(number),
-        *read_scopes(request.user),
     ]
 )
 def episode_detail(request, number):
@@ -40,9 +38,7 @@ def episode_detail(request, number):
     threads = []
     if board is not None:
         threads = list(
-            with_unread_counts(
-                listed_threads(request.user, Thread.objects.for_board(board)), request.user
-            )[:LATEST_THREADS]
+            listed_threads(request.user, Thread.objects.for_board(board))[:LATEST_THREADS]
         )
     previous, following = neighbours(episode.position)
     context = {

@@ -10,21 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from .models import Board, Thread
 
-# The page-cache scope of one member's read markers: pages that show unread
-# counts or a "New" divider depend on it, and moving a marker replaces it.
-READS_SCOPE = "reads:{pk}"
-
-
-def reads_scope(member) -> str:
-    return READS_SCOPE.format(pk=member.pk)
-
-
-def read_scopes(user) -> list[str]:
-    """The scopes a page showing ``user``'s unread counts depends on (none for visitors,
-    whose pages show none)."""
-    return [reads_scope(user)] if user.is_authenticated else []
-
-
 # Moderators (members with this permission) see hidden threads, marked "Hidden".
 MODERATE_THREADS_PERM = "threads.change_thread"
 

@@ -10,11 +10,9 @@ from django.utils.translation import ngettext
 
 from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.users.standing import PostingRefused, new_member_until
-from fansite.web import pagecache
 from fansite.web.ratelimits import wait_text
 
 from .models import Board, Thread, ThreadRead
-from .selectors import reads_scope
 
 
 def ensure_episode_board(episode):
@@ -133,8 +131,8 @@ def mark_seen(*, member, thread, comment_id, seen_before=None):
 
     ``seen_before`` is the marker the page was rendered with: when ``comment_id``
     is not past it nothing is written, so a page view costs at most one write
-    (none for visitors, none when nothing new was shown). Moving a marker drops
-    the member's cached pages that show unread counts (their ``reads`` scope).
+    (none for visitors, none when nothing new was shown). It drops no cached
+    page: lists fill in what is new after the cache (fansite.comments.middleware).
     """
     if not member.is_authenticated or comment_id is None:
         return False
@@ -145,10 +143,7 @@ def mark_seen(*, member, thread, comment_id, seen_before=None):
             _advance_sql("VALUES (%s, %s, %s, %s)"),
             [member.pk, getattr(thread, "pk", thread), comment_id, timezone.now()],
         )
-        moved = cursor.rowcount != 0
-    if moved:
-        pagecache.bump(reads_scope(member))
-    return moved
+        return cursor.rowcount != 0
 
 
 @transaction.atomic
@@ -167,4 +162,3 @@ def mark_board_read(*, member, board, up_to):
     )
     with connection.cursor() as cursor:
         cursor.execute(_advance_sql(rows), [member.pk, up_to, timezone.now(), board.pk])
-    pagecache.bump(reads_scope(member))

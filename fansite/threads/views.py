@@ -24,7 +24,6 @@ from fansite.comments.selectors import (
     page_for_comment,
     reply_position,
     sort_from,
-    with_unread_counts,
 )
 from fansite.comments.services import ensure_can_edit_thread, start_thread
 from fansite.comments.top import AT_PARAM, TOP, top_scope
@@ -53,18 +52,16 @@ def board_list(request):
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
-@cache_per_reader(
-    lambda request, slug: [pagecache.LISTINGS, *selectors.read_scopes(request.user)],
-    params=(SORT_PARAM,),
-)
+@cache_per_reader(lambda request, slug: [pagecache.LISTINGS], params=(SORT_PARAM,), shared=True)
 def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active (or, by
     ``?sort=``, the newest, or the most reacted this week or ever); for members,
-    how many comments are new in each."""
+    how many comments are new in each (filled in after the cache)."""
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
     sort = selectors.thread_sort_from(request.GET.get(SORT_PARAM))
     threads = selectors.ordered_threads(Thread.objects.for_board(board), sort, pinned_first=True)
-    threads = with_unread_counts(selectors.listed_threads(request.user, threads), request.user)
+    # What is new to a member is filled in after the cache (comments.middleware).
+    threads = selectors.listed_threads(request.user, threads)
     paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {

@@ -206,3 +206,42 @@ def test_reverse_id_matches_reverse():
     )
     with pytest.raises(ValueError, match="invalid literal"):
         reverse_id("comments:comment_edit", pk="7/../x")
+
+
+def test_members_share_lists_with_their_own_read_state(thread, author):
+    """A board page is one cached page for members: what is new to each is filled
+    in after the cache, and reading the thread drops no page."""
+    board_url = reverse("threads:board_detail", kwargs={"slug": "episode-9"})
+    returning = UserFactory(watched_up_to=12, date_joined=thread.created_at)
+    get(as_member(returning), thread.get_absolute_url())  # their marker: all read
+    post_comment(target=thread, author=author, body="One more, unread")
+    post_comment(target=thread, author=author, body="Two more, unread")
+    newcomer = UserFactory(watched_up_to=12)
+
+    _first, theirs = get(as_member(returning), board_url)
+    response, fresh = get(as_member(newcomer), board_url)
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "2 new" in theirs
+    assert reverse("threads:thread_unread", args=[thread.pk]) in theirs
+    assert "2 new" not in fresh
+    # Joined after the thread started: it is not "New" to them either.
+    assert "unread-new" not in fresh
+    get(as_member(returning), thread.get_absolute_url())
+    response, after = get(as_member(returning), board_url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "2 new" not in after
+
+
+def test_a_thread_started_since_a_member_joined_is_new_to_them(author):
+    member = UserFactory(watched_up_to=12)
+    thread = start_thread(
+        board=Board.objects.get(slug="general"), author=author, title="Fresh", body="Hello."
+    )
+    board_url = reverse("threads:board_detail", kwargs={"slug": "general"})
+
+    _, html = get(as_member(member), board_url)
+    assert 'class="unread-new"' in html
+    get(as_member(member), thread.get_absolute_url())
+    _, html = get(as_member(member), board_url)
+    assert 'class="unread-new"' not in html
