@@ -34,6 +34,10 @@ server sees. Actions:
               opened a thread; their Cookie headers.
 ``cold_queries``  W5-cold's queries: a member's first visit to a page, with the
               page cached by another member and not cached.
+``miss_path``     render times of pages with the page cache off (misspath.py).
+``page_plans``    PostgreSQL's plans for the SQL the thread, board, home and
+              "first unread" pages really run, and whether any scans comments
+              sequentially.
 """
 
 import cProfile
@@ -43,6 +47,8 @@ import os
 import pstats
 import sys
 import time
+
+from . import misspath
 
 
 def _setup():
@@ -113,10 +119,15 @@ def describe(request):
                 "url": t.get_absolute_url(),
                 "board": t.board.get_absolute_url(),
                 "post": reverse("comments:comment_create", kwargs={"kind": "thread", "pk": t.pk}),
+                "unread": reverse("threads:thread_unread", kwargs={"pk": t.pk}),
             }
             for t in big.select_related("board").order_by("reply_count")
         ],
         "regular_threads": regular.filter(board__kind=Board.Kind.EPISODE).count(),
+        # The Redis fill's pages (cachememory.py).
+        "thread_urls": [
+            t.get_absolute_url() for t in regular.filter(board__kind=Board.Kind.EPISODE)
+        ],
         # W10's, on General discussion (run.prepare).
         "search_threads": regular.filter(board__kind=Board.Kind.GENERAL).count(),
         "members": list(
@@ -563,8 +574,85 @@ def search_plans(request):
     return {"text": "\n".join(parts), "seq_scans": seq_scans}
 
 
+def miss_path(request):
+    """misspath.measure for ``pages`` ({name: [url, session cookie or None]})."""
+    pages = {name: tuple(page) for name, page in request["pages"].items()}
+    return misspath.measure(
+        pages, requests=request["requests"], client_for=_client, use_prefix=_use_key_prefix
+    )
+
+
+SEQ_SCAN_OF_COMMENTS = "Seq Scan on comments_comment"
+
+
+def page_plans(request):
+    """The plans of every SELECT each of ``pages`` ([{name, url, cookie}]) runs, with
+    the page cache off and a cache of its own (a fresh key prefix from the harness),
+    so each page does all its reading. ``marker``: {username, thread} gives that
+    member a read marker in the middle of the thread first (for "first unread").
+    EXPLAIN ANALYZE: each query costs what it costs the page, milliseconds."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        return {"skipped": f"plans are PostgreSQL's; this is {connection.vendor}"}
+    marker = request.get("marker")
+    if marker:
+        _mark_middle(marker["username"], marker["thread"])
+    settings.PAGE_CACHE_SECONDS = 0
+    answer = {}
+    for page in request["pages"]:
+        with CaptureQueriesContext(connection) as captured:
+            response = _client(page.get("cookie")).get(page["url"])
+        plans = [_explain(connection, q["sql"]) for q in captured.captured_queries]
+        plans = [plan for plan in plans if plan]
+        answer[page["name"]] = {
+            "url": page["url"],
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+            "explained": len(plans),
+            "seq_scans": sum(p["plan"].count(SEQ_SCAN_OF_COMMENTS) for p in plans),
+            "execution_ms": round(sum(p["execution_ms"] for p in plans), 2),
+            "plans": plans,
+        }
+    return answer
+
+
+def _mark_middle(username, thread_pk):
+    """``username`` has read ``thread_pk`` up to its middle comment."""
+    from fansite.comments.models import Comment
+    from fansite.threads.models import ThreadRead
+    from fansite.users.models import User
+
+    ids = Comment.objects.filter(thread_id=thread_pk).order_by("pk").values_list("pk", flat=True)
+    middle = ids[ids.count() // 2]
+    ThreadRead.objects.update_or_create(
+        member=User.objects.get(username=username),
+        thread_id=thread_pk,
+        defaults={"last_seen_comment_id": middle},
+    )
+
+
+def _explain(connection, sql):
+    """{"sql", "plan", "execution_ms"} for a read; None for anything else (a write,
+    a savepoint), which is not run again."""
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    execution = 0.0
+    for line in plan.splitlines():
+        if line.startswith("Execution Time:"):
+            execution = float(line.split()[2])
+    return {"sql": sql[:1000], "plan": plan, "execution_ms": execution}
+
+
 ACTIONS = {
     "search_plans": search_plans,
+    "miss_path": miss_path,
+    "page_plans": page_plans,
     "describe": describe,
     "queries": queries,
     "writes": writes,

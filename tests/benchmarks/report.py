@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .targets import check_all
+from .targets import MISS_PATH_MS, check_all, million_comparison, size_label
 
 OUT_DIR = Path("var") / "bench"
 
@@ -89,16 +89,121 @@ def database_section(result: dict) -> str:
     if scale:
         lines += ["", "Scale series (big thread at " + sizes_text(result) + " comments):", ""]
         lines += [f"- {c.workload} {c.target}: {c.actual} — {c.verdict}" for c in scale]
-    memory = result.get("memory", {})
+    if result.get("miss_path"):
+        lines += ["", *miss_path_lines(result["miss_path"], checks)]
+    if result.get("cache_memory"):
+        lines += ["", *cache_memory_lines(result["cache_memory"])]
+    if result.get("plans"):
+        lines += ["", *plan_lines(result["plans"], checks, "plans")]
+    lines += ["", memory_line(result.get("memory", {}), checks, "workers")]
+    if result.get("million"):
+        lines += ["", *million_lines(result, checks)]
+    return "\n".join(lines)
+
+
+def memory_line(memory, checks, workload) -> str:
+    """The workers' memory: VmHWM now and at most, and the largest VmRSS sampled."""
     workers = ", ".join(f"{mb:.0f} MB" for mb in memory.get("workers", {}).values())
-    memory_check = next(c for c in checks if c.workload == "workers")
-    lines += [
-        "",
+    line = (
         f"Worker peak memory (VmHWM): {workers or '—'} now; largest of "
         f"{memory.get('workers_seen', 0)} workers seen during the run "
-        f"{_num(memory.get('max_mb'))} MB — {memory_check.target}: {memory_check.verdict}",
+        f"{_num(memory.get('max_mb'))} MB"
+    )
+    if "max_rss_mb" in memory:
+        line += (
+            f"; resident memory (VmRSS) sampled every {memory.get('interval_s') or 0:g} s "
+            f"({memory.get('samples', 0):,} samples) at most {_num(memory['max_rss_mb'])} MB"
+        )
+    return f"{line}. Targets: {_verdicts(checks, workload) or '—'}"
+
+
+def miss_path_lines(rows, checks) -> list[str]:
+    """M's table: each page for each reader, warm and cold, page cache off."""
+    lines = [
+        "Miss path (M): render times in-process (Django test Client, same settings as the "
+        "workers) with the page cache off; warm: cards and the process's own copies warm; "
+        "cold: every cache emptied before each request.",
+        "",
+        "| Page | reader | warm median ms | warm min ms | cold median ms | target |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
     ]
-    return "\n".join(lines)
+    verdicts = {c.target: c.verdict for c in checks if c.workload == "M"}
+    for row in rows:
+        limit = MISS_PATH_MS.get(row["page"])
+        target = f"{row['page']} ({row['reader']}) warm median ≤ {limit:g} ms" if limit else ""
+        shown = f"≤ {limit:g} ms: {verdicts.get(target, 'n/a')}" if limit else "—"
+        lines.append(
+            f"| {row['page']} (`{row['url']}`) | {row['reader']} | {_num(row['warm_ms'], 2)} "
+            f"| {_num(row['warm_min_ms'], 2)} | {_num(row['cold_ms'], 2)} | {shown} |"
+        )
+    return lines
+
+
+def cache_memory_lines(row) -> list[str]:
+    """R's paragraph: Redis memory per 1,000 cached pages."""
+    if row.get("skipped"):
+        return [f"Redis memory for cached pages (R): not measured ({row['skipped']})."]
+    kinds = ", ".join(
+        f"{kind} {entry['keys']:,} keys {entry['bytes'] / 2**20:.2f} MB"
+        for kind, entry in sorted(row["new_keys"].items())
+    )
+    return [
+        f"Redis memory for cached pages (R): {row['requests']:,} distinct pages fetched once "
+        f"each as a visitor ({row['stored']:,} rendered and stored by the page cache, "
+        f"{row.get('cached', 0):,} already cached, {row['other']:,} neither), keys counted "
+        f"under the run's own prefix "
+        f"`{row['prefix']}` on {row['redis']}. Page keys: {row['page_keys']:,}, "
+        f"{_num(row['bytes_per_page'])} bytes each on average (MEMORY USAGE), "
+        f"**{_num(row['page_mb_per_1000'], 2)} MB per 1,000 pages**. used_memory (the whole "
+        f"server) grew {row['used_memory_growth'] / 2**20:.2f} MB, "
+        f"{_num(row['growth_mb_per_1000'], 2)} MB per 1,000 pages, with what the renders "
+        f"stored besides the pages. New keys by kind: {kinds or 'none'}."
+    ]
+
+
+def plan_lines(plans, checks, workload) -> list[str]:
+    """P's summary: each page's queries and whether any plan scans comments."""
+    lines = [
+        f"Plans (P) on {plans['comments']:,} comments, PostgreSQL EXPLAIN ANALYZE of each "
+        "read the page runs (page cache off, empty caches; plans in last-run.json and "
+        "page-plans.txt):",
+        "",
+        "| Page | queries | explained | seq scan of comments | execution ms |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for name, page in plans["pages"].items():
+        lines.append(
+            f"| {name} (`{page['url']}`) | {page['queries']} | {page['explained']} "
+            f"| {'yes' if page['seq_scans'] else 'no'} | {_num(page['execution_ms'], 2)} |"
+        )
+    return [*lines, "", "Targets: " + (_verdicts(checks, workload) or "—")]
+
+
+def million_lines(result, checks) -> list[str]:
+    """--million: each workload at both sizes, side by side."""
+    million = result["million"]
+    if million.get("skipped"):
+        return [f"--million: {million['skipped']}"]
+    size = size_label(million["size"])
+    lines = [
+        f"With {million['size']:,} more comments (--million; {_num(million.get('comments'))} "
+        f"in all, seeded in {_num(million.get('seed_s'))} s), against the standard shape "
+        "above (W11: its readers):",
+        "",
+        f"| Workload | p50 ms | p50 ms {size} | ratio | req/s | req/s {size} | ratio | Targets |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in million_comparison(result):
+        lines.append(
+            f"| {row['workload']} | {_num(row['p50_ms'], 1)} | {_num(row['million_p50_ms'], 1)} "
+            f"| {_num(row['p50_ratio'], 2)} | {_num(row['rate'])} | {_num(row['million_rate'])} "
+            f"| {_num(row['rate_ratio'], 2)} | {_verdicts(checks, f'{size} {row["workload"]}')} |"
+        )
+    if million.get("plans"):
+        lines += ["", *plan_lines(million["plans"], checks, f"{size} plans")]
+    if million.get("memory"):
+        lines += ["", memory_line(million["memory"], checks, f"{size} workers")]
+    return lines
 
 
 def notify_lines(row, checks) -> list[str]:

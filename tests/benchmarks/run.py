@@ -19,7 +19,15 @@ For each database (SQLite always; PostgreSQL too when DATABASE_URL points at it)
 6. W11 (premiere night, the issue's "W8"): visitors reading the hot thread,
    its board and the home page while members post and react in it
    (premiere_workload);
-7. gunicorn is stopped, the database dropped, the cache keys removed.
+7. after the read workloads, in-process render times with the page cache off
+   (M, miss_path), Redis's memory for a few hundred cached pages (R,
+   cache_memory) and, on PostgreSQL, the plans of the pages' SQL (P,
+   page_plans); every gunicorn worker's resident memory is sampled throughout;
+8. gunicorn is stopped, the database dropped, the cache keys removed.
+
+With ``--million [N]`` (PostgreSQL only), a second scratch database holds the
+same shape plus N bulk comments, and W1-W5 and W11 run again against it
+(bench_million): the figures side by side with the standard shape's.
 
 The exit status is non-zero when something went wrong (wrk missing, a non-2xx
 response, a socket error, a W7 or W8 post lost or stored twice, a W8 delivery
@@ -30,6 +38,7 @@ never because a performance target was missed: those are reported PASS/FAIL.
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import math
 import os
@@ -46,7 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from . import environment, load, members, report, server
+from . import cachememory, environment, load, members, report, server
 from .environment import REPO
 
 W5_PROGRESS = 3
@@ -60,6 +69,9 @@ SEED_MEMBERS = 20
 SEED_THREADS = 100
 SEED_COMMENTS_PER_THREAD = 10
 SEED = 7
+MILLION_SEED = 9  # --million's bulk comments: 99 per thread besides the opening post
+MILLION_COMMENTS_PER_THREAD = 99
+MILLION_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W11")
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ class Mode:
     profile_requests: int
     notify_posts: int  # W8: posts the worker delivers while it is timed
     cold_members: int  # W5-cold: members per round, each opening W1 once
+    miss_requests: int  # M: timed in-process requests per page (warm; cold: a third)
+    fill_pages: int  # R: distinct pages filled to weigh Redis's memory
 
 
 FULL = Mode(
@@ -83,6 +97,8 @@ FULL = Mode(
     profile_requests=100,
     notify_posts=20,
     cold_members=500,
+    miss_requests=30,
+    fill_pages=300,
 )
 QUICK = Mode(
     seconds=2,
@@ -93,6 +109,8 @@ QUICK = Mode(
     profile_requests=20,
     notify_posts=5,
     cold_members=100,
+    miss_requests=5,
+    fill_pages=30,
 )
 
 TITLES = {
@@ -171,7 +189,17 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--only",
-        help="comma-separated workloads to run (e.g. W1,W2,W7; scale series: S); default all",
+        help="comma-separated workloads to run (e.g. W1,W2,W7; scale series: S; miss path: "
+        "M; Redis memory: R; PostgreSQL plans: P); default all",
+    )
+    parser.add_argument(
+        "--million",
+        nargs="?",
+        type=int,
+        const=1_000_000,
+        metavar="N",
+        help="PostgreSQL only: then W1-W5 and W11 again on the same shape plus N bulk "
+        "comments (default 1,000,000; a multiple of 100)",
     )
     parser.add_argument("--profile", action="store_true", help="profile W1 in-process, no load")
     parser.add_argument("--profile-requests", type=int)
@@ -189,6 +217,10 @@ def parse_args(argv):
     args.profile_requests = args.profile_requests or mode.profile_requests
     args.notify_posts = mode.notify_posts
     args.cold_members = mode.cold_members
+    args.miss_requests = mode.miss_requests
+    args.fill_pages = mode.fill_pages
+    if args.million is not None and args.million < 100:
+        parser.error("--million needs at least 100 comments")
     args.only = {w.strip().upper() for w in args.only.split(",")} if args.only else None
     return args
 
@@ -238,6 +270,13 @@ class Run:
         if self.args.max_requests is not None:
             env["GUNICORN_MAX_REQUESTS"] = str(self.args.max_requests)
         return env
+
+    def with_args(self, args):
+        """The same run (folder, prefix, errors) with other options: --million's
+        workloads and durations."""
+        other = copy.copy(self)
+        other.args = args
+        return other
 
     def error(self, text):
         self.errors.append(text)
@@ -543,6 +582,122 @@ def count_cold_queries(run, env, info, rows, cold):
         f"  SQL queries of a member's first visit (cache miss / warm): W5-cold "
         f"{found['queries_cold']}/{found['queries']}"
     )
+
+
+MISS_PAGES = ("thread", "board", "home")
+MISS_READERS = ("visitor", "member")
+
+
+def miss_path(run, env, info, reader) -> list[dict]:
+    """M: render times in-process with the page cache off (misspath.py): W1's, W3's
+    and W4's pages, for a visitor and for the W5 member, warm and cold, with a
+    cache key prefix of their own (as count_queries)."""
+    urls = {"thread": info["big_threads"][-1]["url"], "board": info["board"], "home": info["home"]}
+    cookies = {"visitor": None, "member": reader.sessionid}
+    pages = {
+        f"{page}/{who}": [urls[page], cookies[who]] for page in MISS_PAGES for who in MISS_READERS
+    }
+    prefix = f"{env['CACHE_KEY_PREFIX']}_m"
+    try:
+        found = server.probe(
+            {**env, "CACHE_KEY_PREFIX": prefix},
+            "miss_path",
+            {"pages": pages, "requests": run.args.miss_requests},
+        )
+    finally:
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, prefix)
+    rows = miss_rows(found)
+    say(
+        "  M        page cache off, warm/cold median ms: "
+        + ", ".join(f"{r['page']} {r['reader']} {r['warm_ms']}/{r['cold_ms']}" for r in rows)
+    )
+    return rows
+
+
+def miss_rows(found: dict) -> list[dict]:
+    """probe.miss_path's {"page/reader": figures} as rows in MISS_PAGES order."""
+    rows = []
+    for name, figures in found.items():
+        page, who = name.split("/", 1)
+        rows.append({"page": page, "reader": who, **figures})
+    return sorted(
+        rows, key=lambda r: (MISS_PAGES.index(r["page"]), MISS_READERS.index(r["reader"]))
+    )
+
+
+def cache_memory(run, env, info, gunicorn) -> dict:
+    """R: Redis memory for ``--fill-pages`` distinct cached pages, filled through
+    HTTP (cachememory.py), under the server's own key prefix."""
+    if not run.cache_url:
+        return {"skipped": "no Redis: each worker caches in its own memory"}
+    base_url = gunicorn.base_url
+    last_pages = {
+        thread["url"]: members.last_page_number(members.fetch(base_url + thread["url"]))
+        for thread in info["big_threads"]
+    }
+    urls = cachememory.fill_urls(info, last_pages, run.args.fill_pages)
+    figures = cachememory.measure(run.cache_url, env["CACHE_KEY_PREFIX"], base_url, urls)
+    say(
+        f"  R        {figures['requests']} pages fetched ({figures['stored']} stored), "
+        f"{figures['page_keys']} new page keys, {_or_dash(figures['bytes_per_page'])} bytes "
+        f"each ({_or_dash(figures['page_mb_per_1000'])} MB per 1,000); used_memory grew "
+        f"{figures['used_memory_growth'] / 2**20:.1f} MB "
+        f"({_or_dash(figures['growth_mb_per_1000'])} MB per 1,000 pages)"
+    )
+    return figures
+
+
+def _or_dash(value):
+    return "—" if value is None else f"{value:,}"
+
+
+def page_plans(run, env, info, base_url, reader) -> dict:
+    """P: PostgreSQL's plans for the SQL of the big thread's first and last pages,
+    the board, the home page and the W5 member's "first unread" (with a read
+    marker in the middle of the thread), page cache off (probe.page_plans); the
+    plans go beside last-run.md too."""
+    thread = info["big_threads"][-1]
+    last = members.last_page_number(members.fetch(base_url + thread["url"]))
+    pages = [
+        {"name": "thread, page 1", "url": thread["url"]},
+        {"name": f"thread, page {last}", "url": f"{thread['url']}?page={last}"},
+        {"name": "board", "url": info["board"]},
+        {"name": "home", "url": info["home"]},
+        {"name": "first unread (member)", "url": thread["unread"], "cookie": reader.sessionid},
+    ]
+    prefix = f"{env['CACHE_KEY_PREFIX']}_p"
+    try:
+        found = server.probe(
+            {**env, "CACHE_KEY_PREFIX": prefix},
+            "page_plans",
+            {"pages": pages, "marker": {"username": reader.username, "thread": thread["pk"]}},
+        )
+    finally:
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, prefix)
+    for name, page in found.items():
+        if page["status"] not in (200, 302):
+            run.error(f"P: {name} ({page['url']}) answered {page['status']} in-process")
+    out = run.args.out or REPO / report.OUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "page-plans.txt").write_text(plans_text(found, info["comments"]))
+    say(
+        f"  P        plans on {info['comments']:,} comments: "
+        + ", ".join(
+            f"{name} {page['queries']} queries, {page['seq_scans']} seq scans"
+            for name, page in found.items()
+        )
+    )
+    return {"comments": info["comments"], "pages": found}
+
+
+def plans_text(found: dict, comments: int) -> str:
+    parts = [f"Plans of each page's SQL, {comments:,} comments, page cache off.\n"]
+    for name, page in found.items():
+        parts.append(f"=== {name} ({page['url']}): {page['queries']} queries ===\n")
+        parts += [f"{plan['sql']}\n\n{plan['plan']}\n" for plan in page["plans"]]
+    return "\n".join(parts)
 
 
 def post_for(run, base_url, tag, folder, member_rows, targets, seconds) -> load.Load:
@@ -1159,6 +1314,12 @@ def bench_database(run, db):
             count_queries(run, env, info, rows, pages)
             if cold:
                 count_cold_queries(run, env, info, rows, cold)
+            if wanted(args, "M"):
+                result["miss_path"] = miss_path(run, env, info, reader)
+            if wanted(args, "R"):
+                result["cache_memory"] = cache_memory(run, env, info, gunicorn)
+            if db.vendor == "postgresql" and wanted(args, "P") and not args.million:
+                result["plans"] = page_plans(run, env, info, gunicorn.base_url, reader)
             if wanted(args, "W7"):
                 rows["W7"] = write_workload(run, env, info, gunicorn, writers)
             if wanted(args, "W8"):
@@ -1182,6 +1343,79 @@ def bench_database(run, db):
     finally:
         result.setdefault("database", db.label)
         result.setdefault("shape", "not seeded")
+        try:
+            db.drop()
+        except Exception as exc:
+            run.error(f"dropping {db.scratch_name}: {exc}")
+        if run.cache_url:
+            environment.delete_cache_keys(run.cache_url, env["CACHE_KEY_PREFIX"])
+    return result
+
+
+def million_args(args):
+    """--million's options: the same durations, the MILLION_WORKLOADS the run wants,
+    and always the plans (P): on a million comments is where they matter."""
+    chosen = {key for key in MILLION_WORKLOADS if wanted(args, key)} | {"P"}
+    return argparse.Namespace(**{**vars(args), "only": chosen})
+
+
+def million_seed_args(comments):
+    """seed_demo's bulk: ``comments`` in threads of MILLION_COMMENTS_PER_THREAD + 1
+    (the opening post) on General discussion."""
+    return [
+        "seed_demo",
+        *("--seed", str(MILLION_SEED), "--members", str(SEED_MEMBERS)),
+        *("--boards", "general", "--threads", str(comments // (MILLION_COMMENTS_PER_THREAD + 1))),
+        *("--comments-per-thread", str(MILLION_COMMENTS_PER_THREAD)),
+    ]
+
+
+def bench_million(run, db) -> dict:
+    """--million on PostgreSQL: a second scratch database (``db``, not created yet)
+    with the standard shape plus the bulk comments; W1-W5 and W11 against it, with
+    the same durations; the plans (P) there rather than on the standard shape."""
+    args = million_args(run.args)
+    big = run.with_args(args)
+    size = run.args.million
+    env = {**run.env, "DATABASE_URL": db.url, "CACHE_KEY_PREFIX": f"{run.prefix}_million"}
+    say(f"\n== PostgreSQL with {size:,} more comments (--million)")
+    result = {"size": size, "workloads": {}, "load_before": environment.load_average()}
+    try:
+        db.create()
+        started = time.perf_counter()
+        server.manage(env, "migrate", "--noinput", "-v", "0")
+        server.manage(env, *seed_args(args.sizes))
+        server.manage(env, *million_seed_args(size), timeout=3600)
+        info = server.probe(env, "describe")
+        result.update(comments=info["comments"], seed_s=round(time.perf_counter() - started))
+        say(f"  migrated and seeded {info['comments']:,} comments in {result['seed_s']} s")
+        gunicorn = server.Gunicorn(
+            env,
+            run.folder,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.worker_threads,
+        )
+        gunicorn.start()
+        try:
+            reader, writers = log_in_members(big, info, gunicorn.base_url)
+            rows, _scale, _pages = read_workloads(big, info, gunicorn, reader)
+            result["workloads"] = rows
+            if wanted(args, "W11"):
+                rows["W11"] = premiere_workload(big, env, info, gunicorn, writers)
+            if wanted(args, "P"):
+                result["plans"] = page_plans(big, env, info, gunicorn.base_url, reader)
+            result["memory"] = gunicorn.memory()
+        except Exception:
+            say(gunicorn.log_tail())
+            raise
+        finally:
+            gunicorn.stop()
+    except (server.StepFailed, members.SiteError, load.LoadError) as exc:
+        run.error(f"--million: {exc}")
+    except Exception as exc:
+        run.error(f"--million: {exc.__class__.__name__}: {exc}")
+    finally:
         try:
             db.drop()
         except Exception as exc:
@@ -1263,6 +1497,15 @@ def main(argv=None):
             results.append(bench_database(run, db))
             results[-1]["elapsed_s"] = round(time.perf_counter() - db_started)
             say(f"  {db.label} done in {results[-1]['elapsed_s']} s")
+            if args.million and db.vendor != "postgresql":
+                results[-1]["million"] = {"skipped": f"not run on {db.label} (PostgreSQL only)"}
+                say(f"  --million: skipped on {db.label} (PostgreSQL only)")
+            elif args.million:
+                db_started = time.perf_counter()
+                url = os.environ["DATABASE_URL"]
+                results[-1]["million"] = bench_million(run, environment.postgres_database(url))
+                results[-1]["million"]["elapsed_s"] = round(time.perf_counter() - db_started)
+                say(f"  --million done in {results[-1]['million']['elapsed_s']} s")
         workers = f"{args.workers} {args.worker_class or 'sync'} workers"
         if args.worker_threads:
             workers += f" x {args.worker_threads} threads"
@@ -1284,7 +1527,14 @@ def main(argv=None):
                 f"W9 {args.write_seconds:g} s alone and {args.write_seconds:g} s with reactions, "
                 f"W5-cold {args.cold_members} members per round (wrk -t1 -c{args.connections}), "
                 f"W11 {PREMIERE_READERS} "
-                f"readers and {PREMIERE_POSTERS} members writing for {args.write_seconds:g} s"
+                f"readers and {PREMIERE_POSTERS} members writing for {args.write_seconds:g} s; "
+                f"M {args.miss_requests} timed in-process requests per page (cold: "
+                f"{max(5, args.miss_requests // 3)}); R {args.fill_pages} pages filled"
+                + (
+                    f"; --million: {args.million:,} more comments on PostgreSQL"
+                    if args.million
+                    else ""
+                )
             ),
             "django": next((r["django"] for r in results if "django" in r), "?"),
             "results": results,

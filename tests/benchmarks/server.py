@@ -138,21 +138,28 @@ def _cpu_ticks(pid, *, own=True, children=False) -> int:
 
 
 class MemorySampler(threading.Thread):
-    """Reads every worker's VmHWM (peak resident memory) a few times a second, so
-    workers that gunicorn recycles (max_requests) are still counted."""
+    """Reads every worker's VmHWM (peak resident memory) and VmRSS (resident now)
+    a few times a second, from gunicorn's start to its stop, so workers that
+    gunicorn recycles (max_requests) are still counted. VmRSS's largest sample is
+    what a process monitor would have seen; VmHWM also catches a peak between
+    samples."""
 
     def __init__(self, master_pid, interval=0.25):
         super().__init__(daemon=True)
         self.master_pid = master_pid
         self.interval = interval
         self.peaks_kb: dict[int, int] = {}
+        self.rss_kb: dict[int, int] = {}
+        self.samples = 0
         self._stop_event = threading.Event()
 
     def sample(self):
         for pid in _children(self.master_pid):
-            peak = _status_kb(pid, "VmHWM")
-            if peak is not None:
-                self.peaks_kb[pid] = max(peak, self.peaks_kb.get(pid, 0))
+            for field, seen in (("VmHWM", self.peaks_kb), ("VmRSS", self.rss_kb)):
+                value = _status_kb(pid, field)
+                if value is not None:
+                    seen[pid] = max(value, seen.get(pid, 0))
+        self.samples += 1
 
     def run(self):
         while not self._stop_event.wait(self.interval):
@@ -220,16 +227,22 @@ class Gunicorn:
 
     def memory(self) -> dict:
         """Peak memory: each current worker's VmHWM, and the largest of every worker
-        seen during the run (recycled ones included), in MB."""
+        seen during the run (recycled ones included), in MB; the largest VmRSS
+        sampled, per worker and over all."""
         current = {pid: _status_kb(pid, "VmHWM") for pid in self.workers()}
         seen = dict(self.sampler.peaks_kb) if self.sampler else {}
         for pid, peak in current.items():
             if peak is not None:
                 seen[pid] = max(peak, seen.get(pid, 0))
+        rss = dict(self.sampler.rss_kb) if self.sampler else {}
         return {
             "workers": {str(pid): round(kb / 1024, 1) for pid, kb in current.items() if kb},
             "workers_seen": len(seen),
             "max_mb": round(max(seen.values()) / 1024, 1) if seen else None,
+            "rss_mb": {str(pid): round(kb / 1024, 1) for pid, kb in rss.items()},
+            "max_rss_mb": round(max(rss.values()) / 1024, 1) if rss else None,
+            "samples": self.sampler.samples if self.sampler else 0,
+            "interval_s": self.sampler.interval if self.sampler else None,
         }
 
     def stop(self):

@@ -32,6 +32,10 @@ REACTIONS_PER_SECOND = {"postgresql": 200}  # W9: the issue sets a floor on Post
 PREMIERE_READ_SHARE = 0.40  # W11: readers' req/s while members post, share of W0's
 PREMIERE_READ_P99_MS = 100
 PREMIERE_WRITE_P99_MS = 200  # posts and reactions together
+# M (issue 18): in-process render with the page cache off, warm median, per page.
+MISS_PATH_MS = {"thread": 4.0, "board": 2.0, "home": 2.0}
+# --million (issue 18): each workload's p50 and req/s within 1.25x of the standard shape's.
+MILLION_FACTOR = 1.25
 
 
 @dataclass
@@ -123,12 +127,134 @@ def check_all(result: dict) -> list[Check]:
     checks += react_checks(rows.get("W9"), result["vendor"])
     checks += search_checks(rows.get("W10"), result["vendor"])
     checks += premiere_checks(rows.get("W11"), ceiling)
-    peak = result.get("memory", {}).get("max_mb")
-    checks.append(
+    checks += miss_path_checks(result.get("miss_path"))
+    checks += plan_checks("plans", result.get("plans"))
+    checks += memory_checks("workers", result.get("memory", {}))
+    checks += million_checks(result)
+    return checks
+
+
+def memory_checks(workload, memory: dict) -> list[Check]:
+    """Each worker's peak (VmHWM) and largest sampled resident memory (VmRSS)."""
+    checks = [
         _at_most(
-            "workers", f"peak RSS ≤ {WORKER_PEAK_MB} MB each", peak, "{:.0f} MB", WORKER_PEAK_MB
+            workload,
+            f"peak RSS ≤ {WORKER_PEAK_MB} MB each",
+            memory.get("max_mb"),
+            "{:.0f} MB",
+            WORKER_PEAK_MB,
         )
-    )
+    ]
+    if "max_rss_mb" in memory:
+        checks.append(
+            _at_most(
+                workload,
+                f"sampled VmRSS ≤ {WORKER_PEAK_MB} MB each",
+                memory["max_rss_mb"],
+                "{:.0f} MB",
+                WORKER_PEAK_MB,
+            )
+        )
+    return checks
+
+
+def miss_path_checks(rows) -> list[Check]:
+    """M: each page's warm median render time with the page cache off, for a
+    visitor and for a member."""
+    return [
+        _at_most(
+            "M",
+            f"{row['page']} ({row['reader']}) warm median ≤ {MISS_PATH_MS[row['page']]:g} ms",
+            row.get("warm_ms"),
+            "{:.2f} ms",
+            MISS_PATH_MS[row["page"]],
+        )
+        for row in rows or []
+        if row["page"] in MISS_PATH_MS
+    ]
+
+
+def plan_checks(workload, plans) -> list[Check]:
+    """P: no page's SQL is planned with a sequential scan of comments."""
+    if not plans or not plans.get("pages"):
+        return []
+    pages = plans["pages"]
+    scanning = [name for name, page in pages.items() if page["seq_scans"]]
+    return [
+        Check(
+            workload,
+            "no sequential scan of comments",
+            ", ".join(scanning) if scanning else f"none in {len(pages)} pages",
+            not scanning,
+        )
+    ]
+
+
+def million_comparison(result: dict) -> list[dict]:
+    """Each workload run at both sizes: its p50 and req/s on the standard shape and
+    with --million's comments, and the ratios (W11: its readers' figures)."""
+    million = (result.get("million") or {}).get("workloads") or {}
+    standard = result["workloads"]
+    rows = []
+    for key, big in million.items():
+        small = standard.get(key)
+        if not small:
+            continue
+        p50, rate = ("read_p50_ms", "read_rate") if key == "W11" else ("p50_ms", "rate")
+        rows.append(
+            {
+                "workload": key,
+                "p50_ms": small[p50],
+                "million_p50_ms": big[p50],
+                "p50_ratio": round(big[p50] / small[p50], 3) if small[p50] else None,
+                "rate": small[rate],
+                "million_rate": big[rate],
+                "rate_ratio": round(big[rate] / small[rate], 3) if small[rate] else None,
+            }
+        )
+    return rows
+
+
+def size_label(size: int) -> str:
+    """1,000,000 as "1M", 100,000 as "100k": how the report names --million's size."""
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    if size >= 1_000 and size % 1_000 == 0:
+        return f"{size // 1_000}k"
+    return f"{size:,}"
+
+
+def million_checks(result: dict) -> list[Check]:
+    """--million: p50 at most MILLION_FACTOR times the standard shape's, req/s at
+    least the standard's divided by it; the plans there; the workers' memory."""
+    million = result.get("million")
+    if not million or million.get("skipped"):
+        return []
+    checks = []
+    size = size_label(million["size"])
+    for row in million_comparison(result):
+        label = f"{size} {row['workload']}"
+        checks.append(
+            _ratio_check(
+                label,
+                f"p50 ≤ {MILLION_FACTOR}x the standard shape's (ratio)",
+                row["p50_ratio"],
+                MILLION_FACTOR,
+                at_least=False,
+            )
+        )
+        checks.append(
+            _ratio_check(
+                label,
+                f"req/s ≥ the standard shape's / {MILLION_FACTOR} (ratio)",
+                row["rate_ratio"],
+                round(1 / MILLION_FACTOR, 3),
+                at_least=True,
+            )
+        )
+    checks += plan_checks(f"{size} plans", million.get("plans"))
+    if million.get("memory"):
+        checks += memory_checks(f"{size} workers", million["memory"])
     return checks
 
 

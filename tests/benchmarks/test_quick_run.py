@@ -58,3 +58,9 @@ def test_the_quick_benchmark_runs_every_workload_without_errors(tmp_path):
     assert premiere["posts"]["acknowledged"] == premiere["stored"] > 0
     assert premiere["unmatched"] == 0
     assert "W11 premiere night" in text
+    # Issue 18: the miss path, the workers' sampled memory, Redis per cached page.
+    assert len(sqlite["miss_path"]) == 6
+    assert all(row["warm_ms"] > 0 for row in sqlite["miss_path"])
+    assert "Miss path (M)" in text
+    assert sqlite["memory"]["max_rss_mb"] > 0
+    assert "Redis memory for cached pages (R)" in text
