@@ -26,6 +26,7 @@ _ANY_MARKER = b"<!--notifications:"
 
 class MemberMarkersMiddleware(MarkerMiddleware):
     prefix = _ANY_MARKER
+    members_only = True
 
     def fill(self, request, content):
         user = request.user

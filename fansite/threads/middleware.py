@@ -42,6 +42,7 @@ _MARKER = re.compile(
 
 class ThreadMarkersMiddleware(MarkerMiddleware):
     prefix = _PREFIX
+    members_only = True
 
     def fill(self, request, content):
         found = markers.find(content, _PREFIX, _MARKER)

@@ -59,6 +59,7 @@ class MemberHeaderMiddleware(MarkerMiddleware):
     (fansite.spoilers.caching), so it is written here for whoever asks."""
 
     prefix = ME_MARKER
+    members_only = True
 
     def fill(self, request, content):
         user = request.user

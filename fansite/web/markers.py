@@ -6,18 +6,24 @@ This module knows nothing of the product: each app's middleware gives its marker
 prefix and pattern and says what each marker becomes.
 """
 
+from django.utils.functional import empty
+
 
 class MarkerMiddleware:
     """Base for a middleware filling ``prefix`` markers in HTML responses: it calls
     ``fill(request, content)`` (bytes in, bytes out) only for pages that carry one."""
 
     prefix = b""
+    # Markers only members' pages carry: a visitor's page is not even searched.
+    members_only = False
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if self.members_only and _known_visitor(request):
+            return response
         if (
             response.streaming
             or not response.get("Content-Type", "").startswith("text/html")
@@ -32,6 +38,16 @@ class MarkerMiddleware:
 
     def fill(self, request, content):
         raise NotImplementedError
+
+
+def _known_visitor(request) -> bool:
+    """Whether the request is known to be a visitor's, without asking the database
+    (the user is read lazily; a page answered while the database is down must not
+    fail here)."""
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return False
+    return not user.is_authenticated
 
 
 def find(content, prefix, pattern):
