@@ -14,7 +14,7 @@ SHARE_OF_CEILING = {
     "W2": 0.50,
     "W3": 0.40,
     "W4": 0.50,
-    "W5": 0.25,
+    "W5": 0.50,  # issue 18: a member's page is the shared page with their parts filled in
     "W5-cold": 0.25,  # every request a member opening the thread for the first time
     "W6": 0.50,
 }
