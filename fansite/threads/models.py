@@ -143,6 +143,13 @@ class Thread(models.Model):
             ),
             models.Index(fields=["author", "-created_at"], name="thread_by_author"),
             models.Index(fields=["board", "-reaction_total", "-id"], name="thread_board_top"),
+            # The home page's latest discussions (selectors.ordered_threads over the
+            # threads readers may see): read from the top of this index, not sorted.
+            models.Index(
+                fields=["-last_activity_at", "-id"],
+                condition=models.Q(is_hidden=False),
+                name="thread_latest",
+            ),
         ]
 
     def __str__(self):

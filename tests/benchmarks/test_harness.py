@@ -197,7 +197,7 @@ def result(**changes):
         "W2": row(550, p50=11.0),
         "W3": row(450),
         "W4": row(700),
-        "W5": row(300),
+        "W5": row(520),  # issue 18: 50% of W0
         "W6": row(800),
         "W7": {
             "title": "writes",
