@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -46,7 +39,6 @@ __all__ = [
     "reactions_received",
     "reply_page",
     "reply_position",
-    "with_unread_counts",
 ]
 
 # The orders a conversation can be read in (``?sort=``); the first is the default.
@@ -245,40 +237,6 @@ def reactions_received(member) -> int:
         .filter(Q(thread__is_hidden=False) | Q(article__in=Article.objects.published()))
     )
     return shown.aggregate(total=Coalesce(Sum("reaction_total"), 0))["total"]
-
-
-def _unread(member):
-    """Visible comments on the outer thread after its ``last_seen_comment_id``,
-    other than ``member``'s own (what they wrote, they have read)."""
-    return (
-        Comment.objects.visible()
-        .filter(thread=OuterRef("pk"), pk__gt=OuterRef("last_seen_comment_id"))
-        .exclude(author=member)
-    )
-
-
-def with_unread_counts(threads, member):
-    """``threads`` annotated, for a member, with ``last_seen_comment_id`` (None:
-    never opened), ``unread_count`` (visible comments by others since then) and
-    ``is_new_to_member`` (never opened, started by someone else since they joined).
-
-    Subqueries in the list's own query: no query per listed thread. Visitors get
-    ``threads`` unchanged (their pages show no read state)."""
-    if not member.is_authenticated:
-        return threads
-    count = _unread(member).order_by().values("thread").annotate(n=Count("pk")).values("n")
-    return threads.with_last_seen(member).annotate(
-        unread_count=Coalesce(Subquery(count), 0),
-        is_new_to_member=Case(
-            When(
-                Q(last_seen_comment_id__isnull=True, created_at__gt=member.date_joined)
-                & ~Q(author=member),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
 
 
 def first_unread(thread, member, last_seen):

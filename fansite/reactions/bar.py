@@ -17,21 +17,21 @@ Three forms, by what the reader may see and do (the card's marker says which):
   is not needed, and "Who reacted" is not offered.
 """
 
-from functools import lru_cache
 from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
+from fansite.web.reversing import id_url_parts
+
 FULL, OWN, TOTAL = "a", "o", "t"
-_PK = "987654321"
 
 
-@lru_cache
 def address(name):
-    """``name``'s address with ``{}`` for the comment: one ``reverse`` per process."""
-    return reverse(name, args=[int(_PK)]).replace(_PK, "{}")
+    """``name``'s address with ``{}`` for the comment (fansite.web.reversing: one
+    ``reverse`` per process)."""
+    before, after = id_url_parts(name)
+    return f"{before}{{}}{after}"
 
 
 def people_reacted(n, label):

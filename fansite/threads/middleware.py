@@ -22,7 +22,6 @@ Visitors' pages carry none of them.
 
 import re
 
-from django.db import connection
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -66,19 +65,7 @@ def _last_seen(request, thread_pk):
     known = getattr(request, _LAST_SEEN, None)
     if known is not None and known[0] == thread_pk:
         return known[1]
-    # On every member's view of a cached thread page: one plain statement, not a
-    # query the ORM builds afresh each time (same answer as ThreadRead.objects.last_seen).
-    quote = connection.ops.quote_name
-    field = ThreadRead._meta.get_field
-    sql = (
-        f"SELECT {quote(field('last_seen_comment_id').column)} "
-        f"FROM {quote(ThreadRead._meta.db_table)} "
-        f"WHERE {quote(field('member').column)} = %s AND {quote(field('thread').column)} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [request.user.pk, thread_pk])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return ThreadRead.objects.last_seen(request.user, thread_pk)
 
 
 def _read_state(request, found):

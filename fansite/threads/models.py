@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,11 +182,19 @@ class ThreadReadQuerySet(models.QuerySet):
         when they never opened it (visitors have no markers)."""
         if not member.is_authenticated:
             return None
-        return (
-            self.filter(member=member, thread=thread)
-            .values_list("last_seen_comment_id", flat=True)
-            .first()
+        # Asked on every member's view of a thread page, cached or not: one plain
+        # statement rather than a query the ORM builds afresh each time.
+        quote = connection.ops.quote_name
+        field = self.model._meta.get_field
+        sql = (
+            f"SELECT {quote(field('last_seen_comment_id').column)} "
+            f"FROM {quote(self.model._meta.db_table)} "
+            f"WHERE {quote(field('member').column)} = %s AND {quote(field('thread').column)} = %s"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [member.pk, getattr(thread, "pk", thread)])
+            row = cursor.fetchone()
+        return row[0] if row else None
 
 
 class ThreadRead(models.Model):
