@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from fansite.web import markers
+from fansite.web import markers, pagecache
 from fansite.web.markers import MarkerMiddleware
-from fansite.web.pagecache import form_token
 
 from . import state
 
@@ -32,7 +31,11 @@ class MemberMarkersMiddleware(MarkerMiddleware):
         user = request.user
         if user.is_authenticated:
             has_buttons = _FOLLOW_PREFIX in content
-            count, followed = state.markers(user, with_follows=has_buttons)
+            count, followed = state.markers(
+                user,
+                with_follows=has_buttons,
+                found=pagecache.prefetched(request, state.marker_keys(user)),
+            )
             content = content.replace(UNREAD_MARKER, _unread_html(count))
             if has_buttons:
                 content = _fill_buttons(
@@ -41,6 +44,10 @@ class MemberMarkersMiddleware(MarkerMiddleware):
         else:
             content = _fill_buttons(content.replace(UNREAD_MARKER, b""), lambda match: b"")
         return content
+
+    def cache_keys(self, request):
+        user = request.user
+        return state.marker_keys(user) if user.is_authenticated else []
 
 
 def _unread_html(count):
@@ -84,7 +91,7 @@ def _follow_html(request, followed, match):
         reverse(view, args=[kind, pk]),
         # Not the request's context: its processors could query, and this runs on
         # cached pages that otherwise run none.
-        form_token(request),
+        pagecache.form_token(request),
         request.get_full_path(),
         "true" if is_following else "false",
         _LABELS[kind, is_following],

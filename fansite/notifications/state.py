@@ -21,12 +21,18 @@ FOLLOWS_KEY = "notifications:follows:{pk}"
 SECONDS = 24 * 60 * 60
 
 
-def markers(member, *, with_follows):
+def marker_keys(member):
+    """The cache keys ``markers`` reads."""
+    return [UNREAD_KEY.format(pk=member.pk), FOLLOWS_KEY.format(pk=member.pk)]
+
+
+def markers(member, *, with_follows, found=None):
     """``(unread count, follows or None)`` in one cache round trip: what a page's
-    markers need (the follows only when it has a Follow button)."""
-    unread_key = UNREAD_KEY.format(pk=member.pk)
-    follows_key = FOLLOWS_KEY.format(pk=member.pk)
-    found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
+    markers need (the follows only when it has a Follow button). ``found``: what
+    the cache held for ``marker_keys`` when the page was read with them."""
+    unread_key, follows_key = marker_keys(member)
+    if found is None:
+        found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
     count = found.get(unread_key)
     if count is None:
         count = Notification.objects.for_member(member).unread().count()

@@ -15,9 +15,8 @@ import re
 from django.utils.encoding import iri_to_uri
 
 from fansite.users.standing import ensure_can_post
-from fansite.web import markers
+from fansite.web import markers, pagecache
 from fansite.web.markers import MarkerMiddleware
-from fansite.web.pagecache import form_token
 from fansite.web.refusals import Refused
 
 from . import state
@@ -33,6 +32,10 @@ class ReactionMarkersMiddleware(MarkerMiddleware):
     def fill(self, request, content):
         return _fill(request, content)
 
+    def cache_keys(self, request):
+        user = request.user
+        return state.member_keys(user) if user.is_authenticated else []
+
 
 def _fill(request, content):
     found = markers.find(content, _PREFIX, _MARKER)
@@ -40,12 +43,16 @@ def _fill(request, content):
         return content
     user = request.user
     member = user if user.is_authenticated else None
-    kinds, counts, given = state.page_state(member, sorted({int(m[1]) for *_, m in found}))
+    kinds, counts, given = state.page_state(
+        member,
+        sorted({int(m[1]) for *_, m in found}),
+        found=pagecache.prefetched(request, state.member_keys(member)) if member else None,
+    )
     can_react = member is not None and _may_react(member)
     bars = Bars(
         kinds,
         can_react=can_react,
-        token=form_token(request) if can_react else "",
+        token=pagecache.form_token(request) if can_react else "",
         path=iri_to_uri(request.get_full_path()),
     )
     picker_wanted = can_react

@@ -109,11 +109,18 @@ def forget_local():
     _local_kinds.clear()
 
 
-def page_state(member, comment_pks):
+def member_keys(member):
+    """The cache keys ``page_state`` reads for ``member`` whatever the page."""
+    return [_mine_key(member.pk)]
+
+
+def page_state(member, comment_pks, found=None):
     """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
     ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
-    cache round trip at most; a query for the counts that are missing or stale and
-    one for the member's reactions not in the cache.
+    cache round trip at most (none when this process's counts are fresh and
+    ``found`` holds what the cache held for ``member_keys``, read with the page);
+    a query for the counts that are missing or stale and one for the member's
+    reactions not in the cache.
 
     This process's recent counts serve members too, when they were counted after
     the member's own reactions were last read (``reactions:mine`` carries when):
@@ -130,9 +137,9 @@ def page_state(member, comment_pks):
             wanted.append(pk)
     kinds = _fresh_local_kinds(fresh_after)
     keys = [*([] if kinds is not None else [KINDS_KEY]), *map(_counts_key, wanted)]
-    if member is not None:
+    if member is not None and found is None:
         keys.append(_mine_key(member.pk))
-    found = cache.get_many(keys) if keys else {}
+    found = {**(found or {}), **(cache.get_many(keys) if keys else {})}
     if kinds is None:
         kinds = enabled_kinds(found)
     given = {}

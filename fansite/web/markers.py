@@ -8,6 +8,8 @@ prefix and pattern and says what each marker becomes.
 
 from django.utils.functional import empty
 
+from . import pagecache
+
 
 class MarkerMiddleware:
     """Base for a middleware filling ``prefix`` markers in HTML responses: it calls
@@ -21,6 +23,8 @@ class MarkerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if type(self).cache_keys is not MarkerMiddleware.cache_keys:
+            pagecache.prefetch(request, lambda: self.cache_keys(request))
         response = self.get_response(request)
         if self.members_only and _known_visitor(request):
             return response
@@ -38,6 +42,11 @@ class MarkerMiddleware:
 
     def fill(self, request, content):
         raise NotImplementedError
+
+    def cache_keys(self, request):
+        """Cache keys ``fill`` will read for this request: read with a cached page
+        in its round trip (``pagecache.prefetched``), none by default."""
+        return []
 
 
 def _known_visitor(request) -> bool:

@@ -259,15 +259,44 @@ class Kept:
 KEPT_SECONDS = 24 * 60 * 60
 
 
-def _lookup(page_key, scopes, request=None, extra_keys=()):
+_PREFETCH = "_fansite_prefetch"
+_PREFETCHED = "_fansite_prefetched"
+
+
+def prefetch(request, keys):
+    """Have the page cache read the cache keys ``keys()`` gives in the same round
+    trip as this request's page, for code that fills the page in after the cache
+    (fansite.web.markers). ``keys`` is called when the page is looked up, once the
+    reader is known; what it read is given by ``prefetched`` if the page was a hit."""
+    request.__dict__.setdefault(_PREFETCH, []).append(keys)
+
+
+def prefetched(request, keys):
+    """``{key: value}`` for those of ``keys`` the cache held when this request's page
+    was looked up, or None unless the page was served from the cache and ``keys``
+    were all asked for then. On a miss the view ran afterwards and may have changed
+    what they hold (reading a thread marks its notifications read), so they are
+    read again."""
+    asked, found = getattr(request, _PREFETCHED, (frozenset(), None))
+    if found is None or not asked.issuperset(keys):
+        return None
+    return {key: found[key] for key in keys if key in found}
+
+
+def _prefetch_keys(request) -> list[str]:
+    return [key for keys in getattr(request, _PREFETCH, ()) for key in keys()]
+
+
+def _lookup(page_key, scopes, request=None, extra_keys=(), prefetch_keys=()):
     """The stored page and the current generations, in one cache round trip (with
-    ``extra_keys``, kept on ``request`` for ``Kept``). The page only counts when it
-    was rendered under the current generations."""
+    ``extra_keys``, kept on ``request`` for ``Kept``, and ``prefetch_keys``, kept for
+    ``prefetched`` when the page is served). The page only counts when it was
+    rendered under the current generations."""
     cache = _cache()
     generation_keys = [_generation_key(scope) for scope in scopes]
     local = local_pages.get(page_key)
     wanted = generation_keys if local is not None else [page_key, *generation_keys]
-    found = cache.get_many([*wanted, *extra_keys])
+    found = cache.get_many([*wanted, *extra_keys, *prefetch_keys])
     if request is not None and extra_keys:
         setattr(request, _EXTRAS, {key: found[key] for key in extra_keys if key in found})
     if any(key not in found for key in generation_keys):
@@ -278,6 +307,8 @@ def _lookup(page_key, scopes, request=None, extra_keys=()):
     if stored is not None and stored[0] == generations:
         if local is None:
             local_pages.put(page_key, stored, settings.PAGE_CACHE_SECONDS)
+        if request is not None and prefetch_keys:
+            setattr(request, _PREFETCHED, (frozenset(prefetch_keys), found))
         return stored, generations
     return None, generations
 
@@ -324,7 +355,11 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None)
             kept_values = extras(request, **kwargs) if extras else ()
             extra_keys = [k for kept in kept_values for k in kept.cache_keys()]
             stored, generations = _lookup(
-                key, [SITE, *scopes(request, **kwargs)], request, extra_keys
+                key,
+                [SITE, *scopes(request, **kwargs)],
+                request,
+                extra_keys,
+                _prefetch_keys(request),
             )
             if stored is not None:
                 # Bytes throughout: a hit neither decodes nor encodes the page, and

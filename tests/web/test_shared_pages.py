@@ -245,3 +245,68 @@ def test_a_thread_started_since_a_member_joined_is_new_to_them(author):
     get(as_member(member), thread.get_absolute_url())
     _, html = get(as_member(member), board_url)
     assert 'class="unread-new"' not in html
+
+
+class CacheTrips:
+    """Counts the requests made of the default cache (locmem in tests; each a Redis
+    round trip in production)."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import caches
+
+        self.calls = []
+        self.depth = 0
+        backend = caches["default"]
+        for name in ("get", "get_many", "set", "set_many", "add", "delete", "delete_many"):
+            method = getattr(backend, name)
+            monkeypatch.setattr(backend, name, self._counted(name, method))
+
+    def _counted(self, name, method):
+        def counted(*args, **kwargs):
+            if not self.depth:  # locmem's get_many calls its own get
+                self.calls.append(name)
+            self.depth += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.depth -= 1
+
+        return counted
+
+
+def test_a_members_cached_page_reads_the_cache_twice_the_session_and_the_page(
+    thread, author, monkeypatch
+):
+    """Everything the markers read of the cache (the member's reactions, their unread
+    count and follows) comes with the page, in its round trip."""
+    url = thread.get_absolute_url()
+    reader = UserFactory(watched_up_to=12)
+    client = as_member(reader)
+    get(client, url)
+    get(client, url)  # the member's reactions and notices now in the cache
+    trips = CacheTrips(monkeypatch)
+
+    response, html = get(client, url)
+
+    assert response["X-Page-Cache"] == "hit"
+    assert 'class="follow-form"' in html
+    assert "data-reactions-bare" in html
+    assert trips.calls == ["get", "get_many"]
+
+
+def test_a_hit_fills_the_markers_with_what_the_cache_holds_when_the_page_is_read(thread):
+    """Read with the page, the member's own state is still the current one: following
+    the thread elsewhere shows on their next page from the cache."""
+    from fansite.notifications import services
+
+    url = thread.get_absolute_url()
+    reader = UserFactory(watched_up_to=12)
+    client = as_member(reader)
+    get(client, url)
+    assert "Following · Unfollow" not in get(client, url)[1]
+
+    services.follow(member=reader, target=thread)
+    response, html = get(client, url)
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "Following · Unfollow" in html

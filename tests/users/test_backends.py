@@ -1,0 +1,79 @@
+"""The authentication backends read the member behind each request with their own
+statement (fansite/users/backends.py): the member must be the one the ORM would
+give, and a session must keep or lose its member exactly as with Django's."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from fansite.users.backends import RENAMED, member
+from tests.users.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(user):
+    return {field.attname: getattr(user, field.attname) for field in user._meta.concrete_fields}
+
+
+def test_a_member_is_read_with_every_field_as_the_orm_reads_it():
+    user = UserFactory(display_name="Ünïcode Name", watched_up_to=7, time_zone="Asia/Seoul")
+    user.last_login = timezone.now()
+    user.save()
+    expected = get_user_model().objects.get(pk=user.pk)
+
+    found = member(user.pk)
+
+    assert fields(found) == fields(expected)
+    assert found._state.adding is False
+    assert found._state.db == "default"
+
+
+@pytest.mark.parametrize("pk", [10**9, "not-a-key", None])
+def test_no_member_for_a_key_that_is_none(pk):
+    UserFactory()
+    assert member(pk) is None
+
+
+def signed_in(client):
+    """Whether the header shows the reader as signed in."""
+    response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    return 'class="user-nav__me"' in response.text
+
+
+def test_a_deactivated_member_is_signed_out_on_their_next_request():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert signed_in(client)
+
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+
+    assert not signed_in(client)
+
+
+def test_a_changed_password_signs_out_other_sessions():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert signed_in(client)
+
+    user.set_password("an entirely new password 42")
+    user.save()
+
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("earlier", sorted(RENAMED))
+def test_sessions_signed_in_under_the_backends_earlier_names_stay_signed_in(earlier):
+    user = UserFactory()
+    client = Client()
+    client.force_login(user, backend=earlier)
+
+    assert signed_in(client)
+    assert client.session[BACKEND_SESSION_KEY] == RENAMED[earlier]
+    assert signed_in(client)
