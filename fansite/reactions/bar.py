@@ -20,11 +20,15 @@ Three forms, by what the reader may see and do (the card's marker says which):
 from urllib.parse import quote
 
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from fansite.web.reversing import id_url_parts
 
 FULL, OWN, TOTAL = "a", "o", "t"
+
+# Bars the same for every reader: {(comment, mode, language): (counts, kinds, bytes)}.
+_drawn = {}
+_DRAWN_MAX = 50_000
 
 
 def address(name):
@@ -49,6 +53,8 @@ class Bars:
     react, their CSRF token and the page's own address (where forms come back)."""
 
     def __init__(self, kinds, *, can_react, token="", path=""):
+        self.source_kinds = kinds
+        self.language = get_language()
         self.kinds = [(k.pk, escape(k.slug), escape(k.emoji), escape(k.label)) for k in kinds]
         self.can_react = can_react
         self.token = escape(token)
@@ -77,6 +83,22 @@ class Bars:
             "</span></button>"
         )
 
+    def drawn(self, pk, mode, counts):
+        """``bar(pk, mode, counts)`` as bytes, for a bar that is the same for every
+        reader (counts alone: neither token nor address in it), drawn once for as
+        long as this process keeps the same ``counts`` (fansite.reactions.state
+        keeps them REACTION_COUNTS_SECONDS): a visitor's page fills its fifty bars
+        from here."""
+        key = (pk, mode, self.language)
+        found = _drawn.get(key)
+        if found is not None and found[0] is counts and found[1] is self.source_kinds:
+            return found[2]
+        html = self.bar(pk, mode, counts).encode()
+        if len(_drawn) >= _DRAWN_MAX:
+            _drawn.clear()
+        _drawn[key] = (counts, self.source_kinds, html)
+        return html
+
     def bar(self, pk, mode, counts, given=(), *, every_kind=False):
         """One comment's bar (a ``str``), or "" when there is nothing to show.
         ``every_kind``: a button for every kind, and no "React" link (the page
@@ -95,7 +117,7 @@ class Bars:
             if not (total or given or every_kind):
                 # Most comments: the link alone. site.js makes it a form (from the
                 # page's one #reaction-form) when it is used.
-                return f'<div class="reactions" data-reactions-bare>{self._add_link(pk)}</div>'
+                return self.bare(pk)
             buttons = "".join(
                 self._button(slug, emoji, label, counts.get(kind_pk, 0), kind_pk in given)
                 for kind_pk, slug, emoji, label in self.kinds
@@ -124,6 +146,18 @@ class Bars:
             f'<div class="reactions"><ul class="reactions__counts" aria-label="{self.group_text}">'
             f"{items}</ul>{who}</div>"
         )
+
+    def bare(self, pk):
+        """The bar of a comment nobody reacted to, for a member who may react: the
+        "React" link alone, the same for every member on this page (drawn once)."""
+        key = (pk, "bare", self.language, self.query_path, self.react_text)
+        found = _drawn.get(key)
+        if found is None:
+            found = f'<div class="reactions" data-reactions-bare>{self._add_link(pk)}</div>'
+            if len(_drawn) >= _DRAWN_MAX:
+                _drawn.clear()
+            _drawn[key] = found
+        return found
 
     def _add_link(self, pk):
         return (

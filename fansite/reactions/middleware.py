@@ -26,6 +26,9 @@ _PREFIX = b"<!--reactions:"
 _MARKER = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])(?::([0-9]{1,18}))?-->")
 
 
+_NONE = {}  # one object: bars of comments without reactions are drawn once
+
+
 class ReactionMarkersMiddleware(MarkerMiddleware):
     prefix = _PREFIX
 
@@ -62,8 +65,10 @@ def _fill(request, content):
         pk, mode = int(match[1]), match[2].decode()
         if match[3] is not None and member is not None and int(match[3]) == member.pk:
             mode = OWN
-        html = bars.bar(pk, mode, counts.get(pk, {}), given.get(pk, ()))
-        if picker_wanted and mode == FULL:
+        if mode != FULL or not can_react:
+            return bars.drawn(pk, mode, counts.get(pk, _NONE))
+        html = bars.bar(pk, mode, counts.get(pk, _NONE), given.get(pk, ()))
+        if picker_wanted:
             html += bars.picker()  # once a page, for site.js
             picker_wanted = False
         return html.encode()
