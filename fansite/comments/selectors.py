@@ -101,12 +101,23 @@ class _TopLevel:
         return self.count
 
     def __getitem__(self, bounds):
-        return rows.top_level(
+        start, stop = bounds.start, min(bounds.stop, self.count)
+        from_end = self.count - stop
+        if from_end >= start:
+            return rows.top_level(
+                self.target, newest_first=self.newest_first, offset=start, limit=stop - start
+            )
+        # Nearer the end: read from there, in the other order, so the last pages of
+        # a long thread (where a busy thread's readers are) skip a few rows, not
+        # thousands (OFFSET walks every row it skips).
+        found = rows.top_level(
             self.target,
-            newest_first=self.newest_first,
-            offset=bounds.start,
-            limit=bounds.stop - bounds.start,
+            newest_first=not self.newest_first,
+            offset=from_end,
+            limit=stop - start,
         )
+        found.reverse()
+        return found
 
 
 def comment_page(

@@ -97,3 +97,33 @@ def test_best_comments_are_the_visible_ones_with_reactions_by_score(thread):
     assert [c.body for c in found] == ["An answer", "First *top*"]
     assert found[0].author.public_name == "Row Writer"
     assert [c.body for c in rows.best(thread, 1)] == ["An answer"]
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest"])
+def test_every_page_holds_the_comments_the_orm_would_slice(sort):
+    """Pages past the middle are read from the thread's other end (selectors
+    ``_TopLevel``): each must still be exactly the ORM's slice, the last one short."""
+    from fansite.comments.selectors import NEWEST, OLDEST, comment_page
+
+    author = UserFactory()
+    thread = start_thread(
+        board=Board.objects.get(slug="general"), author=author, title="Long", body="Opener."
+    )
+    for number in range(7):
+        post_comment(target=thread, author=author, body=f"Comment {number}")
+    order = "-pk" if sort == "newest" else "pk"
+    expected = [
+        c.pk for c in Comment.objects.filter(thread=thread, parent__isnull=True).order_by(order)
+    ]
+
+    pages = [
+        [
+            c.pk
+            for c in comment_page(
+                target=thread, page=number, per_page=3, sort=NEWEST if sort == "newest" else OLDEST
+            ).page_obj.object_list
+        ]
+        for number in (1, 2, 3)
+    ]
+
+    assert pages == [expected[0:3], expected[3:6], expected[6:8]]
