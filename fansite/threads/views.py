@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from . import middleware, selectors, services
+from . import middleware, rows, selectors, services
 from .models import Board, Thread, ThreadRead
 
 SORT_PARAM = "sort"
@@ -265,12 +266,9 @@ def thread_detail(request, pk):
     which also moves their read marker. ``?sort=newest`` lists the newest comments first,
     ``?sort=top`` the most reacted (fansite.comments.top: its pages carry ``?at=``, the
     snapshot they slice); each order's pages are cached apart."""
-    thread = get_object_or_404(
-        Thread.objects.select_related("board__episode", "author", "spoils_episode").with_last_seen(
-            request.user
-        ),
-        pk=pk,
-    )
+    thread = rows.thread_for_page(pk, request.user)
+    if thread is None:
+        raise Http404
     # Read with the thread, so filling in what is new to the member costs no query
     # when the page is rendered (fansite.threads.middleware).
     middleware.remember_last_seen(request, thread)

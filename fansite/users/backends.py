@@ -35,6 +35,8 @@ def member(pk):
         pk = User._meta.pk.to_python(pk)
     except ValidationError:  # a session holding something that is no member's key
         return None
+    if pk is None or not statements.fits_key(User, pk):
+        return None
     sql, columns = _statement(connection.vendor)
     rows = statements.run(sql, [pk])
     return columns.instance(rows[0]) if rows else None

@@ -53,3 +53,11 @@ def run(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def fits_key(model, value) -> bool:
+    """Whether ``value`` (an int) can be ``model``'s primary key in this database: a
+    key from an address may be any number, and the ORM answers "no such row" for
+    one past the column's range rather than letting the database fail on it."""
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return (low is None or value >= low) and (high is None or value <= high)

@@ -39,4 +39,3 @@ def test_a_bare_bar_comes_back_to_its_own_page():
 
     assert "page%3D2%23comment-5" in first
     assert "page%3D4%23comment-5" in other
-

@@ -32,7 +32,7 @@ def test_a_member_is_read_with_every_field_as_the_orm_reads_it():
     assert found._state.db == "default"
 
 
-@pytest.mark.parametrize("pk", [10**9, "not-a-key", None])
+@pytest.mark.parametrize("pk", [10**9, 10**30, "not-a-key", None])
 def test_no_member_for_a_key_that_is_none(pk):
     UserFactory()
     assert member(pk) is None
