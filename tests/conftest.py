@@ -33,12 +33,14 @@ def _clear_cache():
     from fansite.comments.cards import local_cards
     from fansite.comments.listing import drawn_boxes
     from fansite.reactions.state import forget_local
+    from fansite.threads.rowcards import rows
     from fansite.web.localcopy import drop_all_local
     from fansite.web.pagecache import local_pages
 
     cache.clear()
     local_pages.clear()
     local_cards.clear()
+    rows.local.clear()
     drawn_boxes.clear()
     forget_local()
     drop_all_local()
@@ -46,6 +48,7 @@ def _clear_cache():
     cache.clear()
     local_pages.clear()
     local_cards.clear()
+    rows.local.clear()
     drawn_boxes.clear()
     forget_local()
     drop_all_local()

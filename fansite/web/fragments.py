@@ -1,0 +1,53 @@
+"""Rendered fragments of pages (comment cards, thread rows) kept under keys made of
+everything they show, so a fragment found is always right and nothing ever needs
+dropping: a change to what it shows is a new key.
+
+Each process keeps the fragments it drew last in its own memory, in front of the
+shared cache, so they work without Redis too. A page asks for all of its
+fragments at once (``find``: this process's copies, then one call to the shared
+cache for the rest) and stores each one it had to draw (``keep``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+
+from .lru import LocalLRU
+
+
+def digest(parts) -> str:
+    """A short key for ``parts`` (a tuple of plain values: strings, numbers, None)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class Fragments:
+    """One kind of fragment: its key prefix and this process's copies of it."""
+
+    def __init__(self, prefix, max_bytes):
+        self.prefix = prefix
+        self.local = LocalLRU(max_bytes=max_bytes)
+
+    def key(self, parts) -> str:
+        return f"{self.prefix}:{digest(parts)}"
+
+    def find(self, keys) -> dict:
+        """{key: html} for those of ``keys`` drawn before, here or by another process."""
+        found = self.local.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            shared = _cache().get_many(missing)
+            for key, html in shared.items():
+                self.local.put(key, html, settings.CARD_CACHE_SECONDS)
+            found.update(shared)
+        return found
+
+    def keep(self, key, html):
+        _cache().set(key, html, settings.CARD_CACHE_SECONDS)
+        self.local.put(key, html, settings.CARD_CACHE_SECONDS)
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]

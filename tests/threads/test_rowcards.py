@@ -1,0 +1,101 @@
+"""A board page's thread rows come from a cache of their own
+(fansite.threads.rowcards): the page is the same as without it, for visitors and
+members, only a changed thread's row is drawn again, and a row gated for one
+reader never gives another its title, nor the other way round."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from fansite.comments.services import post_comment, start_thread
+from fansite.threads.models import Board
+from fansite.threads.rowcards import rows
+from tests.users.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+SECRET = "Secret title marmot-6620"
+
+
+@pytest.fixture
+def board(relaxed_posting_limits):
+    board = Board.objects.get(slug="general")
+    author = UserFactory(username="rower", display_name="Row Starter")
+    for number in range(4):
+        start_thread(
+            board=board, author=author, title=f"Thread {number}", body=f"Opening {number}."
+        )
+    start_thread(board=board, author=author, title=SECRET, body="Opening.", spoils_episode=9)
+    return board
+
+
+def page(url, user=None):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return CSRF.sub("", client.get(url).content.decode())
+
+
+def row_keys():
+    return {key for key in cache._cache if ":row:" in key}
+
+
+@pytest.mark.parametrize("watched", [None, 0, 12])
+def test_a_page_built_from_cached_rows_is_the_page_without_them(board, settings, watched):
+    """``None``: a visitor; else a member who watched that far. The second member's
+    page comes from the first one's rows."""
+    url = board.get_absolute_url()
+    settings.PAGE_CACHE_SECONDS = 0
+    member = (lambda: None) if watched is None else (lambda: UserFactory(watched_up_to=watched))
+    reader = member()
+    settings.CARD_CACHE_SECONDS = 0
+    plain = page(url, reader)
+    settings.CARD_CACHE_SECONDS = 300
+    page(url, member())
+    stored = row_keys()
+    from_shared = page(url, reader)
+    rows.local.clear()
+    from_local = page(url, reader)
+
+    assert len(stored) == 5
+    assert row_keys() == stored
+    assert plain == from_shared == from_local
+    assert "Row Starter" in plain
+
+
+def test_a_comment_draws_its_threads_row_again_and_no_other(board):
+    url = board.get_absolute_url()
+    page(url)
+    before = row_keys()
+    thread = board.threads.get(title="Thread 2")
+
+    post_comment(target=thread, author=UserFactory(), body="A reply")
+    html = page(url)
+
+    after = row_keys()
+    assert len(after - before) == 1
+    assert "1 reply" in html
+
+
+def test_a_gated_row_is_a_row_of_its_own(board, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = board.get_absolute_url()
+    caught_up = UserFactory(watched_up_to=12)
+    early = UserFactory(watched_up_to=3)
+
+    assert SECRET in page(url, caught_up)
+    assert SECRET not in page(url, early)
+    assert SECRET not in page(url)
+    assert SECRET in page(url, caught_up)
+
+
+def test_staff_rows_are_never_cached(board, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    staff = UserFactory(is_staff=True, watched_up_to=12)
+
+    page(board.get_absolute_url(), staff)
+
+    assert not row_keys()
