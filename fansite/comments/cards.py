@@ -28,24 +28,22 @@ so their cards are never cached.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from fansite.web import pagecache
-from fansite.web.lru import LocalLRU
+from fansite.web.fragments import Fragments
 from fansite.web.templatetags.pages import url_with_page
 
 from .forms import QUOTE_PARAM, REPLY_PARAM
 
 _REQUEST_ATTRIBUTE = "_fansite_cards"
 
-# This process's most recently drawn cards: keyed by their whole content, so
-# always right (see above).
-local_cards = LocalLRU(max_bytes=settings.CARD_CACHE_LOCAL_BYTES)
+# Keyed by their whole content, so always right (see above); ``local_cards`` is
+# this process's copies of the most recently drawn.
+cards = Fragments("card", max_bytes=settings.CARD_CACHE_LOCAL_BYTES)
+local_cards = cards.local
 
 
 def cards_enabled(request) -> bool:
@@ -82,8 +80,7 @@ def card_key(comment, page_reader, page_parts) -> str:
         comment.edited_at.isoformat() if comment.edited_at else "",
         comment.body_html,
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"card:{digest}"
+    return cards.key(parts)
 
 
 def page_parts(context) -> tuple:
@@ -128,14 +125,7 @@ class PageCards:
         self.keys = {}
         for comment in _page_comments(context):
             self.keys[comment.pk] = card_key(comment, self.reader, self.page_parts)
-        wanted = list(self.keys.values())
-        self.found = local_cards.get_many(wanted)
-        missing = [key for key in wanted if key not in self.found]
-        if missing:
-            shared = _cache().get_many(missing)
-            for key, html in shared.items():
-                local_cards.put(key, html, settings.CARD_CACHE_SECONDS)
-            self.found.update(shared)
+        self.found = cards.find(list(self.keys.values()))
 
     def render(self, comment, render_card):
         key = self.keys.get(comment.pk)
@@ -144,13 +134,8 @@ class PageCards:
         html = self.found.get(key)
         if html is None:
             html = str(render_card())
-            _cache().set(key, html, settings.CARD_CACHE_SECONDS)
-            local_cards.put(key, html, settings.CARD_CACHE_SECONDS)
+            cards.keep(key, html)
         return html
-
-
-def _cache():
-    return caches[settings.PAGE_CACHE_ALIAS]
 
 
 def render_card(context, comment, render):

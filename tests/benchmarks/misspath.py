@@ -57,6 +57,7 @@ def measure(pages, *, requests=30, client_for, use_prefix):
 
     from fansite.comments.cards import local_cards
     from fansite.comments.listing import drawn_boxes
+    from fansite.threads.rowcards import rows
     from fansite.web.pagecache import local_pages
 
     base_prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
@@ -73,7 +74,7 @@ def measure(pages, *, requests=30, client_for, use_prefix):
                 max(5, requests // 3),
                 use_prefix,
                 base_prefix,
-                (local_cards, drawn_boxes, local_pages),
+                (local_cards, rows.local, drawn_boxes, local_pages),
             )
             found[name] = {
                 "url": url,
