@@ -23,18 +23,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from fansite.threads.models import Thread
+from fansite.web import statements
 
 from .models import Comment
 
 
-def _fields(model, names=None):
-    """``model``'s concrete fields (only ``names`` when given), in table order."""
-    return [f for f in model._meta.concrete_fields if names is None or f.attname in names]
-
-
 class _Select:
     """The columns of a comment, its author, the comment it answers and that
-    comment's author, with each column's converters, for one database vendor."""
+    comment's author (fansite.web.statements), for one database vendor."""
 
     ANSWERED = ("id", "author_id")
     # What cards show of a member (their name, their avatar, their profile's
@@ -45,19 +41,13 @@ class _Select:
         user = get_user_model()
         quote = connection.ops.quote_name
         self.parts = [
-            (Comment, "c", _fields(Comment)),
-            (user, "a", _fields(user, self.PERSON)),
-            (Comment, "r", _fields(Comment, self.ANSWERED)),
-            (user, "ra", _fields(user, self.PERSON)),
+            statements.Columns(Comment, "c"),
+            statements.Columns(user, "a", self.PERSON),
+            statements.Columns(Comment, "r", self.ANSWERED),
+            statements.Columns(user, "ra", self.PERSON),
         ]
-        columns, self.converters = [], []
-        for _model, alias, fields in self.parts:
-            for field in fields:
-                columns.append(f"{alias}.{quote(field.column)}")
-                col = field.get_col(alias)
-                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                self.converters.append((found, col))
-        self.columns = ", ".join(columns)
+        self.width = sum(map(len, self.parts))
+        self.columns = ", ".join(part.sql for part in self.parts)
         comment_table = quote(Comment._meta.db_table)
         user_table = quote(user._meta.db_table)
         self.joins = (
@@ -70,27 +60,14 @@ class _Select:
     def objects(self, rows):
         """Model instances from ``rows`` (each a row of ``self.columns`` followed by
         any extra values, returned beside the comment)."""
-        width = len(self.converters)
-        built = []
-        for row in rows:
-            values = list(row[:width])
-            for index, (converters, col) in enumerate(self.converters):
-                for convert in converters:
-                    values[index] = convert(values[index], col, connection)
-            built.append((self._comment(values), row[width:]))
-        return built
+        return [(self._comment(row), row[self.width :]) for row in rows]
 
-    def _comment(self, values):
+    def _comment(self, row):
         start = 0
         instances = []
-        for model, _alias, fields in self.parts:
-            chunk = values[start : start + len(fields)]
-            start += len(fields)
-            if chunk[0] is None:  # no such row (LEFT JOIN)
-                instances.append(None)
-            else:
-                names = [field.attname for field in fields]
-                instances.append(model.from_db(connection.alias, names, chunk))
+        for part in self.parts:
+            instances.append(part.instance(row[start : start + len(part)]))
+            start += len(part)
         comment, author, answered, answered_author = instances
         Comment.author.field.set_cached_value(comment, author)
         if answered is not None:
@@ -108,12 +85,6 @@ def _target_column(target):
     return "thread_id" if isinstance(target, Thread) else "article_id"
 
 
-def _run(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def counts(target) -> tuple[int, int]:
     """Every comment on ``target`` and its top-level ones, in one statement."""
     quote = connection.ops.quote_name
@@ -122,7 +93,7 @@ def counts(target) -> tuple[int, int]:
         f"COALESCE(SUM(CASE WHEN {quote('parent_id')} IS NULL THEN 1 ELSE 0 END), 0) "
         f"FROM {quote(Comment._meta.db_table)} WHERE {quote(_target_column(target))} = %s"
     )
-    total, top_level = _run(sql, [target.pk])[0]
+    total, top_level = statements.run(sql, [target.pk])[0]
     return int(total), int(top_level)
 
 
@@ -137,7 +108,7 @@ def thread_counts(thread_pk) -> tuple[int, int, int]:
         f"WHERE {quote('id')} = %s) "
         f"FROM {quote(Comment._meta.db_table)} WHERE {quote('thread_id')} = %s"
     )
-    total, top, replies = _run(sql, [thread_pk, thread_pk])[0]
+    total, top, replies = statements.run(sql, [thread_pk, thread_pk])[0]
     return int(total), int(top), int(replies or 0)
 
 
@@ -152,7 +123,8 @@ def top_level(target, *, newest_first, offset, limit) -> list[Comment]:
         f"WHERE c.{quote(_target_column(target))} = %s AND c.{quote('parent_id')} IS NULL "
         f"ORDER BY c.{quote('id')} {order} LIMIT %s OFFSET %s"
     )
-    return [comment for comment, _extra in select.objects(_run(sql, [target.pk, limit, offset]))]
+    found = statements.run(sql, [target.pk, limit, offset])
+    return [comment for comment, _extra in select.objects(found)]
 
 
 def by_ids(pks) -> dict[int, Comment]:
@@ -167,7 +139,8 @@ def by_ids(pks) -> dict[int, Comment]:
         f"SELECT {select.columns} FROM {select.table} c {select.joins} "
         f"WHERE c.{quote('id')} IN ({marks})"
     )
-    return {comment.pk: comment for comment, _extra in select.objects(_run(sql, list(pks)))}
+    found = statements.run(sql, list(pks))
+    return {comment.pk: comment for comment, _extra in select.objects(found)}
 
 
 def first_replies(parent_pks, shown) -> list[tuple[Comment, int]]:
@@ -186,7 +159,7 @@ def first_replies(parent_pks, shown) -> list[tuple[Comment, int]]:
         f"FROM {select.table} x WHERE x.{parent} IN ({marks})"
         f") c {select.joins} WHERE c.position <= %s ORDER BY c.{pk}"
     )
-    rows = _run(sql, [*parent_pks, shown])
+    rows = statements.run(sql, [*parent_pks, shown])
     return [(comment, int(extra[0])) for comment, extra in select.objects(rows)]
 
 
@@ -203,5 +176,5 @@ def best(thread, limit) -> list[Comment]:
         f"AND c.{quote('is_removed')} = %s AND c.{quote('is_hidden')} = %s "
         f"ORDER BY c.{score} DESC, c.{pk} DESC LIMIT %s"
     )
-    rows = _run(sql, [thread.pk, False, False, limit])
+    rows = statements.run(sql, [thread.pk, False, False, limit])
     return [comment for comment, _extra in select.objects(rows)]
