@@ -19,6 +19,7 @@ from fansite.articles.models import Article
 from fansite.comments.models import Comment
 from fansite.episodes.models import Episode
 from fansite.threads.models import Board, Thread
+from fansite.web import bulk
 from fansite.web.markdown import plain_text
 
 from .models import Document
@@ -177,14 +178,10 @@ def _copy_documents(documents):
     defaults = [
         (field.attname, field.get_db_prep_save(field.get_default(), connection)) for field in fields
     ]
-    table = connection.ops.quote_name(Document._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
+    copy = bulk.Copy(Document, [name for name, _default in defaults])
+    with connection.cursor() as cursor, copy.rows(cursor) as write:
         for document in documents:
-            copy.write_row([document.get(name, default) for name, default in defaults])
+            write([document.get(name, default) for name, default in defaults])
 
 
 def reindex_all(say=None):

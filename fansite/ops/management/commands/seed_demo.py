@@ -71,6 +71,7 @@ from fansite.comments.models import Comment, body_fingerprint
 from fansite.episodes.models import Episode
 from fansite.search.indexing import reindex_all
 from fansite.threads.models import Board, Thread
+from fansite.web import bulk
 from fansite.web.markdown import render_markdown
 
 DEMO_PREFIX = "demo_"
@@ -268,16 +269,7 @@ def copy_comments(phases, total, progress):
     order of the rows, so a reply knows its parent's, the opening post keeps its
     thread's lowest and a comment posted later still gets a larger one."""
     meta = Comment._meta
-    others = [
-        field
-        for field in meta.concrete_fields
-        if field.attname not in COMMENT_COLUMNS and not field.has_db_default()
-    ]
-    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
-    columns = ", ".join(
-        connection.ops.quote_name(field.column)
-        for field in [*map(meta.get_field, COMMENT_COLUMNS), *others]
-    )
+    copy = bulk.Copy(Comment, COMMENT_COLUMNS)
     saved = [None] * total  # index in the plan: id
     with connection.cursor() as cursor:
         cursor.execute(
@@ -285,14 +277,13 @@ def copy_comments(phases, total, progress):
             [meta.db_table, meta.pk.column, total],
         )
         ids = iter(sorted(pk for (pk,) in cursor.fetchall()))
-        table = connection.ops.quote_name(meta.db_table)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with copy.rows(cursor) as write:
             for rows in phases:
                 for batch in batched(rows, BATCH_SIZE):
                     for i, thread, parent, *values in batch:
                         pk = saved[i] = next(ids)
                         parent = None if parent is None else saved[parent]
-                        copy.write_row((pk, thread, parent, *values, *defaults))
+                        write((pk, thread, parent, *values))
                     progress.add(len(batch))
 
 
