@@ -32,7 +32,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from fansite.web import pagecache
+from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
 from fansite.web.templatetags.pages import url_with_page
 
@@ -44,13 +44,6 @@ _REQUEST_ATTRIBUTE = "_fansite_cards"
 # this process's copies of the most recently drawn.
 cards = Fragments("card", max_bytes=settings.CARD_CACHE_LOCAL_BYTES)
 local_cards = cards.local
-
-
-def cards_enabled(request) -> bool:
-    if not settings.CARD_CACHE_SECONDS or request is None:
-        return False
-    user = request.user
-    return not (user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
 def _person(member):
@@ -131,17 +124,13 @@ class PageCards:
         key = self.keys.get(comment.pk)
         if key is None:
             key = card_key(comment, self.reader, self.page_parts)
-        html = self.found.get(key)
-        if html is None:
-            html = str(render_card())
-            cards.keep(key, html)
-        return html
+        return cards.get(self.found, key, render_card)
 
 
 def render_card(context, comment, render):
     """``render()``'s card for ``comment``, from the cache when it may be."""
     request = context.get("request")
-    if not cards_enabled(request) or "page_reader" not in context:
+    if not fragments.enabled(request) or "page_reader" not in context:
         return render()
     cards = getattr(request, _REQUEST_ATTRIBUTE, None)
     if cards is None:

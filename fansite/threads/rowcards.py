@@ -22,19 +22,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from fansite.web import pagecache
+from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
 
 _REQUEST_ATTRIBUTE = "_fansite_rows"
 
 rows = Fragments("row", max_bytes=settings.CARD_CACHE_LOCAL_BYTES // 4)
-
-
-def rows_enabled(request) -> bool:
-    if not settings.CARD_CACHE_SECONDS or request is None:
-        return False
-    user = request.user
-    return not (user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
 def row_key(thread, reader, page_parts) -> str:
@@ -85,17 +78,13 @@ class PageRows:
 
     def render(self, thread, render_row):
         key = self.keys.get(thread.pk) or row_key(thread, self.reader, self.page_parts)
-        html = self.found.get(key)
-        if html is None:
-            html = str(render_row())
-            rows.keep(key, html)
-        return html
+        return rows.get(self.found, key, render_row)
 
 
 def render_row(context, thread, render):
     """``render()``'s row for ``thread``, from the cache when it may be."""
     request = context.get("request")
-    if not rows_enabled(request) or "reader" not in context or "board" not in context:
+    if not fragments.enabled(request) or "reader" not in context or "board" not in context:
         return render()
     page_rows = getattr(request, _REQUEST_ATTRIBUTE, None)
     if page_rows is None:

@@ -48,6 +48,25 @@ class Fragments:
         _cache().set(key, html, settings.CARD_CACHE_SECONDS)
         self.local.put(key, html, settings.CARD_CACHE_SECONDS)
 
+    def get(self, found, key, draw):
+        """The fragment ``key`` from ``found`` (what ``find`` gave), else ``draw()``'s,
+        kept."""
+        html = found.get(key)
+        if html is None:
+            html = str(draw())
+            self.keep(key, html)
+        return html
+
+
+def enabled(request) -> bool:
+    """Whether this request's fragments may come from (and go to) the cache: not
+    when fragments are off (``CARD_CACHE_SECONDS`` 0), nor for staff, who see what
+    others do not (hidden comments and threads)."""
+    if not settings.CARD_CACHE_SECONDS or request is None:
+        return False
+    user = request.user
+    return not (user.is_authenticated and (user.is_staff or user.is_superuser))
+
 
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
