@@ -54,6 +54,20 @@ class GateGroup:
         """An id for the entry: the first item's reveal key ("gated-t12")."""
         return f"gated-{self.items[0].reveal_key}"
 
+    def drawn_key(self, with_boards) -> tuple:
+        """Everything of its items the entry shows (each gate's key, episode and reply
+        count, and with ``with_boards`` its board's title): with the page's own values,
+        the key under which it is drawn once ({% drawn %})."""
+        return tuple(
+            (
+                item.reveal_key,
+                item.spoiler_level,
+                getattr(item, "reply_count", None),
+                item.board.title if with_boards else None,
+            )
+            for item in self.items
+        )
+
 
 def group_gates(items, reader, *, at_least: int = AT_LEAST) -> list:
     """``items`` with their gated rows grouped (see the module's rule): a list of

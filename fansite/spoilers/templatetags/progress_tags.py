@@ -61,3 +61,10 @@ def drawn_progress_choices(prefix):
             "spoilers/_progress_choices.html", {"choices": choices, "prefix": prefix}
         )
     return mark_safe(html)
+
+
+@register.simple_tag
+def episode_list_key():
+    """The episode list the progress forms offer, as a value for {% drawn %}: a part
+    holding those forms is drawn again when an editor changes an episode."""
+    return tuple(episode_titles())

@@ -24,6 +24,14 @@ def spoils(reader, item):
 
 
 @register.simple_tag
+def gates_key(group, group_board=""):
+    """{% gates_key group group_board as key %}{% drawn "gate-group" key … %}: what a
+    group of gates shows of its items; their boards' titles only when the list names
+    no board for all of them."""
+    return group.drawn_key(with_boards=not group_board)
+
+
+@register.simple_tag
 def reveal_value(item, anchor=""):
     """What a Show button sends to the reveal endpoint: the item and where to land.
 

@@ -1,0 +1,83 @@
+"""{% load drawn %}: {% drawn "name" value … %}…{% enddrawn %}, a part of a page
+that is the same for every request giving the same values, drawn once per process.
+
+Django's templates cost a page a few milliseconds in parts that hardly change: the
+header and footer, a list's group of spoiler gates. Such a part names, as its
+values, everything it shows that can change from one request to the next (the
+reader's progress, whether they are a member, the page's address…); with the
+language, the time zone and the code version, they are its key, and each process
+keeps the parts it drew last (up to ``DRAWN_LOCAL_BYTES``). A part may hold forms: the
+request's CSRF token is taken out of the stored copy and this request's put back.
+Parts are never shared between processes, and drawing is off with the fragment
+caches (``CARD_CACHE_SECONDS`` 0), which is how the tests compare the two.
+
+A value left out is a part shown to the wrong reader, so each use is checked by
+``tests/web/test_drawn.py``: pages drawn with the parts are byte for byte the
+pages without them, for visitors, members and staff.
+"""
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from fansite.web import pagecache
+from fansite.web.lru import LocalLRU
+
+register = template.Library()
+
+_TOKEN = "__fansite_drawn_token__"
+DRAWN_LOCAL_BYTES = 4 * 1024 * 1024
+DAY = 24 * 60 * 60
+drawn_parts = LocalLRU(max_bytes=DRAWN_LOCAL_BYTES)
+
+
+class DrawnNode(template.Node):
+    def __init__(self, name, values, nodelist):
+        self.name = name
+        self.values = values
+        self.nodelist = nodelist
+
+    def render(self, context):
+        if not settings.CARD_CACHE_SECONDS:
+            return self.nodelist.render(context)
+        key = (
+            self.name,
+            pagecache.CODE_VERSION,
+            get_language(),
+            timezone.get_current_timezone_name(),
+            *(value.resolve(context) for value in self.values),
+        )
+        stored = drawn_parts.get(key)
+        if stored is None:
+            html = self.nodelist.render(context)
+            # A token the part holds was asked for while drawing it; one never asked
+            # for is not asked for now (asking makes the response set the cookie).
+            token = _token_if_asked(context)
+            stored = html.replace(token, _TOKEN) if token else html
+            drawn_parts.put(key, stored, DAY)
+            return html
+        if _TOKEN in stored:
+            stored = stored.replace(_TOKEN, str(context.get("csrf_token")))
+        return mark_safe(stored)
+
+
+def _token_if_asked(context):
+    token = context.get("csrf_token")
+    if token is None or (isinstance(token, SimpleLazyObject) and token._wrapped is empty):
+        return None
+    token = str(token)
+    return None if token == "NOTPROVIDED" else token
+
+
+@register.tag
+def drawn(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% drawn %} takes a name and its values")
+    nodelist = parser.parse(("enddrawn",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return DrawnNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)

@@ -1,0 +1,129 @@
+"""Parts of pages drawn once per process ({% drawn %}, fansite/web/templatetags/
+drawn.py: the header, the footer, a list's group of spoiler gates). A part is
+keyed by the values it names, so each use must name everything it shows that can
+change between readers: pages drawn with the parts must be byte for byte the pages
+drawn without them, whoever asks, and every form must carry the asking reader's
+own CSRF token, never the one of the reader the part was first drawn for."""
+
+import re
+
+import pytest
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
+
+from fansite.comments.services import post_comment, start_thread
+from fansite.threads.models import Board
+from fansite.web.templatetags.drawn import drawn_parts
+from tests.users.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+@pytest.fixture
+def site(relaxed_posting_limits, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    author = UserFactory(username="drawer", display_name="Drawer", watched_up_to=12)
+    for number, (slug, level) in enumerate(
+        [("episode-9", None), ("episode-10", None), ("episode-11", None), ("general", None)]
+    ):
+        thread = start_thread(
+            board=Board.objects.get(slug=slug),
+            author=author,
+            title=f"Thread {number}",
+            body=f"Opening {number}.",
+            spoils_episode=level,
+        )
+        post_comment(target=thread, author=author, body=f"Reply {number}")
+    return thread
+
+
+def readers():
+    return {
+        "visitor": None,
+        "early": UserFactory(watched_up_to=2),
+        "caught up": UserFactory(watched_up_to=12, time_zone="Asia/Seoul"),
+        "staff": UserFactory(watched_up_to=12, is_staff=True),
+    }
+
+
+def fetch(user, url, client=None):
+    client = client or Client()
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return client, response.content.decode()
+
+
+def without_tokens(html):
+    return TOKEN.sub("", html)
+
+
+def urls(thread):
+    return ["/", "/boards/", "/boards/general/", "/boards/episode-9/", thread.get_absolute_url()]
+
+
+def test_pages_with_drawn_parts_are_the_pages_without_them(site, settings):
+    people = readers()
+    settings.CARD_CACHE_SECONDS = 0
+    plain = {
+        (name, url): without_tokens(fetch(user, url)[1])
+        for name, user in people.items()
+        for url in urls(site)
+    }
+    settings.CARD_CACHE_SECONDS = 300
+    drawn_parts.clear()
+    for (name, url), expected in plain.items():
+        # Twice: drawn, then from what was drawn (by this reader or an earlier one).
+        assert without_tokens(fetch(people[name], url)[1]) == expected, (name, url)
+        assert without_tokens(fetch(people[name], url)[1]) == expected, (name, url)
+    assert drawn_parts.size > 0
+
+
+def test_a_drawn_part_carries_each_readers_own_token(site):
+    url = "/boards/episode-9/"  # header, footer and a group of gates, with forms
+    first, _html = fetch(None, url)
+    second, html = fetch(None, url)
+
+    tokens = TOKEN.findall(html)
+    secret = second.cookies["csrftoken"].value
+
+    assert len(tokens) >= 2
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    assert secret != first.cookies["csrftoken"].value
+
+
+GATED = re.compile(r"(\d+) discussions spoil episodes")
+
+
+def test_a_group_of_gates_is_drawn_again_when_its_threads_change(site, settings):
+    before = GATED.search(fetch(None, "/")[1])  # the group of gated threads, drawn
+    start_thread(
+        board=Board.objects.get(slug="episode-12"),
+        author=UserFactory(watched_up_to=12),
+        title="A later thread",
+        body="Opening 12.",
+    )
+    settings.CARD_CACHE_SECONDS = 0
+    plain = without_tokens(fetch(None, "/")[1])
+    settings.CARD_CACHE_SECONDS = 300
+
+    html = without_tokens(fetch(None, "/")[1])
+
+    assert html == plain
+    assert int(GATED.search(html)[1]) == int(before[1]) + 1
+
+
+def test_the_progress_forms_follow_an_edited_episode_title(site):
+    from fansite.episodes.models import Episode
+
+    fetch(None, "/")
+    episode = Episode.objects.get(position=4)
+    episode.title = "A title an editor gave it"
+    episode.save()
+
+    html = fetch(None, "/")[1]
+
+    assert html.count("A title an editor gave it") >= 2  # the header's and the first visit's
