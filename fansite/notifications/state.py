@@ -10,8 +10,11 @@ query, and every write that changes a value drops it (after commit), so the next
 page asks the database again.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+
+from fansite.web import statements
 
 from .models import Follow, Notification
 
@@ -26,6 +29,17 @@ def marker_keys(member):
     return [UNREAD_KEY.format(pk=member.pk), FOLLOWS_KEY.format(pk=member.pk)]
 
 
+# What every member's first page reads, the statements written once (fansite.web.statements).
+_unread = statements.Prepared(
+    lambda pk: (
+        Notification.objects.for_member(get_user_model()(pk=pk)).unread().order_by().values("pk")
+    )
+)
+_follows = statements.Prepared(
+    lambda pk: Follow.objects.active().filter(member_id=pk).values_list("thread_id", "board_id")
+)
+
+
 def markers(member, *, with_follows, found=None):
     """``(unread count, follows or None)`` in one cache round trip: what a page's
     markers need (the follows only when it has a Follow button). ``found``: what
@@ -35,7 +49,7 @@ def markers(member, *, with_follows, found=None):
         found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
     count = found.get(unread_key)
     if count is None:
-        count = Notification.objects.for_member(member).unread().count()
+        count = _unread.count(member.pk)
         cache.set(unread_key, count, SECONDS)
     followed = None
     if with_follows:
@@ -47,7 +61,7 @@ def markers(member, *, with_follows, found=None):
 
 def _load_follows(member, key):
     threads, boards = set(), set()
-    rows = Follow.objects.active().filter(member=member).values_list("thread_id", "board_id")
+    rows = _follows.rows(member.pk)
     for thread_pk, board_pk in rows:
         if thread_pk is not None:
             threads.add(thread_pk)

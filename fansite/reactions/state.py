@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from fansite.web import statements
+
 from .models import Reaction, ReactionKind
 
 KINDS_KEY = "reactions:kinds"
@@ -177,13 +179,21 @@ def _mine(stored, member):
     return _all_given(member)
 
 
+# A member's reactions (one more than MINE_MAX tells there are too many to keep),
+# the statement written once: every member's first page reads it.
+_given_by = statements.Prepared(
+    lambda pk: Reaction.objects.filter(member_id=pk).values_list("comment_id", "kind_id")[
+        : MINE_MAX + 1
+    ]
+)
+
+
 def _all_given(member):
     """``(read at, reactions)``: every reaction ``member`` gave, ``{comment:
     frozenset(kinds)}``, or MANY, and when they were read; kept in the cache until
     they react again."""
     read_at = time.time()
-    rows = Reaction.objects.filter(member=member).values_list("comment_id", "kind_id")
-    rows = list(rows[: MINE_MAX + 1])
+    rows = _given_by.rows(member.pk)
     if len(rows) > MINE_MAX:
         mine = MANY
     else:
