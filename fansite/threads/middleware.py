@@ -57,7 +57,7 @@ _LAST_SEEN = "_fansite_last_seen"
 
 def remember_last_seen(request, thread):
     """Keep the member's read marker of ``thread`` (read with it:
-    ``Thread.objects.with_last_seen``) for this request's markers."""
+    ``rows.thread_for_page``) for this request's markers."""
     setattr(request, _LAST_SEEN, (thread.pk, thread.last_seen_comment_id))
 
 

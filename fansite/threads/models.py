@@ -87,16 +87,6 @@ class ThreadQuerySet(models.QuerySet):
             .order_by("-is_pinned", "-last_activity_at", "-pk")
         )
 
-    def with_last_seen(self, member):
-        """Annotate ``last_seen_comment_id``: ``member``'s read marker (None: never
-        opened), in the threads' own query. Visitors get None everywhere."""
-        if not member.is_authenticated:
-            return self.annotate(last_seen_comment_id=models.Value(None, models.BigIntegerField()))
-        marker = ThreadRead.objects.filter(member=member, thread=models.OuterRef("pk"))
-        return self.annotate(
-            last_seen_comment_id=models.Subquery(marker.values("last_seen_comment_id")[:1])
-        )
-
 
 class Thread(models.Model):
     board = models.ForeignKey(

@@ -1,7 +1,7 @@
 """A thread page's thread, read with a statement written once per process
 (fansite.web.statements): the thread, its board and the board's episode, its
 author and the episode it spoils, and the reader's read marker, as the ORM's
-``select_related`` and ``with_last_seen`` would give them. Built by the ORM on
+``select_related`` and ``ThreadRead.objects.last_seen`` would give them. Built by the ORM on
 every page, that query cost about a millisecond to compile, and on PostgreSQL
 0.6 ms more to plan its four joins afresh."""
 

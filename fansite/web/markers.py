@@ -21,9 +21,11 @@ class MarkerMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Only middlewares that name keys ask the page cache for them.
+        self.prefetches = type(self).cache_keys is not MarkerMiddleware.cache_keys
 
     def __call__(self, request):
-        if type(self).cache_keys is not MarkerMiddleware.cache_keys:
+        if self.prefetches:
             pagecache.prefetch(request, lambda: self.cache_keys(request))
         response = self.get_response(request)
         if self.members_only and _known_visitor(request):

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from fansite.comments.services import post_comment, start_thread
-from fansite.threads.models import Board, Thread
+from fansite.threads.models import Board, Thread, ThreadRead
 from fansite.threads.rows import thread_for_page
 from fansite.threads.services import mark_seen
 from fansite.users.services import delete_account
@@ -22,11 +22,11 @@ def fields(instance):
 
 
 def expected(thread, member):
-    return (
-        Thread.objects.select_related("board__episode", "author", "spoils_episode")
-        .with_last_seen(member)
-        .get(pk=thread.pk)
+    found = Thread.objects.select_related("board__episode", "author", "spoils_episode").get(
+        pk=thread.pk
     )
+    found.last_seen_comment_id = ThreadRead.objects.last_seen(member, thread.pk)
+    return found
 
 
 def same(found, orm):
