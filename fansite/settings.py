@@ -106,20 +106,27 @@ MIDDLEWARE = [
     # After messages and authentication: a member's pending notices become messages
     # before any cached page is looked up (pages with messages are never cached).
     "fansite.moderation.middleware.LevelChangeNoticeMiddleware",
-    # After authentication: fills in the member's unread count and follow buttons,
-    # on cached pages too (fansite/notifications/state.py).
-    "fansite.notifications.middleware.MemberMarkersMiddleware",
-    # After authentication: reaction counts and buttons, on cached pages too
-    # (fansite/reactions/state.py).
-    "fansite.reactions.middleware.ReactionMarkersMiddleware",
-    # After authentication: the member's own parts of pages members share
-    # (fansite.spoilers.caching): their header link, their actions on comments
-    # and threads, what is new to them.
-    "fansite.users.middleware.MemberHeaderMiddleware",
-    "fansite.comments.middleware.CommentActionsMiddleware",
-    "fansite.threads.middleware.ThreadMarkersMiddleware",
+    # After authentication: fills in what is the reader's own in pages members and
+    # visitors share, on cached pages too (PAGE_MARKERS below, fansite/web/markers.py).
+    "fansite.web.markers.MarkersMiddleware",
     # After authentication: server-rendered times in the member's own time zone.
     "fansite.users.middleware.MemberTimeZoneMiddleware",
+]
+
+# What the markers middleware fills in after the page cache, each app's own
+# ``<!--app:…-->`` markers (fansite/web/markers.py, docs/caching.md):
+PAGE_MARKERS = [
+    # The member's unread count and follow buttons (fansite/notifications/state.py).
+    "fansite.notifications.markers.NotificationMarkers",
+    # Reaction counts and buttons (fansite/reactions/state.py).
+    "fansite.reactions.markers.ReactionMarkers",
+    # The header's link to the member's profile.
+    "fansite.users.markers.HeaderMarkers",
+    # The member's actions on comments, a thread's counts and page links, what is
+    # new to the member in lists.
+    "fansite.comments.markers.CommentMarkers",
+    # What is new to the member in a thread, and their links on it.
+    "fansite.threads.markers.ThreadMarkers",
 ]
 
 ROOT_URLCONF = "fansite.urls"

@@ -36,7 +36,7 @@ def latest_discussions(user=None, sort=LATEST):
     moderators), or the first by another order (``sort``), with their boards (one
     query)."""
     # Members see how many comments are new in each, filled in after the cache
-    # (fansite.comments.middleware, docs/reading.md).
+    # (fansite.comments.markers, docs/reading.md).
     threads = ordered_threads(listed_threads(user).select_related("board"), sort)
     return list(threads[:LATEST_DISCUSSION_COUNT])
 

@@ -7,7 +7,7 @@ your request" note, the language and time zone it is written in, and for
 members the page's own address (their Reply and Quote links keep it) and
 whether they may reply. Everything of one member's own (Edit, Delete, Report,
 their reactions) is a marker in the card, filled in per request
-(fansite.comments.middleware, fansite.reactions.middleware), so members share
+(fansite.comments.markers, fansite.reactions.markers), so members share
 cards as they share pages.
 
 The key is a digest of exactly those things, so a card is never stale: a

@@ -29,7 +29,7 @@ from .cards import render_card
 
 def _markers(comment, read_markers):
     """The list item's class suffix and its first content: what is new to a member is
-    filled in after the page cache (fansite.threads.middleware)."""
+    filled in after the page cache (fansite.threads.markers)."""
     if not read_markers:
         return "", ""
     author = comment.author_id or 0

@@ -17,7 +17,7 @@ A thread's pages are cached whole (fansite.web.pagecache) under these scopes:
 What every page shows of the whole thread (how many posts and replies, how many
 pages) changes with each new comment, so the pages do not hold it: they carry
 markers (``<!--comments:posts:<pk>-->``, ``…:replies:…``, ``…:pages:<pk>:<n>``)
-that fansite.comments.middleware fills in from the thread's counts, a ``Kept``
+that fansite.comments.markers fills in from the thread's counts, a ``Kept``
 value under ``thread:<pk>:counts`` read in the same cache round trip as the page.
 """
 

@@ -3,7 +3,7 @@
 Every page a member sees carries their unread count in the header, and thread and
 board pages a Follow or Unfollow button. Both vary per member and change without
 the page's own content changing, so they are not part of the cached page: the page
-holds a marker, and ``middleware.MemberMarkersMiddleware`` fills it in on every
+holds a marker, and ``markers.NotificationMarkers`` fills it in on every
 response, cached or not. The values come from the cache: one round trip, and no
 query at all for a member whose count is known (zero included). A miss costs one
 query, and every write that changes a value drops it (after commit), so the next

@@ -1,5 +1,5 @@
 """The reactions bar under a comment, built in Python: it is filled into pages
-after the page cache (fansite.reactions.middleware), up to a hundred times per
+after the page cache (fansite.reactions.markers), up to a hundred times per
 page, where a template per bar would cost more than the rest of the page. The
 per-page parts (addresses, escaped labels, the member's token) are worked out
 once (``Bars``); each bar is then string joins of numbers and those parts.
@@ -29,6 +29,9 @@ FULL, OWN, TOTAL = "a", "o", "t"
 # Bars the same for every reader: {(comment, mode, language): (counts, kinds, bytes)}.
 _drawn = {}
 _DRAWN_MAX = 50_000
+# Where a member's token goes in a bar drawn for every member (``member_bar``).
+_TOKEN_HOLE = "\x00token\x00"
+_TOKEN_HOLE_BYTES = _TOKEN_HOLE.encode()
 
 
 def address(name):
@@ -58,6 +61,7 @@ class Bars:
         self.kinds = [(k.pk, escape(k.slug), escape(k.emoji), escape(k.label)) for k in kinds]
         self.can_react = can_react
         self.token = escape(token)
+        self.token_bytes = self.token.encode()
         self.path = escape(path)
         self.query_path = escape(quote(path, safe="/"))
         self.react_url = address("reactions:react")
@@ -99,10 +103,27 @@ class Bars:
         _drawn[key] = (counts, self.source_kinds, html)
         return html
 
-    def bar(self, pk, mode, counts, given=(), *, every_kind=False):
+    def member_bar(self, pk, counts, given):
+        """``bar(pk, FULL, counts, given)`` as bytes, for a member who may react. A bar
+        the member gave nothing to is the same for every member on this page but
+        for the CSRF token, so it is drawn once around the token for as long as this
+        process keeps the same ``counts``, and the member's token joined in."""
+        if given:
+            return self.bar(pk, FULL, counts, given).encode()
+        key = (pk, "member", self.language, self.path)
+        found = _drawn.get(key)
+        if found is None or found[0] is not counts or found[1] is not self.source_kinds:
+            html = self.bar(pk, FULL, counts, token=_TOKEN_HOLE).encode()
+            if len(_drawn) >= _DRAWN_MAX:
+                _drawn.clear()
+            found = _drawn[key] = (counts, self.source_kinds, html.split(_TOKEN_HOLE_BYTES))
+        return self.token_bytes.join(found[2])
+
+    def bar(self, pk, mode, counts, given=(), *, every_kind=False, token=None):
         """One comment's bar (a ``str``), or "" when there is nothing to show.
         ``every_kind``: a button for every kind, and no "React" link (the page
-        that link leads to without JavaScript)."""
+        that link leads to without JavaScript). ``token``: the CSRF token in its
+        form, when not the reader's own."""
         total = sum(counts.get(kind[0], 0) for kind in self.kinds)
         if mode == TOTAL:
             if not total:
@@ -128,7 +149,8 @@ class Bars:
             back = f"{self.path}#comment-{pk}" if not every_kind else self.path
             return (
                 f'<form class="reactions" method="post" action="{action}" data-reactions>'
-                f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.token}">'
+                '<input type="hidden" name="csrfmiddlewaretoken" '
+                f'value="{self.token if token is None else token}">'
                 f'<input type="hidden" name="next" value="{back}">'
                 f'<span class="reactions__buttons">{buttons}</span>{add}{who}'
                 '<span class="reactions__status" role="status"></span></form>'

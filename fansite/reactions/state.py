@@ -1,5 +1,5 @@
 """Reaction counts and a member's own reactions, kept in the cache for the markers
-that pages carry (fansite.reactions.middleware).
+that pages carry (fansite.reactions.markers).
 
 A thread page is cached whole (fansite.web.pagecache); a reaction must not drop
 it, or every click on a busy thread would make every reader's page render again.

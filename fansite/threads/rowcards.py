@@ -7,7 +7,7 @@ last activity, its author's name, whether the reader is shown its gate rather
 than its title, the board (its title and episode, which the gate label and the
 badges use), the language and time zone, and whether the reader is a member (a
 member's row carries the marker of their read state, filled in after the cache:
-fansite.comments.middleware). The key is a digest of exactly those, so a row is
+fansite.comments.markers). The key is a digest of exactly those, so a row is
 never stale.
 
 The board page itself is still dropped by a comment in any of its threads: the

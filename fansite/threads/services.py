@@ -132,7 +132,7 @@ def mark_seen(*, member, thread, comment_id, seen_before=None):
     ``seen_before`` is the marker the page was rendered with: when ``comment_id``
     is not past it nothing is written, so a page view costs at most one write
     (none for visitors, none when nothing new was shown). It drops no cached
-    page: lists fill in what is new after the cache (fansite.comments.middleware).
+    page: lists fill in what is new after the cache (fansite.comments.markers).
     """
     if not member.is_authenticated or comment_id is None:
         return False

@@ -40,7 +40,7 @@ from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from . import middleware, rows, selectors, services
+from . import markers, rows, selectors, services
 from .models import Board, Thread, ThreadRead
 
 SORT_PARAM = "sort"
@@ -61,7 +61,7 @@ def board_detail(request, slug):
     board = get_object_or_404(Board.objects.with_episode(), slug=slug)
     sort = selectors.thread_sort_from(request.GET.get(SORT_PARAM))
     threads = selectors.ordered_threads(Thread.objects.for_board(board), sort, pinned_first=True)
-    # What is new to a member is filled in after the cache (comments.middleware).
+    # What is new to a member is filled in after the cache (comments.markers).
     threads = selectors.listed_threads(request.user, threads)
     paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
@@ -262,7 +262,7 @@ def thread_detail(request, pk):
     its title appears nowhere on the page (not even in <head>) until they reveal it.
 
     Members share the page (fansite.spoilers.caching): what is new to them, and
-    their own links, are filled in after the cache (fansite.threads.middleware),
+    their own links, are filled in after the cache (fansite.threads.markers),
     which also moves their read marker. ``?sort=newest`` lists the newest comments first,
     ``?sort=top`` the most reacted (fansite.comments.top: its pages carry ``?at=``, the
     snapshot they slice); each order's pages are cached apart."""
@@ -270,8 +270,8 @@ def thread_detail(request, pk):
     if thread is None:
         raise Http404
     # Read with the thread, so filling in what is new to the member costs no query
-    # when the page is rendered (fansite.threads.middleware).
-    middleware.remember_last_seen(request, thread)
+    # when the page is rendered (fansite.threads.markers).
+    markers.remember_last_seen(request, thread)
     if thread.is_hidden and not selectors.sees_hidden_threads(request.user):
         # A placeholder, not a 404, so links to it still say what happened; nothing
         # of the thread (title, posts, meta) reaches the page.
@@ -328,9 +328,9 @@ def thread_detail(request, pk):
         "best": _best_strip(thread, comments, sort),
         "top_moved_on": comments.snapshot is not None and comments.snapshot.moved_on,
         "latest_url": _jump_address("threads:thread_latest", thread, request=request, sort=sort),
-        # Where what is new to a member goes (fansite.threads.middleware).
+        # Where what is new to a member goes (fansite.threads.markers).
         "read_markers": request.user.is_authenticated,
-        # The thread's counts are filled in after the cache (fansite.comments.middleware).
+        # The thread's counts are filled in after the cache (fansite.comments.markers).
         "count_markers": True,
         "pages_marker": sort == OLDEST,
     }

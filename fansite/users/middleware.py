@@ -1,14 +1,10 @@
-"""Times in the member's own time zone; the header's link to their profile."""
+"""Times in the member's own time zone."""
 
 import zoneinfo
 
 from django.utils import timezone
-from django.utils.html import format_html
 
-from fansite.web.markers import MarkerMiddleware
 from fansite.web.unavailable import DATABASE_ERRORS, unavailable_response
-
-from .avatars import avatar_html
 
 
 def member_zone(user):
@@ -48,27 +44,3 @@ class MemberTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-ME_MARKER = b"<!--users:me-->"
-
-
-class MemberHeaderMiddleware(MarkerMiddleware):
-    """Fills in the header's link to the member's own profile (their avatar and
-    name): pages shared by every member carry only the marker
-    (fansite.spoilers.caching), so it is written here for whoever asks."""
-
-    prefix = ME_MARKER
-    members_only = True
-
-    def fill(self, request, content):
-        user = request.user
-        if not user.is_authenticated:
-            return content.replace(ME_MARKER, b"")
-        link = format_html(
-            '<li><a href="{}" class="user-nav__me">{}<span>{}</span></a></li>',
-            user.get_absolute_url(),
-            avatar_html(user, 48),
-            user.public_name,
-        )
-        return content.replace(ME_MARKER, link.encode())

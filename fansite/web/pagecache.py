@@ -85,7 +85,7 @@ def form_token(request):
     """The CSRF token for this response's forms: one per request, since each
     ``get_token`` call masks the secret afresh (64 random draws) and every masked
     form of the same secret is valid. Code filling forms into a page after the page
-    cache (``notifications.middleware``) uses it too."""
+    cache (``notifications.markers``) uses it too."""
     token = getattr(request, "_fansite_form_token", None)
     if token is None:
         token = request._fansite_form_token = get_token(request)
@@ -313,6 +313,21 @@ def _lookup(page_key, scopes, request=None, extra_keys=(), prefetch_keys=()):
     return None, generations
 
 
+_SERVED = "_fansite_served_pieces"
+
+
+def served_pieces(response, content):
+    """The stored pieces a page served from the cache was joined from, around the
+    reader's CSRF token (``form_token``), or None when ``content`` is not that page:
+    rendered afresh, or changed since. The same stored page gives the same pieces
+    object for as long as this process keeps it (``local_pages``), so code that
+    works on pages after the cache may keep what it learnt of them."""
+    served = getattr(response, _SERVED, None)
+    if served is None or served[1] is not content:
+        return None
+    return served[0]
+
+
 def _storable(response) -> bool:
     return (
         not getattr(response, "page_cache_refused", False)
@@ -366,8 +381,10 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None)
                 # the reader's token joins the pieces around the forms' tokens.
                 _generations_then, content_type, pieces = stored
                 token = form_token(request).encode()
-                response = HttpResponse(token.join(pieces), content_type=content_type)
+                body = token.join(pieces)
+                response = HttpResponse(body, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
+                setattr(response, _SERVED, (pieces, body))
                 return response
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):

@@ -24,7 +24,7 @@ def unread_marker(context, thread):
     """A member's read state of ``thread`` in a list, at the end of its meta line:
     "· 3 new" linking to the first unread comment, or "· New" for a thread started
     since they joined and never opened. Only a marker here, filled in per request
-    after the page cache (fansite.comments.middleware, docs/reading.md), so lists are
+    after the page cache (fansite.comments.markers, docs/reading.md), so lists are
     shared by members and reading a thread drops no page. Visitors' rows have none.
     Never shows text of the thread. A tag, not an included template: a list has
     thirty rows."""

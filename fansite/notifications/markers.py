@@ -2,8 +2,8 @@
 Follow/Unfollow buttons (``state.py`` says why they are not in the cached page).
 
 Pages carry markers that are the same for every member, so a page from the per-reader
-page cache carries them too and is filled in here, after the cache, with what is
-true for this member now. Visitors' pages have no markers.
+page cache carries them too and is filled in after the cache (fansite.web.markers),
+with what is true for this member now. Visitors' pages have no markers.
 """
 
 import re
@@ -12,38 +12,34 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from fansite.web import markers, pagecache
-from fansite.web.markers import MarkerMiddleware
+from fansite.web import pagecache
+from fansite.web.markers import Filler
 
 from . import state
 
-UNREAD_MARKER = b"<!--notifications:unread-->"
-_FOLLOW_MARKER = re.compile(rb"<!--notifications:follow:(thread|board):([0-9]{1,18})-->")
-_FOLLOW_PREFIX = b"<!--notifications:follow:"
-_ANY_MARKER = b"<!--notifications:"
 
+class NotificationMarkers(Filler):
+    name = b"notifications"
+    pattern = re.compile(rb"<!--notifications:(?:unread|follow:(thread|board):([0-9]{1,18}))-->")
 
-class MemberMarkersMiddleware(MarkerMiddleware):
-    prefix = _ANY_MARKER
-    members_only = True
-
-    def fill(self, request, content):
+    def fill(self, request, matches):
         user = request.user
-        if user.is_authenticated:
-            has_buttons = _FOLLOW_PREFIX in content
-            count, followed = state.markers(
-                user,
-                with_follows=has_buttons,
-                found=pagecache.prefetched(request, state.marker_keys(user)),
-            )
-            content = content.replace(UNREAD_MARKER, _unread_html(count))
-            if has_buttons:
-                content = _fill_buttons(
-                    content, lambda match: _follow_html(request, followed, match)
-                )
-        else:
-            content = _fill_buttons(content.replace(UNREAD_MARKER, b""), lambda match: b"")
-        return content
+        if not user.is_authenticated:
+            return lambda match: b""
+        has_buttons = any(match[1] is not None for match in matches)
+        count, followed = state.markers(
+            user,
+            with_follows=has_buttons,
+            found=pagecache.prefetched(request, state.marker_keys(user)),
+        )
+        unread = _unread_html(count)
+
+        def html(match):
+            if match[1] is None:
+                return unread
+            return _follow_html(request, followed, match)
+
+        return html
 
     def cache_keys(self, request):
         user = request.user
@@ -60,11 +56,6 @@ def _unread_html(count):
         count,
         gettext("unread"),
     ).encode()
-
-
-def _fill_buttons(content, button):
-    """``content`` with each follow marker replaced by ``button(match)``."""
-    return markers.replace(content, markers.find(content, _FOLLOW_PREFIX, _FOLLOW_MARKER), button)
 
 
 # The buttons' labels: (kind, following) → label.

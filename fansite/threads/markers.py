@@ -25,31 +25,26 @@ import re
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from fansite.web import markers
-from fansite.web.markers import MarkerMiddleware
+from fansite.web.markers import Filler
 from fansite.web.reversing import reverse_id
 
 from . import services
 from .models import ThreadRead
 
-_PREFIX = b"<!--threads:"
-_MARKER = re.compile(
-    rb"<!--threads:(read|new|divider|report|own):([0-9]{1,18})(?::([0-9]{1,18}|[gsol]))?"
-    rb"(?::([ol]))?-->"
-)
 
+class ThreadMarkers(Filler):
+    name = b"threads"
+    pattern = re.compile(
+        rb"<!--threads:(read|new|divider|report|own):([0-9]{1,18})(?::([0-9]{1,18}|[gsol]))?"
+        rb"(?::([ol]))?-->"
+    )
 
-class ThreadMarkersMiddleware(MarkerMiddleware):
-    prefix = _PREFIX
-    members_only = True
-
-    def fill(self, request, content):
-        found = markers.find(content, _PREFIX, _MARKER)
+    def fill(self, request, matches):
         user = request.user
-        if not user.is_authenticated or not found:
-            return markers.replace(content, found, lambda match: b"")
-        new, first = _read_state(request, [match for *_, match in found])
-        return markers.replace(content, found, _Filler(user, new, first).html)
+        if not user.is_authenticated:
+            return lambda match: b""
+        new, first = _read_state(request, matches)
+        return _Filler(user, new, first).html
 
 
 _LAST_SEEN = "_fansite_last_seen"
@@ -82,7 +77,8 @@ def _read_state(request, found):
     last_seen = _last_seen(request, thread_pk)
     new = []
     if last_seen is not None:
-        new = [pk for pk, author in shown if pk > last_seen and author != member.pk]
+        member_pk = member.pk
+        new = [pk for pk, author in shown if pk > last_seen and author != member_pk]
     if not gated:
         services.mark_seen(
             member=member,
@@ -96,6 +92,7 @@ def _read_state(request, found):
 class _Filler:
     def __init__(self, member, new, first):
         self.member = member
+        self.member_pk = member.pk
         self.new = new
         self.first = first
 
@@ -119,7 +116,7 @@ class _Filler:
             ).encode()
         author = int(match[3])
         if kind == b"report":
-            if author == self.member.pk:
+            if author == self.member_pk:
                 return b""
             return format_html(
                 ' · <a class="report-link" href="{}" rel="nofollow">{}</a>',

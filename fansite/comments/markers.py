@@ -30,30 +30,26 @@ from django.utils.translation import get_language, gettext, ngettext
 from fansite.spoilers.readers import reader_for
 from fansite.spoilers.reveals import revealed_url
 from fansite.threads.models import Thread, ThreadRead
-from fansite.web import markers
 from fansite.web.lru import LocalLRU
-from fansite.web.markers import MarkerMiddleware
+from fansite.web.markers import Filler
 from fansite.web.reversing import id_url_parts, reverse_id
 
 from . import threadpages
 from .models import Comment
 
-_PREFIX = b"<!--comments:"
-_MARKER = re.compile(
-    rb"<!--comments:(actions|posts|replies|pages|unread):([0-9]{1,18})"
-    rb"(?::([0-9]{1,18}))?(?::([vh]))?-->"
-)
 
+class CommentMarkers(Filler):
+    name = b"comments"
+    pattern = re.compile(
+        rb"<!--comments:(actions|posts|replies|pages|unread):([0-9]{1,18})"
+        rb"(?::([0-9]{1,18}))?(?::([vh]))?-->"
+    )
 
-class CommentActionsMiddleware(MarkerMiddleware):
-    prefix = _PREFIX
-
-    def fill(self, request, content):
-        found = markers.find(content, _PREFIX, _MARKER)
+    def fill(self, request, matches):
         user = request.user
         links = _Links(user) if user.is_authenticated else None
         counts = {}
-        unread = _Unread(request, found)
+        unread = _Unread(request, matches)
 
         def html(match):
             kind = match[1]
@@ -76,7 +72,7 @@ class CommentActionsMiddleware(MarkerMiddleware):
                 ).encode()
             return _page_links(request, int(match[3]), top_level).encode()
 
-        return markers.replace(content, found, html)
+        return html
 
 
 # Page links as drawn, per process: keyed by everything they show.
@@ -168,9 +164,9 @@ def _around_id(name, *fixed):
 class _Unread:
     """What is new to the member in each listed thread, read once for the page."""
 
-    def __init__(self, request, found):
+    def __init__(self, request, matches):
         self.request = request
-        pks = [int(match[2]) for *_, match in found if match[1] == b"unread"]
+        pks = [int(match[2]) for match in matches if match[1] == b"unread"]
         user = request.user
         self.states = unread_states(user, pks) if pks and user.is_authenticated else {}
         self.reader = reader_for(request) if self.states else None

@@ -1,0 +1,75 @@
+"""Fills in the reactions bar of every comment card on the page, cached or not.
+
+Each card of a shown comment carries ``<!--reactions:<pk>:<mode>-->`` (the same
+for every reader in the same position, so cached pages carry it too: modes in
+fansite.reactions.bar). On members' pages, which members share, a shown
+comment's marker names its author too, ``<!--reactions:<pk>:a:<author pk>-->``:
+for its author it is the counts alone (OWN), since nobody reacts to their own
+comment. Here the markers become bars with the counts from the cache and, for
+members, their own reactions (fansite.reactions.state): one cache round trip for
+the page, a query only for what the cache lacks.
+"""
+
+import re
+
+from django.utils.encoding import iri_to_uri
+
+from fansite.users.standing import ensure_can_post
+from fansite.web import pagecache
+from fansite.web.markers import Filler
+from fansite.web.refusals import Refused
+
+from . import state
+from .bar import FULL, OWN, Bars
+
+_NONE = {}  # one object: bars of comments without reactions are drawn once
+
+
+class ReactionMarkers(Filler):
+    name = b"reactions"
+    pattern = re.compile(rb"<!--reactions:([0-9]{1,18}):([aot])(?::([0-9]{1,18}))?-->")
+
+    def fill(self, request, matches):
+        user = request.user
+        member = user if user.is_authenticated else None
+        kinds, counts, given = state.page_state(
+            member,
+            sorted({int(match[1]) for match in matches}),
+            found=pagecache.prefetched(request, state.member_keys(member)) if member else None,
+        )
+        can_react = member is not None and _may_react(member)
+        bars = Bars(
+            kinds,
+            can_react=can_react,
+            token=pagecache.form_token(request) if can_react else "",
+            path=iri_to_uri(request.get_full_path()),
+        )
+        member_pk = member.pk if member is not None else None
+        picker_wanted = can_react
+
+        def bar(match):
+            nonlocal picker_wanted
+            pk, mode = int(match[1]), match[2].decode()
+            if match[3] is not None and int(match[3]) == member_pk:
+                mode = OWN
+            if mode != FULL or not can_react:
+                return bars.drawn(pk, mode, counts.get(pk, _NONE))
+            html = bars.member_bar(pk, counts.get(pk, _NONE), given.get(pk, ()))
+            if picker_wanted:
+                html += bars.picker().encode()  # once a page, for site.js
+                picker_wanted = False
+            return html
+
+        return bar
+
+    def cache_keys(self, request):
+        user = request.user
+        return state.member_keys(user) if user.is_authenticated else []
+
+
+def _may_react(member):
+    try:
+        ensure_can_post(member)
+    except Refused:
+        return False
+    return True
