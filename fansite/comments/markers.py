@@ -18,12 +18,14 @@ as it is now, after the page cache.
   drops no cached page (docs/reading.md).
 """
 
+import functools
 import re
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -110,35 +112,14 @@ def _draw_page_links(request, number, top_level):
 
 
 class _Links:
-    """The links for one member: each kind's markup built once a page (labels
-    translated and escaped, addresses around the id), then joined around each
-    comment's id: a page has fifty cards."""
+    """The links for one member: each kind's markup built once per language and
+    process (labels translated and escaped, addresses around the id), then joined
+    around each comment's id: a page has fifty cards."""
 
     def __init__(self, user):
         self.member = user.pk
         self.guard = user.acts_as_spoiler_guard
-        edit = _around_id("comments:comment_edit")
-        delete = _around_id("comments:comment_delete")
-        self.own = (
-            f'\n<li><a href="{edit[0]}',
-            f'{edit[1]}" rel="nofollow">{escape(gettext("Edit"))}</a></li>'
-            f'\n<li><a href="{delete[0]}',
-            f'{delete[1]}" rel="nofollow">{escape(gettext("Delete"))}</a></li>',
-        )
-        report = _around_id("moderation:report_create", "comment")
-        self.report = (
-            f'\n<li><a href="{report[0]}',
-            f'{report[1]}" class="comment__report report-link" rel="nofollow">'
-            f'{escape(gettext("Report"))}<span class="visually-hidden"> '
-            f"{escape(gettext('this comment'))}</span></a></li>",
-        )
-        guard = _around_id("moderation:guard_raise", "comment")
-        self.raise_level = (
-            f'\n<li><a href="{guard[0]}',
-            f'{guard[1]}" class="comment__guard" rel="nofollow">'
-            f'{escape(gettext("Raise spoiler episode"))}<span class="visually-hidden"> '
-            f"{escape(gettext('of this comment'))}</span></a></li>",
-        )
+        self.own, self.report, self.raise_level = _link_parts(get_language(), get_script_prefix())
 
     def html(self, match):
         pk, author, visible = match[2].decode(), int(match[3]), match[4] == b"v"
@@ -153,6 +134,34 @@ class _Links:
         if self.guard:
             html += f"{self.raise_level[0]}{pk}{self.raise_level[1]}"
         return html.encode()
+
+
+@functools.lru_cache(maxsize=16)
+def _link_parts(language, script_prefix):
+    """The parts of the links ``_Links`` joins around ids, in ``language`` (the
+    active one: the labels are translated with it)."""
+    edit = _around_id("comments:comment_edit")
+    delete = _around_id("comments:comment_delete")
+    own = (
+        f'\n<li><a href="{edit[0]}',
+        f'{edit[1]}" rel="nofollow">{escape(gettext("Edit"))}</a></li>\n<li><a href="{delete[0]}',
+        f'{delete[1]}" rel="nofollow">{escape(gettext("Delete"))}</a></li>',
+    )
+    report = _around_id("moderation:report_create", "comment")
+    report = (
+        f'\n<li><a href="{report[0]}',
+        f'{report[1]}" class="comment__report report-link" rel="nofollow">'
+        f'{escape(gettext("Report"))}<span class="visually-hidden"> '
+        f"{escape(gettext('this comment'))}</span></a></li>",
+    )
+    guard = _around_id("moderation:guard_raise", "comment")
+    raise_level = (
+        f'\n<li><a href="{guard[0]}',
+        f'{guard[1]}" class="comment__guard" rel="nofollow">'
+        f'{escape(gettext("Raise spoiler episode"))}<span class="visually-hidden"> '
+        f"{escape(gettext('of this comment'))}</span></a></li>",
+    )
+    return own, report, raise_level
 
 
 def _around_id(name, *fixed):

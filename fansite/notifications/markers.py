@@ -8,12 +8,12 @@ with what is true for this member now. Visitors' pages have no markers.
 
 import re
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from fansite.web import pagecache
 from fansite.web.markers import Filler
+from fansite.web.reversing import reverse_id
 
 from . import state
 
@@ -79,7 +79,7 @@ def _follow_html(request, followed, match):
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="next" value="{}">'
         '<button type="submit" class="link-button" aria-pressed="{}">{}</button></form>',
-        reverse(view, args=[kind, pk]),
+        reverse_id(view, kind, pk=pk),
         # Not the request's context: its processors could query, and this runs on
         # cached pages that otherwise run none.
         pagecache.form_token(request),

@@ -51,6 +51,33 @@ def total_text(n):
     return ngettext("%(count)s reaction", "%(count)s reactions", n) % {"count": n}
 
 
+class _Parts:
+    """What every page's bars share for the same kinds and language, escaped once per
+    process: the kinds, the addresses, the labels and what is said of each count."""
+
+    _known = {}  # id(kinds), language → _Parts
+
+    @classmethod
+    def of(cls, kinds, language):
+        key = (id(kinds), language)
+        parts = cls._known.get(key)
+        if parts is None or parts.source_kinds is not kinds:
+            if len(cls._known) >= 64:
+                cls._known.clear()
+            parts = cls._known[key] = cls(kinds)
+        return parts
+
+    def __init__(self, kinds):
+        self.source_kinds = kinds
+        self.kinds = [(k.pk, escape(k.slug), escape(k.emoji), escape(k.label)) for k in kinds]
+        self.react_url = address("reactions:react")
+        self.who_url = address("reactions:reactors")
+        self.who_text = escape(gettext("Who reacted"))
+        self.react_text = escape(gettext("React"))
+        self.group_text = escape(gettext("Reactions"))
+        self.said = {}
+
+
 class Bars:
     """The bars of one page: ``kinds`` (enabled, in order), whether the reader may
     react, their CSRF token and the page's own address (where forms come back)."""
@@ -58,18 +85,19 @@ class Bars:
     def __init__(self, kinds, *, can_react, token="", path=""):
         self.source_kinds = kinds
         self.language = get_language()
-        self.kinds = [(k.pk, escape(k.slug), escape(k.emoji), escape(k.label)) for k in kinds]
+        parts = _Parts.of(kinds, self.language)
+        self.kinds = parts.kinds
+        self.react_url = parts.react_url
+        self.who_url = parts.who_url
+        self.who_text = parts.who_text
+        self.react_text = parts.react_text
+        self.group_text = parts.group_text
+        self._said = parts.said
         self.can_react = can_react
         self.token = escape(token)
         self.token_bytes = self.token.encode()
         self.path = escape(path)
         self.query_path = escape(quote(path, safe="/"))
-        self.react_url = address("reactions:react")
-        self.who_url = address("reactions:reactors")
-        self.who_text = escape(gettext("Who reacted"))
-        self.react_text = escape(gettext("React"))
-        self.group_text = escape(gettext("Reactions"))
-        self._said = {}
 
     def _people(self, n, label):
         said = self._said.get((n, label))

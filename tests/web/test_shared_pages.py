@@ -19,6 +19,7 @@ from fansite.articles.models import Article
 from fansite.comments.services import post_comment, start_thread
 from fansite.threads.models import Board, ThreadRead
 from fansite.users.models import User
+from fansite.users.services import update_profile
 from fansite.web.reversing import reverse_id
 from tests.users.factories import UserFactory
 
@@ -95,6 +96,19 @@ def test_members_share_the_page_and_each_gets_their_own_parts(thread, author):
     # Reactions: a bar to react with on others' comments, counts alone on one's own.
     assert own.count("data-reactions-bare") == 1
     assert html.count("data-reactions-bare") == 2
+
+
+def test_the_header_link_shows_a_new_name_at_once(thread, author):
+    """The link is drawn once per process for the name it shows: a new name is a
+    new link, on the very next page."""
+    client = as_member(author)
+    url = thread.get_absolute_url()
+    get(client, url)
+    update_profile(member=author, display_name="Renamed Writer", bio="")
+
+    _, html = get(client, url)
+
+    assert me_link(html) == (author.get_absolute_url(), "Renamed Writer")
 
 
 def test_no_marker_is_left_on_any_readers_page(thread, author):
