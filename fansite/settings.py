@@ -436,6 +436,9 @@ PAGE_CACHE_ALIAS = "default"
 # Each worker also keeps its most recently used pages in memory (checked against
 # the shared generations on every request, so never staler than the shared copy).
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+# How long a request for a page that another request is rendering waits for it
+# rather than rendering it too (fansite/web/pagecache.py); 0: never wait.
+PAGE_CACHE_WAIT_SECONDS = env.float("PAGE_CACHE_WAIT_SECONDS", default=0.5)
 # Rendered comment cards (fansite.comments.cards), keyed by their whole content so
 # never stale: kept this long in the shared cache, and each worker keeps the cards
 # it drew last in its own memory. 0 turns them off.

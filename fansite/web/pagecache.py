@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from functools import wraps
 from pathlib import Path
 
@@ -313,6 +314,70 @@ def _lookup(page_key, scopes, request=None, extra_keys=(), prefetch_keys=()):
     return None, generations
 
 
+def _served(request, stored):
+    """The response for a stored page. Bytes throughout: a hit neither decodes nor
+    encodes the page, and the reader's token joins the pieces around the forms'
+    tokens."""
+    _generations_then, content_type, pieces = stored
+    token = form_token(request).encode()
+    body = token.join(pieces)
+    response = HttpResponse(body, content_type=content_type)
+    response["X-Page-Cache"] = "hit"
+    setattr(response, _SERVED, (pieces, body))
+    return response
+
+
+def _store(key, generations, response):
+    body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_SENTINEL.encode() + rb"\g<2>", response.content)
+    pieces = tuple(body.split(CSRF_SENTINEL.encode()))
+    stored = (generations, response["Content-Type"], pieces)
+    _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
+    local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
+
+
+# One render of a page at a time. When a write drops a busy page, every request
+# for it misses at once (each of a site's workers, on premiere night): the first
+# claims the render, and the others wait for the page it stores instead of each
+# rendering it again. The claim is a cache key (``add``: one process wins), named
+# by the page and the generations it is rendered under; it lapses by itself
+# should its process die mid-render.
+RENDER_LOCK_SECONDS = 10
+# How often a waiting request looks for the page.
+_WAIT_STEP = 0.002
+
+
+def _render_lock(key, generations) -> str:
+    digest = hashlib.blake2b("\n".join(generations).encode(), digest_size=8).hexdigest()
+    return f"pagelock:{key}:{digest}"
+
+
+def _claim(lock) -> bool:
+    """Whether this request renders the page (True as well when waiting is off)."""
+    if settings.PAGE_CACHE_WAIT_SECONDS <= 0:
+        return True
+    return bool(_cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS))
+
+
+def _wait_for(key, generations, lock):
+    """The page another request is rendering under ``generations``, once it has
+    stored it; None when that request ends without storing it (an error, a page
+    not to be cached), or after PAGE_CACHE_WAIT_SECONDS: this request then renders
+    the page itself. A page stored under ``generations`` is exactly as fresh as
+    one this request would render (a hit is served on the same terms)."""
+    cache = _cache()
+    deadline = time.monotonic() + settings.PAGE_CACHE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(_WAIT_STEP)
+        found = cache.get_many([key, lock])
+        stored = found.get(key)
+        if stored is not None and stored[0] == generations:
+            local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
+            return stored
+        if lock not in found:
+            return None
+    return None
+
+
 _SERVED = "_fansite_served_pieces"
 
 
@@ -377,27 +442,26 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None)
                 _prefetch_keys(request),
             )
             if stored is not None:
-                # Bytes throughout: a hit neither decodes nor encodes the page, and
-                # the reader's token joins the pieces around the forms' tokens.
-                _generations_then, content_type, pieces = stored
-                token = form_token(request).encode()
-                body = token.join(pieces)
-                response = HttpResponse(body, content_type=content_type)
-                response["X-Page-Cache"] = "hit"
-                setattr(response, _SERVED, (pieces, body))
-                return response
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if _storable(response):
-                body = _CSRF_INPUT.sub(
-                    rb"\g<1>" + CSRF_SENTINEL.encode() + rb"\g<2>", response.content
-                )
-                pieces = tuple(body.split(CSRF_SENTINEL.encode()))
-                stored = (generations, response["Content-Type"], pieces)
-                _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
-                local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
-                response["X-Page-Cache"] = "miss"
+                return _served(request, stored)
+            lock = _render_lock(key, generations)
+            if not _claim(lock):
+                # Another request is rendering this very page: wait for it.
+                stored = _wait_for(key, generations, lock)
+                if stored is not None:
+                    response = _served(request, stored)
+                    response["X-Page-Cache-Waited"] = "1"
+                    return response
+                lock = None
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                if _storable(response):
+                    _store(key, generations, response)
+                    response["X-Page-Cache"] = "miss"
+            finally:
+                if lock is not None:
+                    _cache().delete(lock)
             return response
 
         return wrapper

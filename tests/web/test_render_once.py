@@ -1,0 +1,151 @@
+"""One render of a page at a time (fansite.web.pagecache): a request for a page
+that another request is rendering waits for the page it stores, rather than
+rendering it too, and never waits for ever or for a page it would not serve.
+
+"Another request" is a thread here, with the cache the tests share: it holds the
+page's render claim, as a request in another worker would, and stores the page
+(or not) when it is done."""
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from fansite.web import pagecache
+
+pytestmark = pytest.mark.django_db
+
+
+class View:
+    """A page view that counts its renders."""
+
+    def __init__(self):
+        self.renders = 0
+        self.fails = False
+        self.view = pagecache.cached_page(lambda request: [], variant=lambda request: "all")(
+            self.render
+        )
+
+    def render(self, request):
+        self.renders += 1
+        if self.fails:
+            raise RuntimeError("the render failed")
+        return HttpResponse(b"<p>rendered here</p>", content_type="text/html")
+
+    def __call__(self):
+        return self.view(RequestFactory().get("/page/"))
+
+
+def render_claim():
+    """The page's key, the generations it is rendered under and its claim's key."""
+    request = RequestFactory().get("/page/")
+    key = pagecache._page_key(request, lambda request: "all", frozenset({pagecache.PAGE_PARAM}))
+    generations = pagecache._generations([pagecache.SITE])
+    return key, generations, pagecache._render_lock(key, generations)
+
+
+def elsewhere(delay, work):
+    """``work()`` in another thread after ``delay`` seconds, as another worker's
+    request finishing its render."""
+    thread = threading.Timer(delay, work)
+    thread.start()
+    return thread
+
+
+def test_a_request_waits_for_the_page_another_request_is_rendering():
+    view = View()
+    key, generations, lock = render_claim()
+    assert cache.add(lock, 1)
+
+    def finish():
+        page = HttpResponse(b"<p>rendered elsewhere</p>", content_type="text/html")
+        pagecache._store(key, generations, page)
+        cache.delete(lock)
+
+    other = elsewhere(0.05, finish)
+    response = view()
+    other.join()
+
+    assert view.renders == 0
+    assert response.content == b"<p>rendered elsewhere</p>"
+    assert response["X-Page-Cache"] == "hit"
+    assert response["X-Page-Cache-Waited"] == "1"
+
+
+def test_a_request_renders_the_page_itself_when_the_other_render_stores_nothing(settings):
+    # Waiting would last far longer than this test does: it ends with the claim.
+    settings.PAGE_CACHE_WAIT_SECONDS = 60
+    view = View()
+    _key, _generations, lock = render_claim()
+    assert cache.add(lock, 1)
+
+    other = elsewhere(0.05, lambda: cache.delete(lock))
+    started = time.monotonic()
+    response = view()
+    other.join()
+
+    assert time.monotonic() - started < 30
+    assert view.renders == 1
+    assert response.content == b"<p>rendered here</p>"
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_page_stored_under_other_generations_is_not_served_to_a_waiting_request():
+    view = View()
+    key, _generations, lock = render_claim()
+    assert cache.add(lock, 1)
+
+    def finish():
+        page = HttpResponse(b"<p>older</p>", content_type="text/html")
+        pagecache._store(key, ["not", "these"], page)
+        cache.delete(lock)
+
+    other = elsewhere(0.05, finish)
+    response = view()
+    other.join()
+
+    assert view.renders == 1
+    assert response.content == b"<p>rendered here</p>"
+
+
+def test_waiting_ends_when_the_other_render_never_does(settings):
+    settings.PAGE_CACHE_WAIT_SECONDS = 0.05
+    view = View()
+    _key, _generations, lock = render_claim()
+    assert cache.add(lock, 1)  # its process died mid-render: the claim lapses later
+
+    response = view()
+
+    assert view.renders == 1
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_render_releases_its_claim_whatever_happens():
+    view = View()
+    _key, _generations, lock = render_claim()
+
+    view.fails = True
+    with pytest.raises(RuntimeError):
+        view()
+    assert cache.get(lock) is None
+
+    view.fails = False
+    assert view()["X-Page-Cache"] == "miss"
+    assert cache.get(lock) is None
+    assert view()["X-Page-Cache"] == "hit"
+    assert view.renders == 2
+
+
+def test_with_waiting_off_every_request_renders(settings):
+    settings.PAGE_CACHE_WAIT_SECONDS = 0
+    view = View()
+    _key, _generations, lock = render_claim()
+    assert cache.add(lock, 1)
+
+    response = view()
+
+    assert view.renders == 1
+    assert response["X-Page-Cache"] == "miss"
