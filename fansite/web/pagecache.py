@@ -114,17 +114,73 @@ drop_after_outage(_generation_key(SITE))
 
 
 def bump(*scopes: str) -> None:
-    """Make every cached page that depends on ``scopes`` stale."""
+    """Make every cached page that depends on ``scopes`` stale: once the write
+    commits, and for the writing transaction itself at once."""
     keys = {_generation_key(scope) for scope in scopes}
 
     def replace():
         _cache().set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+        _pending_forget(keys)
 
-    # Now, so this process's next page sees the change even before the commit
-    # (and tests, which never commit, see it), and again after the commit, so a
-    # page another process rendered from the old rows in between is dropped.
-    replace()
+    # The transaction's own pages see the change at once (and tests, which never
+    # commit). Nobody else can see its rows before the commit, so nobody else's
+    # pages change until then: other processes keep serving the pages they have,
+    # as true as any they could render, and after the commit the new generations
+    # drop them, with any page rendered from the old rows in between.
+    _pending_bump(keys)
     transaction.on_commit(replace)
+
+
+# Generations replaced by a transaction that has not committed yet, for that
+# transaction's own pages: on its connection (one a thread), with the outermost
+# atomic block it belongs to. Once that block is over (committed, and the shared
+# generations replaced; or rolled back, and nothing changed) they no longer count.
+_PENDING = "_fansite_pending_generations"
+
+
+def _pending_bump(keys):
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return  # autocommit: the commit, and the shared bump, are now
+    outermost = connection.atomic_blocks[0]
+    pending = getattr(connection, _PENDING, None)
+    if pending is None or pending[0] is not outermost:
+        pending = (outermost, {})
+        setattr(connection, _PENDING, pending)
+    pending[1].update({key: secrets.token_hex(8) for key in keys})
+
+
+def _pending_forget(keys):
+    pending = getattr(transaction.get_connection(), _PENDING, None)
+    if pending is not None:
+        for key in keys:
+            pending[1].pop(key, None)
+
+
+def _pending_tokens() -> dict:
+    """``{generation key: token}`` this transaction replaced and has not committed."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, _PENDING, None)
+    if (
+        pending is None
+        or not pending[1]
+        or not connection.atomic_blocks
+        or connection.atomic_blocks[0] is not pending[0]
+    ):
+        return {}
+    return pending[1]
+
+
+def _current(found: dict) -> dict:
+    """``found`` (generation keys and tokens as the cache holds them, and anything
+    else) as this transaction sees them: each generation it replaced is the shared
+    token and its own together, so that a change committed elsewhere meanwhile
+    still counts."""
+    pending = _pending_tokens()
+    if not pending:
+        return found
+    mine = {key: f"{found[key]}~{token}" for key, token in pending.items() if key in found}
+    return {**found, **mine}
 
 
 def expire(scope: str, seconds: int) -> None:
@@ -160,6 +216,7 @@ def _generations(scopes) -> list[str]:
             # The cache is not answering: a token nobody else has, so that
             # nothing stored under it (a comment card) is ever found again.
             found[key] = secrets.token_hex(8)
+    found = _current(found)
     return [str(found[key]) for key in keys]
 
 
@@ -226,7 +283,7 @@ class Kept:
     def _read(self, request):
         found = getattr(request, _EXTRAS, None) or {}
         if self.generation_key not in found:
-            found = _cache().get_many(self.cache_keys())
+            found = _current(_cache().get_many(self.cache_keys()))
         stored = found.get(self.key)
         token = found.get(self.generation_key)
         if token is None:
@@ -297,7 +354,7 @@ def _lookup(page_key, scopes, request=None, extra_keys=(), prefetch_keys=()):
     generation_keys = [_generation_key(scope) for scope in scopes]
     local = local_pages.get(page_key)
     wanted = generation_keys if local is not None else [page_key, *generation_keys]
-    found = cache.get_many([*wanted, *extra_keys, *prefetch_keys])
+    found = _current(cache.get_many([*wanted, *extra_keys, *prefetch_keys]))
     if request is not None and extra_keys:
         setattr(request, _EXTRAS, {key: found[key] for key in extra_keys if key in found})
     if any(key not in found for key in generation_keys):
