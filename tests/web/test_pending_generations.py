@@ -64,11 +64,18 @@ def test_a_committed_write_replaces_the_shared_generation_once():
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_write_drops_nothing():
     shared = seen()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        pagecache.bump(SCOPE)
-        assert seen() != shared
-        raise RuntimeError
+    inside = []
 
+    def write_and_fail():
+        with transaction.atomic():
+            pagecache.bump(SCOPE)
+            inside.append(seen())
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_and_fail()
+
+    assert inside[0] != shared
     assert cache.get(KEY) == shared
     assert seen() == shared
 
