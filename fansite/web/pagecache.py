@@ -415,6 +415,19 @@ def _claim(lock) -> bool:
     return bool(_cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS))
 
 
+def _stored_since(key, generations, lock):
+    """The page, when a render that ended after this request's lookup stored it
+    under ``generations`` (the claim ``lock`` is then given back); else None."""
+    if settings.PAGE_CACHE_WAIT_SECONDS <= 0:
+        return None
+    stored = _cache().get(key)
+    if stored is None or stored[0] != generations:
+        return None
+    _cache().delete(lock)
+    local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
+    return stored
+
+
 def _wait_for(key, generations, lock):
     """The page another request is rendering under ``generations``, once it has
     stored it; None when that request ends without storing it (an error, a page
@@ -501,14 +514,18 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None)
             if stored is not None:
                 return _served(request, stored)
             lock = _render_lock(key, generations)
-            if not _claim(lock):
+            if _claim(lock):
+                # The render another request finished between the lookup and the
+                # claim has just stored the page: no need to render it again.
+                stored = _stored_since(key, generations, lock)
+            else:
                 # Another request is rendering this very page: wait for it.
                 stored = _wait_for(key, generations, lock)
-                if stored is not None:
-                    response = _served(request, stored)
-                    response["X-Page-Cache-Waited"] = "1"
-                    return response
                 lock = None
+            if stored is not None:
+                response = _served(request, stored)
+                response["X-Page-Cache-Waited"] = "1"
+                return response
             try:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):

@@ -149,3 +149,21 @@ def test_with_waiting_off_every_request_renders(settings):
 
     assert view.renders == 1
     assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_page_stored_between_the_lookup_and_the_claim_is_not_rendered_again(monkeypatch):
+    view = View()
+    key, generations, lock = render_claim()
+    claim = pagecache._claim
+
+    def another_render_ends_first(lock):
+        page = HttpResponse(b"<p>rendered elsewhere</p>", content_type="text/html")
+        pagecache._store(key, generations, page)
+        return claim(lock)
+
+    monkeypatch.setattr(pagecache, "_claim", another_render_ends_first)
+    response = view()
+
+    assert view.renders == 0
+    assert response.content == b"<p>rendered elsewhere</p>"
+    assert cache.get(lock) is None
