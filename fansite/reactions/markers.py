@@ -32,9 +32,10 @@ class ReactionMarkers(Filler):
     def fill(self, request, matches):
         user = request.user
         member = user if user.is_authenticated else None
+        page = _Page.of(matches)
         kinds, counts, given = state.page_state(
             member,
-            sorted({int(match[1]) for match in matches}),
+            page.comments,
             found=pagecache.prefetched(request, state.member_keys(member)) if member else None,
         )
         can_react = member is not None and _may_react(member)
@@ -44,7 +45,9 @@ class ReactionMarkers(Filler):
             token=pagecache.form_token(request) if can_react else "",
             path=iri_to_uri(request.get_full_path()),
         )
-        member_pk = member.pk if member is not None else None
+        if member is None:
+            return page.for_visitors(bars, counts)
+        member_pk = member.pk
         picker_wanted = can_react
 
         def bar(match):
@@ -65,6 +68,49 @@ class ReactionMarkers(Filler):
     def cache_keys(self, request):
         user = request.user
         return state.member_keys(user) if user.is_authenticated else []
+
+
+class _Page:
+    """The reaction markers of one page as found (``matches``, the same list for every
+    request of a cached page in this process): the comments, and for visitors the
+    bars last drawn, which stay right for as long as each comment's counts are the
+    very objects they were drawn from (fansite.reactions.state keeps them
+    REACTION_COUNTS_SECONDS) and the kinds and language are the same."""
+
+    _known = {}  # id(matches) → _Page
+    _KNOWN_MAX = 256
+
+    @classmethod
+    def of(cls, matches):
+        page = cls._known.get(id(matches))
+        if page is None or page.matches is not matches:
+            if len(cls._known) >= cls._KNOWN_MAX:
+                cls._known.clear()
+            page = cls._known[id(matches)] = cls(matches)
+        return page
+
+    def __init__(self, matches):
+        self.matches = matches
+        self.marked = [(int(match[1]), match[2].decode()) for match in matches]
+        self.comments = sorted({pk for pk, _mode in self.marked})
+        self.drawn = None  # (kinds, language, counts of each marker, bars)
+
+    def for_visitors(self, bars, counts):
+        shown = tuple(counts.get(pk, _NONE) for pk, _mode in self.marked)
+        drawn = self.drawn
+        if (
+            drawn is not None
+            and drawn[0] is bars.source_kinds
+            and drawn[1] == bars.language
+            and drawn[2] == shown
+        ):
+            return drawn[3]
+        html = [
+            bars.drawn(pk, mode, these)
+            for (pk, mode), these in zip(self.marked, shown, strict=True)
+        ]
+        self.drawn = (bars.source_kinds, bars.language, shown, html)
+        return html
 
 
 def _may_react(member):
