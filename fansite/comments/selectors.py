@@ -212,9 +212,13 @@ def page_for_comment(comment, per_page=None, sort=OLDEST) -> int:
     """The page number (1-based) that shows ``comment`` in the order ``sort``: the
     page of its top-level comment, since replies are listed under their parent."""
     top_pk = comment.parent_id or comment.pk
-    siblings = Comment.objects.top_level().filter(
-        thread_id=comment.thread_id, article_id=comment.article_id
-    )
+    # Only the column the comment is on: a comment is on a thread or an article,
+    # never both (a constraint), and asking for the other to be empty too would
+    # read every counted row rather than the index alone.
+    if comment.thread_id is not None:
+        siblings = Comment.objects.top_level().filter(thread_id=comment.thread_id)
+    else:
+        siblings = Comment.objects.top_level().filter(article_id=comment.article_id)
     before = {"pk__gt": top_pk} if sort == NEWEST else {"pk__lt": top_pk}
     earlier = siblings.filter(**before).count()
     return earlier // _per_page(per_page) + 1

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fansite.articles.models import Article
@@ -101,6 +103,21 @@ def test_page_for_comment_counts_only_the_same_target(thread):
     comment = CommentFactory(thread=thread)
 
     assert page_for_comment(comment, per_page=2) == 1
+
+
+def test_page_for_comment_counts_from_the_index_alone(thread):
+    """Posting a comment works out its page (precise invalidation): on a thread of
+    thousands that count must read the thread's index entries, not every row."""
+    comment = CommentFactory(thread=thread)
+    with CaptureQueriesContext(connection) as queries:
+        page_for_comment(comment)
+    (query,) = queries.captured_queries
+    assert "article_id" not in query["sql"]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "COVERING INDEX comment_thread_listing" in plan
 
 
 def test_comments_by_lists_a_members_latest_visible_comments(
