@@ -49,32 +49,80 @@ class CommentMarkers(Filler):
 
     def fill(self, request, matches):
         user = request.user
-        links = _Links(user) if user.is_authenticated else None
-        counts = {}
-        unread = _Unread(request, matches)
+        page = _Marked.of(matches)
+        filled = [b""] * len(matches)
+        if user.is_authenticated and page.actions:
+            links = _Links(user)
+            for (index, pk, author, visible), theirs in zip(
+                page.actions, page.links_of_others(links), strict=True
+            ):
+                filled[index] = links.own(pk, visible) if author == links.member else theirs
+        if page.others:
+            others = [matches[index] for index in page.others]
+            html = _Others(request, others).html
+            for index, match in zip(page.others, others, strict=True):
+                filled[index] = html(match)
+        return filled
 
-        def html(match):
-            kind = match[1]
-            if kind == b"actions":
-                return links.html(match) if links is not None else b""
-            if kind == b"unread":
-                return unread.html(match)
-            pk = int(match[2])
-            if pk not in counts:
-                counts[pk] = threadpages.counts_for(request, pk)
-            total, top_level, replies = counts[pk]
-            if kind == b"posts":
-                return (
-                    ngettext("%(counter)s post", "%(counter)s posts", total) % {"counter": total}
-                ).encode()
-            if kind == b"replies":
-                return (
-                    ngettext("%(counter)s reply", "%(counter)s replies", replies)
-                    % {"counter": replies}
-                ).encode()
-            return _page_links(request, int(match[3]), top_level).encode()
 
-        return html
+class _Marked:
+    """A page's comment markers as found (kept with them: ``Matches.memo``): each
+    card's actions marker (where, the comment's id, its author, whether visible)
+    and the others; and, per language, the links on other members' comments."""
+
+    @classmethod
+    def of(cls, matches):
+        page = matches.memo.get(cls)
+        if page is None:
+            page = matches.memo[cls] = cls(matches)
+        return page
+
+    def __init__(self, matches):
+        self.actions, self.others = [], []
+        for index, match in enumerate(matches):
+            if match[1] == b"actions":
+                self.actions.append((index, match[2].decode(), int(match[3]), match[4] == b"v"))
+            else:
+                self.others.append(index)
+        self._theirs = {}
+
+    def links_of_others(self, links):
+        """What each card's actions become when the comment is not the reader's."""
+        key = (links.parts, links.guard)
+        theirs = self._theirs.get(key)
+        if theirs is None:
+            theirs = self._theirs[key] = [
+                links.theirs(pk, visible) for _index, pk, _author, visible in self.actions
+            ]
+        return theirs
+
+
+class _Others:
+    """The thread's counts, page links and what is new in listed threads."""
+
+    def __init__(self, request, matches):
+        self.request = request
+        self.counts = {}
+        self.unread = _Unread(request, matches)
+
+    def html(self, match):
+        kind = match[1]
+        request, counts = self.request, self.counts
+        if kind == b"unread":
+            return self.unread.html(match)
+        pk = int(match[2])
+        if pk not in counts:
+            counts[pk] = threadpages.counts_for(request, pk)
+        total, top_level, replies = counts[pk]
+        if kind == b"posts":
+            return (
+                ngettext("%(counter)s post", "%(counter)s posts", total) % {"counter": total}
+            ).encode()
+        if kind == b"replies":
+            return (
+                ngettext("%(counter)s reply", "%(counter)s replies", replies) % {"counter": replies}
+            ).encode()
+        return _page_links(request, int(match[3]), top_level).encode()
 
 
 # Page links as drawn, per process: keyed by everything they show.
@@ -119,15 +167,18 @@ class _Links:
     def __init__(self, user):
         self.member = user.pk
         self.guard = user.acts_as_spoiler_guard
-        self.own, self.report, self.raise_level = _link_parts(get_language(), get_script_prefix())
+        self.parts = _link_parts(get_language(), get_script_prefix())
+        self.own_parts, self.report, self.raise_level = self.parts
 
-    def html(self, match):
-        pk, author, visible = match[2].decode(), int(match[3]), match[4] == b"v"
-        if author == self.member:
-            if not visible:
-                return b""
-            before_edit, between, after_delete = self.own
-            return f"{before_edit}{pk}{between}{pk}{after_delete}".encode()
+    def own(self, pk, visible):
+        """Edit and Delete on the member's own comment (``pk``: its id as text)."""
+        if not visible:
+            return b""
+        before_edit, between, after_delete = self.own_parts
+        return f"{before_edit}{pk}{between}{pk}{after_delete}".encode()
+
+    def theirs(self, pk, visible):
+        """Report (and Raise spoiler episode for guards) on another member's comment."""
         if not visible:
             return b""  # hidden: moderators have already dealt with it
         html = f"{self.report[0]}{pk}{self.report[1]}"

@@ -71,26 +71,19 @@ class ReactionMarkers(Filler):
 
 
 class _Page:
-    """The reaction markers of one page as found (``matches``, the same list for every
-    request of a cached page in this process): the comments, and for visitors the
-    bars last drawn, which stay right for as long as each comment's counts are the
-    very objects they were drawn from (fansite.reactions.state keeps them
-    REACTION_COUNTS_SECONDS) and the kinds and language are the same."""
-
-    _known = {}  # id(matches) → _Page
-    _KNOWN_MAX = 256
+    """The reaction markers of one page as found (kept with them: ``Matches.memo``):
+    the comments, and for visitors the bars last drawn, which stay right for as
+    long as each comment's counts are the same (fansite.reactions.state keeps
+    them REACTION_COUNTS_SECONDS) and the kinds and language are too."""
 
     @classmethod
     def of(cls, matches):
-        page = cls._known.get(id(matches))
-        if page is None or page.matches is not matches:
-            if len(cls._known) >= cls._KNOWN_MAX:
-                cls._known.clear()
-            page = cls._known[id(matches)] = cls(matches)
+        page = matches.memo.get(cls)
+        if page is None:
+            page = matches.memo[cls] = cls(matches)
         return page
 
     def __init__(self, matches):
-        self.matches = matches
         self.marked = [(int(match[1]), match[2].decode()) for match in matches]
         self.comments = sorted({pk for pk, _mode in self.marked})
         self.drawn = None  # (kinds, language, counts of each marker, bars)

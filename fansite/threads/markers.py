@@ -43,8 +43,50 @@ class ThreadMarkers(Filler):
         user = request.user
         if not user.is_authenticated:
             return lambda match: b""
-        new, first = _read_state(request, matches)
-        return _Filler(user, new, first).html
+        page = _Marked.of(matches)
+        new, first = _read_state(request, page)
+        filler = _Filler(user, new, first)
+        # Most markers become nothing: only the comments new to the member, the
+        # divider before the first of them and the thread's links are written.
+        filled = [b""] * len(matches)
+        for pk in new:
+            for index in page.new_at[pk]:
+                filled[index] = b" is-new"
+        for index in page.divider_at.get(first, ()):
+            filled[index] = filler.divider()
+        for index in page.others:
+            filled[index] = filler.html(matches[index])
+        return filled
+
+
+class _Marked:
+    """A page's thread markers as found (kept with them: ``Matches.memo``): where
+    each comment's "new" class and divider go, the comments shown (id, author),
+    the read marker's thread and whether its title is gated, the other markers."""
+
+    @classmethod
+    def of(cls, matches):
+        page = matches.memo.get(cls)
+        if page is None:
+            page = matches.memo[cls] = cls(matches)
+        return page
+
+    def __init__(self, matches):
+        self.read = None
+        self.shown = []
+        self.new_at, self.divider_at, self.others = {}, {}, []
+        for index, match in enumerate(matches):
+            kind = match[1]
+            if kind == b"new":
+                pk = int(match[2])
+                self.shown.append((pk, int(match[3])))
+                self.new_at.setdefault(pk, []).append(index)
+            elif kind == b"divider":
+                self.divider_at.setdefault(int(match[2]), []).append(index)
+            else:
+                self.others.append(index)
+                if kind == b"read" and self.read is None:
+                    self.read = (int(match[2]), match[3] == b"g")
 
 
 _LAST_SEEN = "_fansite_last_seen"
@@ -63,15 +105,14 @@ def _last_seen(request, thread_pk):
     return ThreadRead.objects.last_seen(request.user, thread_pk)
 
 
-def _read_state(request, found):
+def _read_state(request, page):
     """The comments new to the member among those the page shows, the first of them,
     and the member's read marker moved to the newest one shown (one write at most)."""
     member = request.user
-    read = next((match for match in found if match[1] == b"read"), None)
-    if read is None:
+    if page.read is None:
         return set(), None
-    thread_pk, gated = int(read[2]), read[3] == b"g"
-    shown = [(int(match[2]), int(match[3])) for match in found if match[1] == b"new"]
+    thread_pk, gated = page.read
+    shown = page.shown
     if not shown:
         return set(), None
     last_seen = _last_seen(request, thread_pk)
@@ -96,17 +137,15 @@ class _Filler:
         self.new = new
         self.first = first
 
+    def divider(self):
+        return format_html(
+            '<p class="comment-new-divider" id="new-comments"><span>{}</span></p>',
+            gettext("New since your last visit"),
+        ).encode()
+
     def html(self, match):
+        """A read, report or own marker's bytes."""
         kind, pk = match[1], int(match[2])
-        if kind == b"new":
-            return b" is-new" if pk in self.new else b""
-        if kind == b"divider":
-            if pk != self.first:
-                return b""
-            return format_html(
-                '<p class="comment-new-divider" id="new-comments"><span>{}</span></p>',
-                gettext("New since your last visit"),
-            ).encode()
         if kind == b"read":
             if self.first is None:
                 return b""

@@ -32,16 +32,27 @@ class Filler:
 
     def fill(self, request, matches):
         """A function giving each of ``matches`` (this filler's markers on the page,
-        in the page's order) the bytes it becomes for ``request``, or the list of
-        those bytes in order. For a page served from the page cache, ``matches`` is
-        the same list for every request in this process, so a filler may keep what
-        it worked out from them (by the list's identity)."""
+        in the page's order: ``Matches``) the bytes it becomes for ``request``, or
+        the list of those bytes in order."""
         raise NotImplementedError
 
     def cache_keys(self, request):
         """Cache keys ``fill`` will read for this request: read with a cached page
         in its round trip (``pagecache.prefetched``), none by default."""
         return []
+
+
+class Matches(list):
+    """One filler's markers on a page, in order (``re.Match`` objects). For a page
+    served from the page cache it is the same list for every request in this
+    process, and ``memo`` keeps what the filler worked out from the markers
+    themselves (their ids, say) for as long as the page is kept."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self, matches=()):
+        super().__init__(matches)
+        self.memo = {}
 
 
 class MarkersMiddleware:
@@ -112,7 +123,7 @@ class Found:
             self._cut(memoryview(piece), piece, by_name, fillers)
         holes = self.holes
         self.matches = {
-            index: [holes[position][1] for position in positions]
+            index: Matches(holes[position][1] for position in positions)
             for index, positions in self.markers.items()
         }
 
