@@ -49,7 +49,7 @@ class CommentMarkers(Filler):
 
     def fill(self, request, matches):
         user = request.user
-        page = _Marked.of(matches)
+        page = matches.kept(_Marked)
         filled = [b""] * len(matches)
         if user.is_authenticated and page.actions:
             links = _Links(user)
@@ -69,13 +69,6 @@ class _Marked:
     """A page's comment markers as found (kept with them: ``Matches.memo``): each
     card's actions marker (where, the comment's id, its author, whether visible)
     and the others; and, per language, the links on other members' comments."""
-
-    @classmethod
-    def of(cls, matches):
-        page = matches.memo.get(cls)
-        if page is None:
-            page = matches.memo[cls] = cls(matches)
-        return page
 
     def __init__(self, matches):
         self.actions, self.others = [], []

@@ -32,7 +32,7 @@ class ReactionMarkers(Filler):
     def fill(self, request, matches):
         user = request.user
         member = user if user.is_authenticated else None
-        page = _Page.of(matches)
+        page = matches.kept(_Page)
         kinds, counts, given = state.page_state(
             member,
             page.comments,
@@ -75,13 +75,6 @@ class _Page:
     the comments, and for visitors the bars last drawn, which stay right for as
     long as each comment's counts are the same (fansite.reactions.state keeps
     them REACTION_COUNTS_SECONDS) and the kinds and language are too."""
-
-    @classmethod
-    def of(cls, matches):
-        page = matches.memo.get(cls)
-        if page is None:
-            page = matches.memo[cls] = cls(matches)
-        return page
 
     def __init__(self, matches):
         self.marked = [(int(match[1]), match[2].decode()) for match in matches]

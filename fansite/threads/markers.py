@@ -43,7 +43,7 @@ class ThreadMarkers(Filler):
         user = request.user
         if not user.is_authenticated:
             return lambda match: b""
-        page = _Marked.of(matches)
+        page = matches.kept(_Marked)
         new, first = _read_state(request, page)
         filler = _Filler(user, new, first)
         # Most markers become nothing: only the comments new to the member, the
@@ -63,13 +63,6 @@ class _Marked:
     """A page's thread markers as found (kept with them: ``Matches.memo``): where
     each comment's "new" class and divider go, the comments shown (id, author),
     the read marker's thread and whether its title is gated, the other markers."""
-
-    @classmethod
-    def of(cls, matches):
-        page = matches.memo.get(cls)
-        if page is None:
-            page = matches.memo[cls] = cls(matches)
-        return page
 
     def __init__(self, matches):
         self.read = None

@@ -54,6 +54,13 @@ class Matches(list):
         super().__init__(matches)
         self.memo = {}
 
+    def kept(self, build):
+        """``build(self)``, worked out once for this list (kept in ``memo``)."""
+        value = self.memo.get(build)
+        if value is None:
+            value = self.memo[build] = build(self)
+        return value
+
 
 class MarkersMiddleware:
     """Fills every marker of HTML responses with what its ``Filler`` says."""
