@@ -21,11 +21,10 @@ from . import state
 class NotificationMarkers(Filler):
     name = b"notifications"
     pattern = re.compile(rb"<!--notifications:(?:unread|follow:(thread|board):([0-9]{1,18}))-->")
+    members_only = True
 
     def fill(self, request, matches):
         user = request.user
-        if not user.is_authenticated:
-            return lambda match: b""
         has_buttons = any(match[1] is not None for match in matches)
         count, followed = state.markers(
             user,

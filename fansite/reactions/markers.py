@@ -47,23 +47,7 @@ class ReactionMarkers(Filler):
         )
         if member is None:
             return page.for_visitors(bars, counts)
-        member_pk = member.pk
-        picker_wanted = can_react
-
-        def bar(match):
-            nonlocal picker_wanted
-            pk, mode = int(match[1]), match[2].decode()
-            if match[3] is not None and int(match[3]) == member_pk:
-                mode = OWN
-            if mode != FULL or not can_react:
-                return bars.drawn(pk, mode, counts.get(pk, _NONE))
-            html = bars.member_bar(pk, counts.get(pk, _NONE), given.get(pk, ()))
-            if picker_wanted:
-                html += bars.picker().encode()  # once a page, for site.js
-                picker_wanted = False
-            return html
-
-        return bar
+        return page.for_member(bars, counts, given, member.pk)
 
     def cache_keys(self, request):
         user = request.user
@@ -77,12 +61,36 @@ class _Page:
     them REACTION_COUNTS_SECONDS) and the kinds and language are too."""
 
     def __init__(self, matches):
-        self.marked = [(int(match[1]), match[2].decode()) for match in matches]
-        self.comments = sorted({pk for pk, _mode in self.marked})
+        # (comment, mode, its author when the page names them), as marked.
+        self.marked = [
+            (int(match[1]), match[2].decode(), int(match[3]) if match[3] else None)
+            for match in matches
+        ]
+        self.comments = sorted({pk for pk, _mode, _author in self.marked})
         self.drawn = None  # (kinds, language, counts of each marker, bars)
 
+    def for_member(self, bars, counts, given, member_pk):
+        """The bars for a member: counts alone on their own comments (and everywhere
+        when they may not react), else a bar to react with and, once a page, the
+        picker site.js opens."""
+        html = []
+        picker_wanted = bars.can_react
+        for pk, mode, author in self.marked:
+            these = counts.get(pk, _NONE)
+            if author == member_pk:
+                mode = OWN
+            if mode != FULL or not bars.can_react:
+                html.append(bars.drawn(pk, mode, these))
+                continue
+            bar = bars.member_bar(pk, these, given.get(pk, ()))
+            if picker_wanted:
+                bar += bars.picker().encode()
+                picker_wanted = False
+            html.append(bar)
+        return html
+
     def for_visitors(self, bars, counts):
-        shown = tuple(counts.get(pk, _NONE) for pk, _mode in self.marked)
+        shown = tuple(counts.get(pk, _NONE) for pk, _mode, _author in self.marked)
         drawn = self.drawn
         if (
             drawn is not None
@@ -93,7 +101,7 @@ class _Page:
             return drawn[3]
         html = [
             bars.drawn(pk, mode, these)
-            for (pk, mode), these in zip(self.marked, shown, strict=True)
+            for (pk, mode, _author), these in zip(self.marked, shown, strict=True)
         ]
         self.drawn = (bars.source_kinds, bars.language, shown, html)
         return html

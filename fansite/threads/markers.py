@@ -38,14 +38,13 @@ class ThreadMarkers(Filler):
         rb"<!--threads:(read|new|divider|report|own):([0-9]{1,18})(?::([0-9]{1,18}|[gsol]))?"
         rb"(?::([ol]))?-->"
     )
+    members_only = True
 
     def fill(self, request, matches):
         user = request.user
-        if not user.is_authenticated:
-            return lambda match: b""
         page = matches.kept(_Marked)
         new, first = _read_state(request, page)
-        filler = _Filler(user, new, first)
+        filler = _Filler(user, first)
         # Most markers become nothing: only the comments new to the member, the
         # divider before the first of them and the thread's links are written.
         filled = [b""] * len(matches)
@@ -124,10 +123,9 @@ def _read_state(request, page):
 
 
 class _Filler:
-    def __init__(self, member, new, first):
+    def __init__(self, member, first):
         self.member = member
         self.member_pk = member.pk
-        self.new = new
         self.first = first
 
     def divider(self):

@@ -22,11 +22,10 @@ class HeaderMarkers(Filler):
 
     name = b"users"
     pattern = re.compile(rb"<!--users:me-->")
+    members_only = True
 
     def fill(self, request, matches):
         user = request.user
-        if not user.is_authenticated:
-            return lambda match: b""
         link = header_link(user)
         return lambda match: link
 

@@ -9,7 +9,7 @@ one pass over the page: the page is searched for markers once, and its bytes
 are joined once.
 
 A page served from the page cache is searched once per process, not once per
-request: what was found is kept with the stored page (``_found``), and each
+request: what was found is kept with the stored page (``_found_in``), and each
 request only fills it in.
 """
 
@@ -29,6 +29,9 @@ class Filler:
 
     name = b""
     pattern = None
+    # Markers only members' pages carry: on anyone else's page they become nothing,
+    # without asking ``fill``.
+    members_only = False
 
     def fill(self, request, matches):
         """A function giving each of ``matches`` (this filler's markers on the page,
@@ -92,47 +95,45 @@ class MarkersMiddleware:
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
         content = response.content
-        found = self._found(request, response, content)
+        served = pagecache.served_pieces(response, content)
+        found = self._found(content) if served is None else self._found_in(served)
         if not found.markers:
             return response
-        content = found.fill(request, self.fillers)
+        token = b"" if served is None else pagecache.form_token(request).encode()
+        content = found.fill(request, self.fillers, token)
         response.content = content
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(content))
         return response
 
-    def _found(self, request, response, content):
-        served = pagecache.served_pieces(response, content)
-        if served is None:
-            return Found([content], self.by_name, self.fillers)
-        key = id(served)
-        found = self.found_in_pieces.get(key)
+    def _found(self, content):
+        return Found([content], self.by_name, self.fillers)
+
+    def _found_in(self, served):
+        """What was found in the stored pieces of a page served from the cache:
+        searched for once, while this process keeps the page."""
+        found = self.found_in_pieces.get(id(served))
         if found is None or found.pieces is not served:
             found = Found(served, self.by_name, self.fillers)
-            self.found_in_pieces.put(key, found, settings.PAGE_CACHE_SECONDS or 1)
-        return found.with_token(pagecache.form_token(request).encode())
+            self.found_in_pieces.put(id(served), found, settings.PAGE_CACHE_SECONDS or 1)
+        return found
 
 
 class Found:
     """A page cut at its markers: ``pieces`` are the page's bytes between the
     reader's CSRF tokens (a page from the cache) or the whole page, ``literals``
-    the bytes between holes, and each hole is a marker ``(filler index, match)``
-    or ``None`` for a token."""
+    the bytes around the ``holes`` (each a marker or a token), and ``markers``
+    each filler's holes and its markers there (``Matches``)."""
 
-    def __init__(self, pieces, by_name, fillers, token=b""):
+    def __init__(self, pieces, by_name, fillers):
         self.pieces = pieces
-        self.token = token
-        self.literals, self.holes = [], []
-        self.markers = {}  # filler index → [hole index, …]
+        self.literals = []
+        self.holes = 0
+        self.markers = {}  # filler index → ([hole number, …], Matches)
         for number, piece in enumerate(pieces):
             if number:
-                self.holes.append(None)
+                self.holes += 1  # the reader's CSRF token
             self._cut(memoryview(piece), piece, by_name, fillers)
-        holes = self.holes
-        self.matches = {
-            index: Matches(holes[position][1] for position in positions)
-            for index, positions in self.markers.items()
-        }
 
     def _cut(self, view, piece, by_name, fillers):
         start = at = 0
@@ -144,28 +145,27 @@ class Found:
                 at += len(_OPEN)
                 continue
             self.literals.append(view[start:at])
-            self.markers.setdefault(index, []).append(len(self.holes))
-            self.holes.append((index, match))
+            holes, matches = self.markers.setdefault(index, ([], Matches()))
+            holes.append(self.holes)
+            matches.append(match)
+            self.holes += 1
             start = at = match.end()
         self.literals.append(view[start:])
 
-    def with_token(self, token):
-        """This page as found, for a request whose CSRF token is ``token``."""
-        copy = object.__new__(Found)
-        copy.__dict__.update(self.__dict__)
-        copy.token = token
-        return copy
-
-    def fill(self, request, fillers) -> bytes:
-        parts = [self.token] * (2 * len(self.holes) + 1)
+    def fill(self, request, fillers, token=b"") -> bytes:
+        """The page for ``request``, its CSRF ``token`` in the token holes."""
+        parts = [token] * (2 * self.holes + 1)
         parts[::2] = self.literals
-        for index, positions in self.markers.items():
-            matches = self.matches[index]
-            filled = fillers[index].fill(request, matches)
-            if callable(filled):
-                filled = [filled(match) for match in matches]
-            for position, html in zip(positions, filled, strict=True):
-                parts[2 * position + 1] = html
+        for index, (holes, matches) in self.markers.items():
+            filler = fillers[index]
+            if filler.members_only and not request.user.is_authenticated:
+                filled = [b""] * len(matches)
+            else:
+                filled = filler.fill(request, matches)
+                if callable(filled):
+                    filled = [filled(match) for match in matches]
+            for hole, html in zip(holes, filled, strict=True):
+                parts[2 * hole + 1] = html
         return b"".join(parts)
 
 

@@ -408,22 +408,34 @@ def _render_lock(key, generations) -> str:
     return f"pagelock:{key}:{digest}"
 
 
-def _claim(lock) -> bool:
-    """Whether this request renders the page (True as well when waiting is off)."""
+def _render_or_wait(key, generations):
+    """``(page, claim)``: the page another request has rendered under
+    ``generations`` (waited for, or stored between this request's lookup and its
+    claim), else None and this request's claim on rendering it (None when waiting
+    is off or another request held it and its render ended without a page)."""
     if settings.PAGE_CACHE_WAIT_SECONDS <= 0:
-        return True
+        return None, None
+    lock = _render_lock(key, generations)
+    if not _claim(lock):
+        # Another request is rendering this very page: wait for it.
+        return _wait_for(key, generations, lock), None
+    # A render that ended between the lookup and the claim may have stored it.
+    stored = _if_current(key, _cache().get(key), generations)
+    if stored is not None:
+        _cache().delete(lock)
+        return stored, None
+    return None, lock
+
+
+def _claim(lock) -> bool:
     return bool(_cache().add(lock, 1, timeout=RENDER_LOCK_SECONDS))
 
 
-def _stored_since(key, generations, lock):
-    """The page, when a render that ended after this request's lookup stored it
-    under ``generations`` (the claim ``lock`` is then given back); else None."""
-    if settings.PAGE_CACHE_WAIT_SECONDS <= 0:
-        return None
-    stored = _cache().get(key)
+def _if_current(key, stored, generations):
+    """``stored`` (kept in this process's copy too) when it was rendered under
+    ``generations``, else None."""
     if stored is None or stored[0] != generations:
         return None
-    _cache().delete(lock)
     local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
     return stored
 
@@ -439,9 +451,8 @@ def _wait_for(key, generations, lock):
     while time.monotonic() < deadline:
         time.sleep(_WAIT_STEP)
         found = cache.get_many([key, lock])
-        stored = found.get(key)
-        if stored is not None and stored[0] == generations:
-            local_pages.put(key, stored, settings.PAGE_CACHE_SECONDS)
+        stored = _if_current(key, found.get(key), generations)
+        if stored is not None:
             return stored
         if lock not in found:
             return None
@@ -513,15 +524,7 @@ def cached_page(scopes, *, variant, params=frozenset({PAGE_PARAM}), extras=None)
             )
             if stored is not None:
                 return _served(request, stored)
-            lock = _render_lock(key, generations)
-            if _claim(lock):
-                # The render another request finished between the lookup and the
-                # claim has just stored the page: no need to render it again.
-                stored = _stored_since(key, generations, lock)
-            else:
-                # Another request is rendering this very page: wait for it.
-                stored = _wait_for(key, generations, lock)
-                lock = None
+            stored, lock = _render_or_wait(key, generations)
             if stored is not None:
                 response = _served(request, stored)
                 response["X-Page-Cache-Waited"] = "1"

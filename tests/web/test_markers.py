@@ -8,6 +8,7 @@ app's tests)."""
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -146,3 +147,20 @@ def test_fillers_name_the_keys_the_page_cache_reads_with_the_page():
     middleware(lambda request: HttpResponse(PAGE))(request)
 
     assert pagecache._prefetch_keys(request) == ["numbers:key"]
+
+
+class MembersOnly(Colours):
+    members_only = True
+
+
+def test_members_only_markers_become_nothing_on_a_visitors_page_unasked(settings):
+    settings.PAGE_MARKERS = ["tests.web.test_markers.MembersOnly", "tests.web.test_markers.Numbers"]
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+
+    response = middleware(lambda request: HttpResponse(PAGE))(request)
+
+    assert response.content == (
+        b"<p> and 2/5</p><!-- a plain comment --><!--colours:BAD--><!--elsewhere:1-->3/5<b></b>"
+    )
+    assert calls == [("numbers", [b"2", b"3"])]

@@ -47,10 +47,21 @@ def render_claim():
     return key, generations, pagecache._render_lock(key, generations)
 
 
-def elsewhere(delay, work):
-    """``work()`` in another thread after ``delay`` seconds, as another worker's
-    request finishing its render."""
-    thread = threading.Timer(delay, work)
+def store(key, generations, body):
+    """``body`` stored as a render stores its page."""
+    pagecache._store(key, generations, HttpResponse(body, content_type="text/html"))
+
+
+def other_render_ends(lock, page=None):
+    """In a moment, in another thread, another worker's render ends: it stores
+    ``page`` (key, generations and body) if there is one and gives its claim back."""
+
+    def end():
+        if page is not None:
+            store(*page)
+        cache.delete(lock)
+
+    thread = threading.Timer(0.05, end)
     thread.start()
     return thread
 
@@ -60,12 +71,7 @@ def test_a_request_waits_for_the_page_another_request_is_rendering():
     key, generations, lock = render_claim()
     assert cache.add(lock, 1)
 
-    def finish():
-        page = HttpResponse(b"<p>rendered elsewhere</p>", content_type="text/html")
-        pagecache._store(key, generations, page)
-        cache.delete(lock)
-
-    other = elsewhere(0.05, finish)
+    other = other_render_ends(lock, (key, generations, b"<p>rendered elsewhere</p>"))
     response = view()
     other.join()
 
@@ -82,7 +88,7 @@ def test_a_request_renders_the_page_itself_when_the_other_render_stores_nothing(
     _key, _generations, lock = render_claim()
     assert cache.add(lock, 1)
 
-    other = elsewhere(0.05, lambda: cache.delete(lock))
+    other = other_render_ends(lock)
     started = time.monotonic()
     response = view()
     other.join()
@@ -98,12 +104,7 @@ def test_a_page_stored_under_other_generations_is_not_served_to_a_waiting_reques
     key, _generations, lock = render_claim()
     assert cache.add(lock, 1)
 
-    def finish():
-        page = HttpResponse(b"<p>older</p>", content_type="text/html")
-        pagecache._store(key, ["not", "these"], page)
-        cache.delete(lock)
-
-    other = elsewhere(0.05, finish)
+    other = other_render_ends(lock, (key, ["not", "these"], b"<p>older</p>"))
     response = view()
     other.join()
 
@@ -157,8 +158,7 @@ def test_a_page_stored_between_the_lookup_and_the_claim_is_not_rendered_again(mo
     claim = pagecache._claim
 
     def another_render_ends_first(lock):
-        page = HttpResponse(b"<p>rendered elsewhere</p>", content_type="text/html")
-        pagecache._store(key, generations, page)
+        store(key, generations, b"<p>rendered elsewhere</p>")
         return claim(lock)
 
     monkeypatch.setattr(pagecache, "_claim", another_render_ends_first)
