@@ -48,9 +48,9 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from . import csrf
 from .cache import drop_after_outage
 from .lru import LocalLRU
 
@@ -84,12 +84,13 @@ def thread_scope(pk) -> str:
 
 def form_token(request):
     """The CSRF token for this response's forms: one per request, since each
-    ``get_token`` call masks the secret afresh (64 random draws) and every masked
-    form of the same secret is valid. Code filling forms into a page after the page
-    cache (``notifications.markers``) uses it too."""
+    token masks the secret afresh and every masked form of the same secret is
+    valid (drawn by ``fansite.web.csrf`` as Django draws it, only faster). Code
+    filling forms into a page after the page cache (``notifications.markers``)
+    uses it too."""
     token = getattr(request, "_fansite_form_token", None)
     if token is None:
-        token = request._fansite_form_token = get_token(request)
+        token = request._fansite_form_token = csrf.get_token(request)
     return token
 
 

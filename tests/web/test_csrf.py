@@ -1,0 +1,88 @@
+"""The forms' CSRF token drawn by fansite.web.csrf: Django's own middleware
+accepts it, it flags the response's cookie as Django's does, and its mask is
+fresh and uniform."""
+
+from collections import Counter
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware
+from django.test import RequestFactory
+
+from fansite.web import csrf
+
+factory = RequestFactory()
+
+
+def _view(request):
+    return HttpResponse("ok")
+
+
+def _middleware():
+    return CsrfViewMiddleware(_view)
+
+
+def _get(cookie=None):
+    request = factory.get("/")
+    if cookie is not None:
+        request.COOKIES[settings.CSRF_COOKIE_NAME] = cookie
+    _middleware().process_request(request)
+    return request
+
+
+def _accepted(cookie, token):
+    """Whether Django's middleware lets a form post with ``token`` through."""
+    request = factory.post("/", {"csrfmiddlewaretoken": token})
+    request.COOKIES[settings.CSRF_COOKIE_NAME] = cookie
+    middleware = _middleware()
+    middleware.process_request(request)
+    return middleware.process_view(request, _view, (), {}) is None
+
+
+def test_a_token_for_a_readers_secret_passes_djangos_check():
+    secret = csrf.random_string()
+    token = csrf.get_token(_get(secret))
+    assert len(token) == 64
+    assert _accepted(secret, token)
+    assert not _accepted(csrf.random_string(), token)
+
+
+def test_a_visitor_without_a_cookie_gets_a_new_secret_and_the_cookie():
+    request = _get()
+    token = csrf.get_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    response = _middleware().process_response(request, HttpResponse())
+    assert response.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    assert "Cookie" in response["Vary"]
+    assert _accepted(secret, token)
+
+
+def test_a_known_secret_is_kept_and_its_cookie_renewed():
+    secret = csrf.random_string()
+    request = _get(secret)
+    csrf.get_token(request)
+    assert request.META["CSRF_COOKIE"] == secret
+    response = _middleware().process_response(request, HttpResponse())
+    assert response.cookies[settings.CSRF_COOKIE_NAME].value == secret
+
+
+def test_each_token_has_a_fresh_mask():
+    request = _get(csrf.random_string())
+    tokens = {csrf.get_token(request) for _ in range(50)}
+    assert len(tokens) == 50
+    assert len({token[:32] for token in tokens}) == 50
+
+
+def test_masks_use_the_whole_alphabet_evenly():
+    counts = Counter("".join(csrf.random_string() for _ in range(20_000)))
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    expected = 20_000 * 32 / len(CSRF_ALLOWED_CHARS)
+    # Keeping the bytes 248-255 would make the first eight characters a quarter
+    # more likely than the rest. A tenth either way is ten standard deviations.
+    assert all(0.9 * expected < count < 1.1 * expected for count in counts.values())
+
+
+def test_bytes_that_would_skew_the_draw_are_dropped(monkeypatch):
+    draws = iter([bytes([255, 248]) * 20, bytes(range(40))])
+    monkeypatch.setattr(csrf.os, "urandom", lambda size: next(draws))
+    assert csrf.random_string() == CSRF_ALLOWED_CHARS[:32]
