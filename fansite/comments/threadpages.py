@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from fansite.threads import scopes as board_scopes
 from fansite.web import pagecache
 
 from . import rows
@@ -103,7 +104,7 @@ def page_of(comment) -> int:
 def scopes_changed(comment, *, created: bool, deleted: bool = False) -> tuple[str, ...]:
     """The scopes a write of ``comment`` (a comment on a thread) replaces."""
     pk = comment.thread_id
-    common = (newest_scope(pk), top_scope(pk), pagecache.LISTINGS)
+    common = (newest_scope(pk), top_scope(pk), pagecache.LISTINGS, *board_scopes.of_thread(pk))
     if deleted:
         return (pagecache.thread_scope(pk), counts_scope(pk), *common)
     page = page_of(comment)

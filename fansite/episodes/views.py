@@ -4,8 +4,8 @@ from fansite.ratings.models import Rating
 from fansite.ratings.services import ratings_scope
 from fansite.spoilers.caching import cache_per_reader
 from fansite.threads.models import Thread
+from fansite.threads.scopes import episode_threads_scope
 from fansite.threads.selectors import listed_threads
-from fansite.web import pagecache
 
 from .catalogue import neighbours
 from .models import Episode, Season
@@ -20,11 +20,11 @@ def episode_list(request):
     return render(request, "episodes/episode_list.html", context)
 
 
-# Episode, season and board edits replace "site"; new and edited threads "listings";
-# ratings of this episode their own scope.
+# Episode, season and board edits replace "site"; new and edited threads and
+# comments on its board their board's scope; ratings of this episode their own.
 @cache_per_reader(
     lambda request, number: [
-        pagecache.LISTINGS,
+        episode_threads_scope(number),
         ratings_scope(number),
     ]
 )

@@ -40,7 +40,7 @@ from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from . import markers, rows, selectors, services
+from . import markers, rows, scopes, selectors, services
 from .models import Board, Thread, ThreadRead
 
 SORT_PARAM = "sort"
@@ -53,7 +53,9 @@ def board_list(request):
     return render(request, "threads/board_list.html", {"sections": sections})
 
 
-@cache_per_reader(lambda request, slug: [pagecache.LISTINGS], params=(SORT_PARAM,), shared=True)
+@cache_per_reader(
+    lambda request, slug: [scopes.board_scope(slug)], params=(SORT_PARAM,), shared=True
+)
 def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active (or, by
     ``?sort=``, the newest, or the most reacted this week or ever); for members,

@@ -4,8 +4,9 @@ A thread of four pages (two top-level comments a page) is read through both
 workers until its first and last pages come from the cache; a member then
 posts a comment through the site. Page 1 must still come from the cache, with
 the new counts and page links; the last page, the board's list and the home
-page must show the comment at once, whichever worker answers
-(docs/caching.md, "Precise invalidation").
+page must show the comment at once, whichever worker answers; another
+board's list must still come from the cache (docs/caching.md, "Precise
+invalidation").
 """
 
 import re
@@ -63,10 +64,12 @@ def test_a_comment_drops_its_page_only_across_workers(scratch_database, redis_en
         post(f"Earlier comment {n}")
     first_url, last_url = page_url, page_url + "?page=4"
     board_url = server.url + "/boards/general/"
-    for url in (first_url, last_url, board_url):
+    other_board_url = server.url + "/boards/theories/"
+    for url in (first_url, last_url, board_url, other_board_url):
         for _attempt in range(READS):
             read(url)
     assert read(first_url).headers["X-Page-Cache"] == "hit"
+    assert {read(other_board_url).headers["X-Page-Cache"] for _read in range(READS)} == {"hit"}
     before = read(first_url).text
     assert "7 posts" in before
     assert page_links(before) == ["1", "2", "3", "4"]
@@ -89,3 +92,5 @@ def test_a_comment_drops_its_page_only_across_workers(scratch_database, redis_en
         row = re.search(rf"{re.escape(title)}.*?</li>", response.text, re.S)
         assert row is not None
         assert "8 replies" in row[0], row[0]
+    others = [read(other_board_url) for _read in range(READS)]
+    assert {r.headers["X-Page-Cache"] for r in others} == {"hit"}
