@@ -104,7 +104,8 @@ def page_of(comment) -> int:
 def scopes_changed(comment, *, created: bool, deleted: bool = False) -> tuple[str, ...]:
     """The scopes a write of ``comment`` (a comment on a thread) replaces."""
     pk = comment.thread_id
-    common = (newest_scope(pk), top_scope(pk), pagecache.LISTINGS, *board_scopes.of_thread(pk))
+    thread = comment.thread if Comment.thread.is_cached(comment) else pk
+    common = (newest_scope(pk), top_scope(pk), pagecache.LISTINGS, *board_scopes.of_thread(thread))
     if deleted:
         return (pagecache.thread_scope(pk), counts_scope(pk), *common)
     page = page_of(comment)

@@ -54,7 +54,8 @@ from .services import (
 
 def _get_target(request, kind, pk):
     if kind == "thread":
-        return get_object_or_404(Thread, pk=pk)
+        # With its board: the pages a new comment replaces are named by it.
+        return get_object_or_404(Thread.objects.select_related("board__episode"), pk=pk)
     if kind == "article":
         articles = Article.objects.select_related("spoils_episode")
         if not request.user.is_staff:

@@ -12,7 +12,7 @@ A board's slug and an episode's position change only by saving the board or the
 episode, which replaces every page (``SITE``).
 """
 
-from .models import Board
+from .models import Board, Thread
 
 _SLUG_LENGTH = Board._meta.get_field("slug").max_length
 
@@ -47,6 +47,14 @@ def of_boards(*board_pks) -> tuple[str, ...]:
     return _scopes(rows)
 
 
-def of_thread(thread_pk) -> tuple[str, ...]:
-    """The scopes of the pages listing the thread ``thread_pk``'s board."""
-    return _scopes(Board.objects.filter(threads=thread_pk).values_list("slug", "episode__position"))
+def of_thread(thread) -> tuple[str, ...]:
+    """The scopes of the pages listing the board of ``thread`` (a Thread, or its
+    key). A Thread loaded with its board and the board's episode costs no query."""
+    if isinstance(thread, Thread) and Thread.board.is_cached(thread):
+        board = thread.board
+        if board.episode_id is None:
+            return _scopes([(board.slug, None)])
+        if Board.episode.is_cached(board):
+            return _scopes([(board.slug, board.episode.position)])
+    rows = Board.objects.filter(threads=getattr(thread, "pk", thread))
+    return _scopes(rows.values_list("slug", "episode__position"))

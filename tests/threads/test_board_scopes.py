@@ -151,3 +151,38 @@ def test_an_address_no_board_can_have_keeps_no_long_key():
     assert board_scope("a" * 101) == "board:*"
     response = Client().get(board_url("a" * 5000))
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("slug", ["general", "episode-4"])
+def test_a_thread_loaded_with_its_board_names_the_scopes_without_a_query(
+    slug, django_assert_num_queries
+):
+    from fansite.threads.scopes import of_thread
+
+    thread = ThreadFactory(board=board(slug))
+    loaded = Thread.objects.select_related("board__episode").get(pk=thread.pk)
+    with django_assert_num_queries(0):
+        scopes = of_thread(loaded)
+    with django_assert_num_queries(1):
+        assert of_thread(thread.pk) == scopes
+    if slug == "episode-4":
+        assert scopes == ("board:episode-4", "episode-threads:4")
+    else:
+        assert scopes == ("board:general",)
+
+
+def test_a_comment_posted_through_the_site_leaves_the_other_boards():
+    thread = ThreadFactory(board=board("episode-4"))
+    poster = UserFactory(watched_up_to=12)
+    client = reader(12)
+    fill(client, board_url("episode-4"), board_url("episode-5"), episode_url(4))
+    writer = Client()
+    writer.force_login(poster)
+    response = writer.post(
+        reverse("comments:comment_create", args=["thread", thread.pk]),
+        {"body": "Posted through the form."},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert answer(client, board_url("episode-4"))[0] == "miss"
+    assert answer(client, episode_url(4))[0] == "miss"
+    assert answer(client, board_url("episode-5"))[0] == "hit"
