@@ -9,9 +9,10 @@ with what is true for this member now. Visitors' pages have no markers.
 import re
 
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from fansite.web import pagecache
+from fansite.web.lru import LocalLRU
 from fansite.web.markers import Filler
 from fansite.web.reversing import reverse_id
 
@@ -66,23 +67,42 @@ _LABELS = {
 }
 
 
+# Buttons as drawn, per process: the markup before and after the reader's CSRF
+# token, keyed by everything else they show.
+_drawn = LocalLRU(max_bytes=1024 * 1024, weight=lambda parts: len(parts[0]) + len(parts[1]))
+_DRAWN_SECONDS = 5 * 60
+_TOKEN = pagecache.CSRF_SENTINEL
+
+
 def _follow_html(request, followed, match):
     """A Follow or Unfollow button (a form posting to the follow views). Built here
     rather than from a template: it is on every thread and board page a member sees."""
     kind, pk = match[1].decode(), int(match[2])
     threads, boards = followed
     is_following = pk in (threads if kind == "thread" else boards)
+    path = request.get_full_path()
+    key = (kind, pk, is_following, path, get_language())
+    parts = _drawn.get(key)
+    if parts is None:
+        parts = _draw_follow(kind, pk, is_following, path)
+        _drawn.put(key, parts, _DRAWN_SECONDS)
+    # Not the request's context: its processors could query, and this runs on
+    # cached pages that otherwise run none.
+    return parts[0] + pagecache.form_token(request).encode() + parts[1]
+
+
+def _draw_follow(kind, pk, is_following, path):
     view = "notifications:follow_delete" if is_following else "notifications:follow_create"
-    return format_html(
+    html = format_html(
         '<form class="follow-form" method="post" action="{}">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="next" value="{}">'
         '<button type="submit" class="link-button" aria-pressed="{}">{}</button></form>',
         reverse_id(view, kind, pk=pk),
-        # Not the request's context: its processors could query, and this runs on
-        # cached pages that otherwise run none.
-        pagecache.form_token(request),
-        request.get_full_path(),
+        _TOKEN,
+        path,
         "true" if is_following else "false",
         _LABELS[kind, is_following],
     ).encode()
+    before, after = html.split(_TOKEN.encode())
+    return before, after

@@ -324,3 +324,31 @@ def test_a_hit_fills_the_markers_with_what_the_cache_holds_when_the_page_is_read
 
     assert response["X-Page-Cache"] == "hit"
     assert "Following · Unfollow" in html
+
+
+def follow_form(html):
+    """The thread's Follow button: where it posts, its token, whether it is pressed."""
+    found = re.search(
+        r'<form class="follow-form" method="post" action="([^"]*)">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]*)">.*?'
+        r'aria-pressed="(true|false)"',
+        html,
+    )
+    return found and (found[1], found[2], found[3])
+
+
+def test_each_member_gets_their_own_follow_button_and_token(thread, author):
+    from fansite.notifications.services import follow
+
+    url = thread.get_absolute_url()
+    follower = UserFactory(watched_up_to=12)
+    follow(member=follower, target=thread)
+    others = [UserFactory(watched_up_to=12) for _member in range(2)]
+
+    answers = [get(as_member(user), url) for user in (follower, *others, follower)]
+
+    assert [response["X-Page-Cache"] for response, _html in answers[1:]] == ["hit"] * 3
+    forms = [follow_form(html) for _response, html in answers]
+    assert [pressed for _action, _token, pressed in forms] == ["true", "false", "false", "true"]
+    assert forms[0][0] == forms[3][0] != forms[1][0] == forms[2][0]
+    assert len({token for _action, token, _pressed in forms}) == 4
