@@ -108,6 +108,13 @@ def _generation_key(scope: str) -> str:
     return f"pagegen:{scope}"
 
 
+# How long a generation is kept. One that expires is as if replaced: its pages
+# are rendered again, and nothing old can match the new random token. The bound
+# keeps the cache from holding forever a key for every address anyone has asked
+# for (a thread id that does not exist, say).
+GENERATION_SECONDS = 30 * 24 * 60 * 60
+
+
 # Every page depends on "site": replacing it after an outage drops every page
 # from before it, including those that a write in a process that died during
 # the outage could not drop.
@@ -120,7 +127,8 @@ def bump(*scopes: str) -> None:
     keys = {_generation_key(scope) for scope in scopes}
 
     def replace():
-        _cache().set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+        tokens = {key: secrets.token_hex(8) for key in keys}
+        _cache().set_many(tokens, timeout=GENERATION_SECONDS)
         _pending_forget(keys)
 
     # The transaction's own pages see the change at once (and tests, which never
@@ -211,7 +219,7 @@ def _generations(scopes) -> list[str]:
     missing = [key for key in keys if key not in found]
     for key in missing:
         # add() so that two processes starting at once agree on one token.
-        cache.add(key, secrets.token_hex(8), timeout=None)
+        cache.add(key, secrets.token_hex(8), timeout=GENERATION_SECONDS)
         found[key] = cache.get(key)
         if found[key] is None:
             # The cache is not answering: a token nobody else has, so that

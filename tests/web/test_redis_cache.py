@@ -67,3 +67,27 @@ def test_pages_cached_in_redis_are_dropped_by_a_new_comment(redis_default_cache)
     response = reader.get(thread.get_absolute_url())
     assert response["X-Page-Cache"] == "miss"
     assert "Posted while cached kiwi-2231" in response.content.decode()
+
+
+def test_generations_expire_so_probed_addresses_leave_no_key_forever(
+    redis_default_cache, django_capture_on_commit_callbacks
+):
+    from fansite.web import pagecache
+
+    thread = ThreadFactory()
+    reader = Client()
+    assert reader.get("/threads/987654321/").status_code == 404
+    assert reader.get(thread.get_absolute_url()).status_code == 200
+    counts = f"thread:{thread.pk}:counts"
+    before = pagecache.generation(counts)
+    # Run as if committed: the write replaces the shared generations then.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(target=thread, author=UserFactory(), body="A new comment.")
+    assert redis_default_cache.get(f"pagegen:{counts}") != before
+    client = redis_client()
+    keys = list(client.scan_iter(f"{redis_default_cache.key_prefix}:*pagegen:*"))
+    names = {key.decode().split("pagegen:", 1)[1] for key in keys}
+    assert "thread:987654321" in names
+    assert f"thread:{thread.pk}:counts" in names
+    for key in keys:
+        assert 0 < client.ttl(key) <= pagecache.GENERATION_SECONDS
