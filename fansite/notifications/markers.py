@@ -104,5 +104,6 @@ def _draw_follow(kind, pk, is_following, path):
         "true" if is_following else "false",
         _LABELS[kind, is_following],
     ).encode()
-    before, after = html.split(_TOKEN.encode())
+    # The token's place is the first: the address after it may hold the same text.
+    before, _token, after = html.partition(_TOKEN.encode())
     return before, after

@@ -352,3 +352,17 @@ def test_each_member_gets_their_own_follow_button_and_token(thread, author):
     assert [pressed for _action, _token, pressed in forms] == ["true", "false", "false", "true"]
     assert forms[0][0] == forms[3][0] != forms[1][0] == forms[2][0]
     assert len({token for _action, token, _pressed in forms}) == 4
+
+
+def test_a_follow_button_whose_address_holds_the_token_placeholder_still_works(thread):
+    """The button is drawn once around a placeholder for the reader's token; an
+    address carrying the placeholder's text must not cut it in the wrong place."""
+    from fansite.web.pagecache import CSRF_SENTINEL
+
+    client = as_member(UserFactory(watched_up_to=12))
+    _response, html = get(client, f"{thread.get_absolute_url()}?q={CSRF_SENTINEL}")
+    _action, token, pressed = follow_form(html)
+    assert pressed == "false"
+    assert token != CSRF_SENTINEL
+    assert len(token) == 64
+    assert f'name="next" value="{thread.get_absolute_url()}?q={CSRF_SENTINEL}"' in html
