@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from fansite.web import pagecache
 from fansite.web.lru import LocalLRU
-from fansite.web.markers import Filler
+from fansite.web.markers import TOKEN_HOLE, Filler, around_token, with_token
 from fansite.web.reversing import reverse_id
 
 from . import state
@@ -67,11 +67,10 @@ _LABELS = {
 }
 
 
-# Buttons as drawn, per process: the markup before and after the reader's CSRF
-# token, keyed by everything else they show.
-_drawn = LocalLRU(max_bytes=1024 * 1024, weight=lambda parts: len(parts[0]) + len(parts[1]))
+# Buttons as drawn, per process: the markup around the reader's CSRF token,
+# keyed by everything else they show.
+_drawn = LocalLRU(max_bytes=1024 * 1024, weight=lambda pieces: sum(map(len, pieces)))
 _DRAWN_SECONDS = 5 * 60
-_TOKEN = pagecache.CSRF_SENTINEL
 
 
 def _follow_html(request, followed, match):
@@ -82,28 +81,25 @@ def _follow_html(request, followed, match):
     is_following = pk in (threads if kind == "thread" else boards)
     path = request.get_full_path()
     key = (kind, pk, is_following, path, get_language())
-    parts = _drawn.get(key)
-    if parts is None:
-        parts = _draw_follow(kind, pk, is_following, path)
-        _drawn.put(key, parts, _DRAWN_SECONDS)
+    pieces = _drawn.get(key)
+    if pieces is None:
+        pieces = around_token(_draw_follow(kind, pk, is_following, path))
+        _drawn.put(key, pieces, _DRAWN_SECONDS)
     # Not the request's context: its processors could query, and this runs on
     # cached pages that otherwise run none.
-    return parts[0] + pagecache.form_token(request).encode() + parts[1]
+    return with_token(pieces, pagecache.form_token(request).encode())
 
 
 def _draw_follow(kind, pk, is_following, path):
     view = "notifications:follow_delete" if is_following else "notifications:follow_create"
-    html = format_html(
+    return format_html(
         '<form class="follow-form" method="post" action="{}">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="next" value="{}">'
         '<button type="submit" class="link-button" aria-pressed="{}">{}</button></form>',
         reverse_id(view, kind, pk=pk),
-        _TOKEN,
+        TOKEN_HOLE,
         path,
         "true" if is_following else "false",
         _LABELS[kind, is_following],
-    ).encode()
-    # The token's place is the first: the address after it may hold the same text.
-    before, _token, after = html.partition(_TOKEN.encode())
-    return before, after
+    )

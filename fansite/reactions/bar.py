@@ -22,6 +22,7 @@ from urllib.parse import quote
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
+from fansite.web.markers import TOKEN_HOLE, around_token, with_token
 from fansite.web.reversing import id_url_parts
 
 FULL, OWN, TOTAL = "a", "o", "t"
@@ -29,9 +30,6 @@ FULL, OWN, TOTAL = "a", "o", "t"
 # Bars the same for every reader: {(comment, mode, language): (counts, kinds, bytes)}.
 _drawn = {}
 _DRAWN_MAX = 50_000
-# Where a member's token goes in a bar drawn for every member (``member_bar``).
-_TOKEN_HOLE = "\x00token\x00"
-_TOKEN_HOLE_BYTES = _TOKEN_HOLE.encode()
 
 
 def address(name):
@@ -141,11 +139,11 @@ class Bars:
         key = (pk, "member", self.language, self.path)
         found = _drawn.get(key)
         if found is None or found[0] is not counts or found[1] is not self.source_kinds:
-            html = self.bar(pk, FULL, counts, token=_TOKEN_HOLE).encode()
+            pieces = around_token(self.bar(pk, FULL, counts, token=TOKEN_HOLE))
             if len(_drawn) >= _DRAWN_MAX:
                 _drawn.clear()
-            found = _drawn[key] = (counts, self.source_kinds, html.split(_TOKEN_HOLE_BYTES))
-        return self.token_bytes.join(found[2])
+            found = _drawn[key] = (counts, self.source_kinds, pieces)
+        return with_token(found[2], self.token_bytes)
 
     def bar(self, pk, mode, counts, given=(), *, every_kind=False, token=None):
         """One comment's bar (a ``str``), or "" when there is nothing to show.

@@ -24,6 +24,23 @@ _OPEN = b"<!--"
 _NAME_MAX = 32
 
 
+# Where the reader's CSRF token goes in markup a filler draws once for every
+# reader (``around_token``). No request can put it in the markup: a NUL in an
+# address or a cookie is refused or dropped (fansite.web.middleware).
+TOKEN_HOLE = "\x00token\x00"
+
+
+def around_token(html):
+    """``html``, drawn with ``TOKEN_HOLE`` for the CSRF token, as the bytes around
+    it: ``with_token`` puts a reader's token back."""
+    return tuple(html.encode().split(TOKEN_HOLE.encode()))
+
+
+def with_token(pieces, token):
+    """``around_token``'s pieces joined by ``token`` (bytes)."""
+    return token.join(pieces)
+
+
 class Filler:
     """One app's markers, ``<!--<name>:…-->``. ``pattern`` matches one whole marker."""
 
