@@ -54,12 +54,17 @@ class Tag(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Articles readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """Articles readers may see: published, and not scheduled for later (than
+        ``now``, by default the present)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    # What a listed article shows besides itself: joined, and read in a query of its own.
+    JOINED = ("author", "spoils_episode")
+    PREFETCHED = ("tags",)
 
     def with_related(self):
-        return self.select_related("author", "spoils_episode").prefetch_related("tags")
+        return self.select_related(*self.JOINED).prefetch_related(*self.PREFETCHED)
 
 
 class Article(TimeStampedModel):

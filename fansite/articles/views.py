@@ -6,15 +6,11 @@ from fansite.comments.selectors import comment_form_for, comment_page
 from fansite.episodes.catalogue import episode_positions
 from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
-from fansite.threads.selectors import (
-    LATEST,
-    listed_threads,
-    ordered_threads,
-    sort_links,
-    thread_sort_from,
-)
+from fansite.threads.lists import latest_threads
+from fansite.threads.selectors import LATEST, sort_links, thread_sort_from
 from fansite.web import pagecache
 
+from . import lists
 from .models import Article, Tag
 
 ARTICLES_PER_PAGE = 10
@@ -37,8 +33,7 @@ def latest_discussions(user=None, sort=LATEST):
     query)."""
     # Members see how many comments are new in each, filled in after the cache
     # (fansite.comments.markers, docs/reading.md).
-    threads = ordered_threads(listed_threads(user).select_related("board"), sort)
-    return list(threads[:LATEST_DISCUSSION_COUNT])
+    return latest_threads(user, sort, LATEST_DISCUSSION_COUNT)
 
 
 @cache_per_reader(
@@ -47,7 +42,7 @@ def latest_discussions(user=None, sort=LATEST):
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions
     (or, by ``?sort=``, the newest threads or the most reacted)."""
-    context = _paginate(request, Article.objects.published().with_related())
+    context = _paginate(request, lists.PublishedArticles())
     sort = thread_sort_from(request.GET.get(SORT_PARAM))
     context["latest_threads"] = latest_discussions(request.user, sort)
     context["thread_sort"] = sort

@@ -51,15 +51,20 @@ def sort_links(url, current, fragment=""):
     ]
 
 
-def ordered_threads(threads, sort, *, pinned_first=False):
+def week_ago():
+    """Where "Top this week" starts: threads started since then are in it."""
+    return timezone.now() - timedelta(days=7)
+
+
+def ordered_threads(threads, sort, *, pinned_first=False, since=None):
     """``threads`` in the order ``sort``: latest activity (pinned threads first when
     ``pinned_first``), newest started, or most reactions (all time, or among the
-    threads started in the last seven days)."""
+    threads started ``since``: by default, in the last seven days)."""
     if sort == NEW:
         return threads.order_by("-created_at", "-pk")
     if sort in (TOP_WEEK, TOP_ALL):
         if sort == TOP_WEEK:
-            threads = threads.filter(created_at__gte=timezone.now() - timedelta(days=7))
+            threads = threads.filter(created_at__gte=since or week_ago())
         # Ties: the newest first (the thread_board_top index's order).
         return threads.order_by("-reaction_total", "-pk")
     order = ["-last_activity_at", "-pk"]

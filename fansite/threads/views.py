@@ -40,7 +40,7 @@ from fansite.web.markdown import excerpt
 from fansite.web.ratelimits import check_rate_limit
 from fansite.web.refusals import Refused
 
-from . import markers, rows, scopes, selectors, services
+from . import lists, markers, rows, scopes, selectors, services
 from .models import Board, Thread, ThreadRead
 
 SORT_PARAM = "sort"
@@ -60,12 +60,12 @@ def board_detail(request, slug):
     """A board's threads: pinned first, then the most recently active (or, by
     ``?sort=``, the newest, or the most reacted this week or ever); for members,
     how many comments are new in each (filled in after the cache)."""
-    board = get_object_or_404(Board.objects.with_episode(), slug=slug)
+    board = lists.board_for_page(slug)
+    if board is None:
+        raise Http404
     sort = selectors.thread_sort_from(request.GET.get(SORT_PARAM))
-    threads = selectors.ordered_threads(Thread.objects.for_board(board), sort, pinned_first=True)
     # What is new to a member is filled in after the cache (comments.markers).
-    threads = selectors.listed_threads(request.user, threads)
-    paginator = Paginator(threads, settings.THREADS_PER_PAGE)
+    paginator = Paginator(lists.BoardThreads(board, sort, request.user), settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "board": board,

@@ -10,7 +10,10 @@ converters applied, then ``Model.from_db``, deferring the columns not read.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db import connection
+from django.db.models.query import ModelIterable
 
 
 class Columns:
@@ -105,3 +108,147 @@ class Prepared:
         """How many rows the queryset gives for ``value``."""
         sql, params = self._bound(value)
         return run(f"SELECT COUNT(*) FROM ({sql}) counted", params)[0][0]
+
+
+def _stand_in(index, value):
+    """A value of ``value``'s kind that no row holds, the ``index``-th of a statement."""
+    if isinstance(value, bool):
+        raise TypeError("a flag picks a statement's shape; pass it in the shape, not as a value")
+    if isinstance(value, int):
+        return _STAND_IN - index
+    if isinstance(value, str):
+        return f"\x00stand-in {index}\x00"
+    if isinstance(value, datetime):
+        return datetime(1901, 2, 3, 4, 5, 6, index, tzinfo=UTC)
+    raise TypeError(f"no stand-in for a {type(value).__name__}")
+
+
+def _as_param(value):
+    """``value`` as the ORM passes it to the database (a datetime in the database's
+    own form; ints and strings as they are)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class _Answered:
+    """A compiler that has already run: its rows were read elsewhere. Stands in for
+    the queryset's own compiler in ``ModelIterable``, which then builds instances
+    exactly as it does for a queryset (select_related, annotations)."""
+
+    def __init__(self, compiler, rows):
+        self._compiler = compiler
+        self._rows = rows
+
+    def execute_sql(self, *args, **kwargs):
+        return [self._rows]
+
+    def __getattr__(self, name):
+        return getattr(self._compiler, name)
+
+
+class _Ran:
+    """What ``ModelIterable`` reads of a queryset, for rows read already."""
+
+    _known_related_objects = {}
+
+    def __init__(self, entry, rows):
+        self.db = entry.alias
+        self.model = entry.model
+        self._fetch_mode = entry.fetch_mode
+        self.query = self
+        self._answered = _Answered(entry.compiler, rows)
+
+    def get_compiler(self, *args, **kwargs):
+        return self._answered
+
+
+class _Entry:
+    """One shape's statement, its count, and where each value goes."""
+
+    def __init__(self, queryset, stand_ins, start, stop):
+        self.alias = queryset.db
+        self.model = queryset.model
+        self.fetch_mode = queryset._fetch_mode
+        if queryset._prefetch_related_lookups:
+            raise ValueError("prefetches are not compiled: prefetch on the instances")
+        self.count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
+        self.count_sql = f"SELECT COUNT(*) FROM ({self.count_sql}) counted"
+        self.count_params = tuple(count_params)
+        self.count_slots = self._slots(count_params, stand_ins)
+        if start or stop is not None:
+            queryset = queryset[start:stop]
+        self.compiler = queryset.query.get_compiler(using=self.alias)
+        self.sql, params = self.compiler.as_sql()
+        self.params = tuple(params)
+        self.slots = self._slots(params, stand_ins)
+
+    @staticmethod
+    def _slots(params, stand_ins):
+        """For each place among ``params``, the index of the value that goes there."""
+        stand_ins = [_as_param(value) for value in stand_ins]
+        slots = [
+            (place, stand_ins.index(param))
+            for place, param in enumerate(params)
+            if not isinstance(param, bool) and param in stand_ins
+        ]
+        if {index for _place, index in slots} != set(range(len(stand_ins))):
+            raise ValueError("the queryset does not use every value it is built with")
+        return slots
+
+    @staticmethod
+    def bound(params, slots, values):
+        params = list(params)
+        for place, index in slots:
+            params[place] = _as_param(values[index])
+        return params
+
+
+class Compiled:
+    """A queryset of model instances compiled once per process for each of its
+    shapes, run again with other values in place of those it was built with.
+
+    ``Compiled(lambda shape, board_pk: Thread.objects.filter(board_id=board_pk)
+    .select_related("author").order_by(shape))``: ``instances(shape, pk, start=0,
+    stop=30)`` gives what ``list(build(shape, pk)[0:30])`` gives, built by the ORM's
+    own ``ModelIterable`` (select_related, annotations), and ``count(shape, pk)``
+    what ``build(shape, pk).count()`` gives. ``shape`` (anything hashable) picks
+    among the queryset's forms: an order, whether hidden rows are left out. Values
+    are ints, strings or aware datetimes, each used by the queryset as it is (an
+    ``exact``, ``gte`` or ``in`` lookup, not ``contains``). ``build`` must depend on
+    nothing but its arguments, and may not prefetch. The statements of the last
+    ``shapes`` forms are kept."""
+
+    def __init__(self, build, *, shapes=64):
+        self.build = build
+        self.shapes = shapes
+        self._entries = {}
+
+    def _entry(self, shape, values, start, stop):
+        key = (
+            connection.vendor,
+            shape,
+            tuple(type(value) for value in values),
+            start,
+            stop,
+        )
+        entry = self._entries.get(key)
+        if entry is None:
+            stand_ins = [_stand_in(index, value) for index, value in enumerate(values)]
+            entry = _Entry(self.build(shape, *stand_ins), stand_ins, start, stop)
+            if len(self._entries) >= self.shapes:
+                self._entries.pop(next(iter(self._entries)), None)
+            self._entries[key] = entry
+        return entry
+
+    def instances(self, shape, *values, start=0, stop=None) -> list:
+        if stop is not None and stop <= start:
+            return []  # The ORM's own answer to an empty slice, which it never compiles.
+        entry = self._entry(shape, values, start, stop)
+        rows = run(entry.sql, entry.bound(entry.params, entry.slots, values))
+        return list(ModelIterable(_Ran(entry, rows)))
+
+    def count(self, shape, *values) -> int:
+        entry = self._entry(shape, values, 0, None)
+        params = entry.bound(entry.count_params, entry.count_slots, values)
+        return run(entry.count_sql, params)[0][0]

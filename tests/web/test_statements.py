@@ -1,13 +1,17 @@
-"""fansite.web.statements.Prepared: a queryset compiled once and run again with
-another value gives what the ORM gives for that value, on both databases."""
+"""fansite.web.statements.Prepared and Compiled: a queryset compiled once and run
+again with another value gives what the ORM gives for that value, on both
+databases."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from fansite.comments.services import start_thread
 from fansite.notifications.models import Follow
 from fansite.notifications.services import follow
-from fansite.threads.models import Board
-from fansite.web.statements import Prepared
+from fansite.threads.models import Board, Thread
+from fansite.web.statements import Compiled, Prepared
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +41,106 @@ def test_each_value_gets_the_rows_the_orm_gives_it(relaxed_posting_limits):
 def test_a_queryset_that_ignores_its_value_is_refused():
     with pytest.raises(ValueError, match="does not use the value"):
         Prepared(lambda pk: Follow.objects.values_list("pk")).rows(1)
+
+
+def fields(instance):
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def board_threads(order, board_pk, since):
+    return (
+        Thread.objects.filter(board_id=board_pk, created_at__gte=since)
+        .select_related("author", "board__episode")
+        .order_by(order, "-pk")
+    )
+
+
+@pytest.fixture
+def threads(relaxed_posting_limits):
+    made = []
+    for slug in ("general", "theories"):
+        board = Board.objects.get(slug=slug)
+        for number in range(4):
+            made.append(
+                start_thread(board=board, author=UserFactory(), title=f"{slug} {number}", body="B")
+            )
+    # Two started long ago: the time bound leaves them out.
+    Thread.objects.filter(pk__in=[made[0].pk, made[4].pk]).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    return made
+
+
+def test_instances_and_counts_are_the_orms_for_each_value_shape_and_slice(
+    threads, django_assert_num_queries
+):
+    compiled = Compiled(board_threads)
+    week_ago = timezone.now() - timedelta(days=7)
+    for order in ("-created_at", "title"):
+        for slug in ("general", "theories", "episode-1"):
+            board_pk = Board.objects.get(slug=slug).pk
+            orm = board_threads(order, board_pk, week_ago)
+            assert compiled.count(order, board_pk, week_ago) == orm.count()
+            for start, stop in ((0, None), (0, 2), (1, 3), (2, 10)):
+                found = compiled.instances(order, board_pk, week_ago, start=start, stop=stop)
+                expected = list(orm[start:stop])
+                assert [fields(thread) for thread in found] == [
+                    fields(thread) for thread in expected
+                ]
+                with django_assert_num_queries(0):
+                    # What the queryset selects comes attached, as the ORM attaches it.
+                    assert [fields(thread.author) for thread in found] == [
+                        fields(thread.author) for thread in expected
+                    ]
+                    assert [fields(thread.board.episode) for thread in found] == [
+                        fields(thread.board.episode) for thread in expected
+                    ]
+    general = Board.objects.get(slug="general").pk
+    assert compiled.count("title", general, timezone.now() - timedelta(days=60)) == 4
+    assert compiled.instances("title", general, week_ago, start=2, stop=2) == []
+
+
+def test_a_string_value_and_no_row():
+    compiled = Compiled(lambda shape, slug: Board.objects.with_episode().filter(slug=slug))
+    (found,) = compiled.instances(None, "episode-3")
+    assert fields(found) == fields(Board.objects.get(slug="episode-3"))
+    assert found.episode.number == 3
+    assert compiled.instances(None, "no-such-board") == []
+    assert compiled.count(None, "no-such-board") == 0
+
+
+def test_each_shape_is_compiled_once_and_only_the_last_are_kept(threads):
+    built = []
+
+    def build(shape, board_pk):
+        built.append(shape)
+        return Thread.objects.filter(board_id=board_pk).order_by(shape, "pk")
+
+    compiled = Compiled(build, shapes=2)
+    general = Board.objects.get(slug="general").pk
+    for _round in range(3):
+        compiled.instances("title", general, stop=2)
+        compiled.count("title", general)
+    assert built == ["title", "title"]  # the slice, and the whole list for its count
+    compiled.instances("-title", general)
+    compiled.instances("created_at", general)
+    compiled.instances("title", general, stop=2)
+    assert built[-1] == "title"
+    assert len(built) == 5
+
+
+@pytest.mark.parametrize(
+    ("build", "value", "message"),
+    [
+        (lambda shape, pk: Thread.objects.all(), 1, "does not use every value"),
+        (lambda shape, text: Thread.objects.filter(title__contains=text), "x", "every value"),
+        (lambda shape, pk: Thread.objects.prefetch_related("comments"), 1, "prefetch"),
+        (lambda shape, flag: Thread.objects.filter(is_hidden=flag), True, "shape"),
+        (lambda shape, day: Thread.objects.filter(created_at__date=day), 1.5, "no stand-in"),
+    ],
+)
+def test_querysets_it_cannot_compile_are_refused(build, value, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        Compiled(build).instances(None, value)

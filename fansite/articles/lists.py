@@ -1,0 +1,34 @@
+"""The home page's articles, read by statements compiled once per process
+(fansite.web.statements.Compiled): the page's slice and the count, as
+``Article.objects.published().with_related()`` gives them, with the tags
+prefetched on the instances. The home page is drawn again after every comment
+anywhere, and compiling these two queries was a tenth of its time."""
+
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from fansite.web import statements
+
+from .models import Article, ArticleQuerySet
+
+_published = statements.Compiled(
+    lambda shape, now: Article.objects.published(now).select_related(*ArticleQuerySet.JOINED)
+)
+
+
+class PublishedArticles:
+    """The published articles, newest first, with their authors, spoiled episodes
+    and tags: a Paginator's object list."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def count(self):
+        return _published.count(None, self.now)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("articles are read a page at a time")
+        articles = _published.instances(None, self.now, start=index.start or 0, stop=index.stop)
+        prefetch_related_objects(articles, *ArticleQuerySet.PREFETCHED)
+        return articles
