@@ -5,13 +5,16 @@ databases."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from fansite.comments.services import start_thread
 from fansite.notifications.models import Follow
 from fansite.notifications.services import follow
 from fansite.threads.models import Board, Thread
-from fansite.web.statements import Compiled, Prepared
+from fansite.web import statements
+from fansite.web.statements import Columns, Compiled, Prepared
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +147,47 @@ def test_each_shape_is_compiled_once_and_only_the_last_are_kept(threads):
 def test_querysets_it_cannot_compile_are_refused(build, value, message):
     with pytest.raises((ValueError, TypeError), match=message):
         Compiled(build).instances(None, value)
+
+
+def test_columns_build_the_instance_the_orm_builds_deferring_what_is_not_read(threads):
+    thread = threads[1]
+    some = Columns(Thread, "t", names={"id", "title", "board_id", "created_at"})
+    every = Columns(Thread, "t")
+    quote = connection.ops.quote_name
+    table = quote(Thread._meta.db_table)
+    for columns in (some, every):
+        (row,) = statements.run(
+            f"SELECT {columns.sql} FROM {table} t WHERE t.{quote('id')} = %s", [thread.pk]
+        )
+        built = columns.instance(row)
+        orm = Thread.objects.only(*columns.names).get(pk=thread.pk)
+        assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+            k: v for k, v in vars(orm).items() if k != "_state"
+        }
+        assert built._state.adding is False
+        assert built._state.db == orm._state.db
+        assert built.get_deferred_fields() == orm.get_deferred_fields()
+        # A column not read is read on use, as the ORM reads a deferred one.
+        assert built.reply_count == thread.reply_count
+
+
+def test_a_model_with_init_receivers_is_built_through_init(threads):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    columns = Columns(Thread, "t")
+    quote = connection.ops.quote_name
+    (row,) = statements.run(
+        f"SELECT {columns.sql} FROM {quote(Thread._meta.db_table)} t WHERE t.{quote('id')} = %s",
+        [threads[0].pk],
+    )
+    post_init.connect(receiver, sender=Thread)
+    try:
+        built = columns.instance(row)
+    finally:
+        post_init.disconnect(receiver, sender=Thread)
+    assert seen == [built]
+    columns.instance(row)
+    assert len(seen) == 1  # without the receiver, built without __init__
