@@ -189,6 +189,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # run the PRAGMAs above again), checked before reuse.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: the busiest reads (fansite.web.statements) are prepared once per
+# connection, so they are planned once, not on every page. Turn off behind a
+# pooler in transaction mode (PgBouncer), where a connection is not one session.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
+if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares nothing when this is None (Django's default); so high, it
+    # prepares only what asks to be (the ORM's own cursors never do).
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

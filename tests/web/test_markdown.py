@@ -705,14 +705,17 @@ def _render_and_flatten(source):
 
 
 def assert_linear(work, small_source, large_source):
-    """The large source is four times the small one: linear work takes about four times as
-    long, quadratic work sixteen times. Timing is noisy on a busy machine, so a slow sample
-    is measured again before the test fails; a real quadratic is slow every time."""
+    """The large source is eight times the small one: linear work takes about eight times
+    as long, quadratic work sixty-four times. The line is drawn far from both (24): on a
+    busy machine a linear case was measured at ten times for four times the input, and
+    work that is n log n, or outgrows the processor's caches, takes a little more than
+    linear. Timing is noisy, so a slow sample is measured again before the test fails; a
+    real quadratic is slow every time."""
     ratios = []
     for _ in range(3):
         small = min(_seconds(work, small_source) for _ in range(2))
         large = min(_seconds(work, large_source) for _ in range(2))
-        if large < 8 * small + 0.05:
+        if large < 24 * small + 0.05:
             return
         ratios.append(round(large / small, 1))
     pytest.fail(f"time grew {ratios} times for four times the input")
@@ -737,7 +740,7 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize(("make", "n"), PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_rendering_time_grows_linearly(make, n):
-    assert_linear(_render_and_flatten, make(n), make(4 * n))
+    assert_linear(_render_and_flatten, make(n), make(8 * n))
 
 
 @pytest.mark.parametrize(
@@ -760,6 +763,6 @@ def test_large_comment_renders_in_linear_time():
         "~~struck~~\n\n> a quote\n> — Someone\n\n- a list\n- >!item!<\n\n"
     )
     small_text = paragraph * (50_000 // len(paragraph))
-    large_text = paragraph * (200_000 // len(paragraph))
+    large_text = paragraph * (400_000 // len(paragraph))
     assert_linear(render_markdown, small_text, large_text)
     assert _seconds(render_markdown, large_text) < 20

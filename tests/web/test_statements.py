@@ -191,3 +191,20 @@ def test_a_model_with_init_receivers_is_built_through_init(threads):
     assert seen == [built]
     columns.instance(row)
     assert len(seen) == 1  # without the receiver, built without __init__
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_postgresql_plans_each_statement_once_per_connection(settings, prepared):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.PREPARED_STATEMENTS = prepared
+    sql = "SELECT COUNT(*) FROM threads_board WHERE id > %s AND slug <> %s"
+    for value in (0, 1, 2):
+        assert statements.run(sql, [value, "x"]) == [(Board.objects.filter(pk__gt=value).count(),)]
+    assert (sql.replace("%s", "$1", 1).replace("%s", "$2") in prepared_statements()) == prepared
