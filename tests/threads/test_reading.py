@@ -179,6 +179,38 @@ def test_home_and_episode_pages_show_new_counts(client, member):
     assert f'<a class="unread-count" href="{unread}">2 new' in episode
 
 
+def clones(comment, count, **changes):
+    """``count`` copies of ``comment`` (new rows, same thread), with ``changes``."""
+    fields = {
+        f.attname: getattr(comment, f.attname)
+        for f in Comment._meta.concrete_fields
+        if not f.primary_key
+    }
+    Comment.objects.bulk_create(Comment(**{**fields, **changes}) for _ in range(count))
+
+
+def test_lists_count_unread_comments_up_to_a_hundred(client, member):
+    thread = ThreadFactory(board=board("theories"))
+    client.get(thread.get_absolute_url())
+    first = reply(thread)
+    clones(first, 98)
+    # Neither hidden, removed nor their own comments count, however many.
+    clones(first, 150, is_hidden=True)
+    clones(first, 150, is_removed=True)
+    clones(first, 150, author_id=member.pk)
+    unread = reverse("threads:thread_unread", args=[thread.pk])
+
+    def said():
+        html = client.get(board("theories").get_absolute_url()).text
+        return re.search(rf'<a class="unread-count" href="{unread}">([^<]*)<', html)[1]
+
+    assert said() == "99 new"
+    clones(first, 1)
+    assert said() == "100+ new"
+    clones(first, 400)
+    assert said() == "100+ new"
+
+
 def test_jump_to_first_unread_lands_on_its_page(client, member, settings):
     settings.COMMENTS_PER_PAGE = 3
     thread = ThreadFactory()
