@@ -16,19 +16,11 @@ _published = statements.Compiled(
 )
 
 
-class PublishedArticles:
+def _with_tags(articles):
+    prefetch_related_objects(articles, *ArticleQuerySet.PREFETCHED)
+
+
+def published_articles():
     """The published articles, newest first, with their authors, spoiled episodes
     and tags: a Paginator's object list."""
-
-    def __init__(self):
-        self.now = timezone.now()
-
-    def count(self):
-        return _published.count(None, self.now)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("articles are read a page at a time")
-        articles = _published.instances(None, self.now, start=index.start or 0, stop=index.stop)
-        prefetch_related_objects(articles, *ArticleQuerySet.PREFETCHED)
-        return articles
+    return _published.listing(None, timezone.now(), then=_with_tags)

@@ -42,7 +42,7 @@ def latest_discussions(user=None, sort=LATEST):
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions
     (or, by ``?sort=``, the newest threads or the most reacted)."""
-    context = _paginate(request, lists.PublishedArticles())
+    context = _paginate(request, lists.published_articles())
     sort = thread_sort_from(request.GET.get(SORT_PARAM))
     context["latest_threads"] = latest_discussions(request.user, sort)
     context["thread_sort"] = sort

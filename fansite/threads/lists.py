@@ -11,7 +11,13 @@ they see hidden threads) and each page's slice; a page gives only its values
 from fansite.web import statements
 
 from .models import Board, Thread
-from .selectors import TOP_WEEK, ordered_threads, sees_hidden_threads, week_ago
+from .selectors import (
+    TOP_WEEK,
+    ordered_threads,
+    sees_hidden_threads,
+    shown_in_lists,
+    week_ago,
+)
 
 _boards = statements.Compiled(lambda shape, slug: Board.objects.with_episode().filter(slug=slug))
 
@@ -23,22 +29,16 @@ def board_for_page(slug):
     return found[0] if found else None
 
 
-def _shown(threads, sees_hidden):
-    """``threads`` as lists show them (selectors.listed_threads): without the hidden
-    ones unless the reader moderates."""
-    return threads if sees_hidden else threads.filter(is_hidden=False)
-
-
 def _board_threads(shape, board_pk, since=None):
     sort, sees_hidden = shape
-    threads = Thread.objects.filter(board_id=board_pk).select_related("author")
-    return ordered_threads(_shown(threads, sees_hidden), sort, pinned_first=True, since=since)
+    threads = shown_in_lists(Thread.objects.for_board(board_pk), sees_hidden=sees_hidden)
+    return ordered_threads(threads, sort, pinned_first=True, since=since)
 
 
 def _latest_threads(shape, since=None):
     sort, sees_hidden = shape
-    threads = Thread.objects.select_related("board")
-    return ordered_threads(_shown(threads, sees_hidden), sort, since=since)
+    threads = shown_in_lists(Thread.objects.select_related("board"), sees_hidden=sees_hidden)
+    return ordered_threads(threads, sort, since=since)
 
 
 _of_board = statements.Compiled(_board_threads)
@@ -50,24 +50,11 @@ def _values(sort):
     return (week_ago(),) if sort == TOP_WEEK else ()
 
 
-class BoardThreads:
+def board_threads(board, sort, user):
     """A board's threads as ``user`` may see them in lists, in the order ``sort``
-    (pinned first), with their authors: a Paginator's object list, counted and
-    sliced by compiled statements."""
-
-    def __init__(self, board, sort, user):
-        self.shape = (sort, sees_hidden_threads(user))
-        self.values = (board.pk, *_values(sort))
-
-    def count(self):
-        return _of_board.count(self.shape, *self.values)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("a board's threads are read a page at a time")
-        return _of_board.instances(
-            self.shape, *self.values, start=index.start or 0, stop=index.stop
-        )
+    (pinned first), with their authors: a Paginator's object list."""
+    shape = (sort, sees_hidden_threads(user))
+    return _of_board.listing(shape, board.pk, *_values(sort))
 
 
 def latest_threads(user, sort, count):

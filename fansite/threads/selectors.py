@@ -75,9 +75,12 @@ def listed_threads(user, threads=None):
     """``threads`` (default: every thread) as ``user`` may see them in lists:
     without the hidden ones, unless ``user`` is a moderator."""
     threads = Thread.objects.all() if threads is None else threads
-    if sees_hidden_threads(user):
-        return threads
-    return threads.filter(is_hidden=False)
+    return shown_in_lists(threads, sees_hidden=sees_hidden_threads(user))
+
+
+def shown_in_lists(threads, *, sees_hidden):
+    """``threads`` without the hidden ones, unless the reader ``sees_hidden``."""
+    return threads if sees_hidden else threads.filter(is_hidden=False)
 
 
 def shown_to(user, items):

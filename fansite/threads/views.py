@@ -65,7 +65,7 @@ def board_detail(request, slug):
         raise Http404
     sort = selectors.thread_sort_from(request.GET.get(SORT_PARAM))
     # What is new to a member is filled in after the cache (comments.markers).
-    paginator = Paginator(lists.BoardThreads(board, sort, request.user), settings.THREADS_PER_PAGE)
+    paginator = Paginator(lists.board_threads(board, sort, request.user), settings.THREADS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "board": board,

@@ -124,9 +124,60 @@ def fits_key(model, value) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-# A value no key takes: where it lands among a compiled query's parameters is
-# where each call's own value goes.
-_STAND_IN = -7_350_912_746_018
+def _stand_in(index, value):
+    """A value of ``value``'s kind that no row holds, the ``index``-th of a statement:
+    where it lands among the compiled statement's parameters is where each call's
+    own value goes."""
+    if isinstance(value, bool):
+        raise TypeError("a flag picks a statement's shape; pass it in the shape, not as a value")
+    if isinstance(value, int):
+        return -7_350_912_746_018 - index
+    if isinstance(value, str):
+        return f"\x00stand-in {index}\x00"
+    if isinstance(value, datetime):
+        return datetime(1901, 2, 3, 4, 5, 6, index, tzinfo=UTC)
+    raise TypeError(f"no stand-in for a {type(value).__name__}")
+
+
+def _as_param(value):
+    """``value`` as the ORM passes it to the database (a datetime in the database's
+    own form; ints and strings as they are)."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class _Statement:
+    """A statement compiled with stand-ins, and where each call's values go."""
+
+    used = "every value"
+
+    def __init__(self, sql, params, stand_ins):
+        self.sql = sql
+        self.params = tuple(params)
+        stand_ins = [_as_param(value) for value in stand_ins]
+        self.slots = [
+            (place, stand_ins.index(param))
+            for place, param in enumerate(params)
+            if not isinstance(param, bool) and param in stand_ins
+        ]
+        if {index for _place, index in self.slots} != set(range(len(stand_ins))):
+            raise ValueError(f"the queryset does not use {self.used} it is built with")
+
+    def run(self, values):
+        params = list(self.params)
+        for place, index in self.slots:
+            params[place] = _as_param(values[index])
+        return run(self.sql, params)
+
+
+class _OneValue(_Statement):
+    used = "the value"
+
+
+def _counting(sql, params, stand_ins):
+    """The statement counting the rows of ``sql``."""
+    return _Statement(f"SELECT COUNT(*) FROM ({sql}) counted", params, stand_ins)
 
 
 class Prepared:
@@ -141,52 +192,24 @@ class Prepared:
         self.build = build
         self._compiled = {}
 
-    def _statement(self):
-        compiled = self._compiled.get(connection.vendor)
-        if compiled is None:
-            sql, params = self.build(_STAND_IN).query.sql_with_params()
-            slots = [index for index, param in enumerate(params) if param == _STAND_IN]
-            if not slots:
-                raise ValueError("the queryset does not use the value it is built with")
-            compiled = self._compiled[connection.vendor] = (sql, tuple(params), slots)
-        return compiled
-
-    def _bound(self, value):
-        sql, params, slots = self._statement()
-        params = list(params)
-        for index in slots:
-            params[index] = value
-        return sql, params
+    def _statement(self, kind):
+        key = (connection.vendor, kind)
+        statement = self._compiled.get(key)
+        if statement is None:
+            stand_in = _stand_in(0, 0)
+            sql, params = self.build(stand_in).query.sql_with_params()
+            make = _counting if kind == "count" else _OneValue
+            statement = make(sql, params, [stand_in])
+            self._compiled[key] = statement
+        return statement
 
     def rows(self, value):
         """The queryset's rows for ``value``."""
-        return run(*self._bound(value))
+        return self._statement("rows").run([value])
 
     def count(self, value):
         """How many rows the queryset gives for ``value``."""
-        sql, params = self._bound(value)
-        return run(f"SELECT COUNT(*) FROM ({sql}) counted", params)[0][0]
-
-
-def _stand_in(index, value):
-    """A value of ``value``'s kind that no row holds, the ``index``-th of a statement."""
-    if isinstance(value, bool):
-        raise TypeError("a flag picks a statement's shape; pass it in the shape, not as a value")
-    if isinstance(value, int):
-        return _STAND_IN - index
-    if isinstance(value, str):
-        return f"\x00stand-in {index}\x00"
-    if isinstance(value, datetime):
-        return datetime(1901, 2, 3, 4, 5, 6, index, tzinfo=UTC)
-    raise TypeError(f"no stand-in for a {type(value).__name__}")
-
-
-def _as_param(value):
-    """``value`` as the ORM passes it to the database (a datetime in the database's
-    own form; ints and strings as they are)."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+        return self._statement("count").run([value])[0][0]
 
 
 class _Answered:
@@ -210,56 +233,30 @@ class _Ran:
 
     _known_related_objects = {}
 
-    def __init__(self, entry, rows):
-        self.db = entry.alias
-        self.model = entry.model
-        self._fetch_mode = entry.fetch_mode
+    def __init__(self, selecting, rows):
+        self.db = selecting.alias
+        self.model = selecting.model
+        self._fetch_mode = selecting.fetch_mode
         self.query = self
-        self._answered = _Answered(entry.compiler, rows)
+        self._answered = _Answered(selecting.compiler, rows)
 
     def get_compiler(self, *args, **kwargs):
         return self._answered
 
 
-class _Entry:
-    """One shape's statement, its count, and where each value goes."""
+class _Selecting(_Statement):
+    """A statement selecting instances, with the compiler that wrote it (which
+    knows how its columns become instances)."""
 
-    def __init__(self, queryset, stand_ins, start, stop):
+    def __init__(self, queryset, stand_ins):
         self.alias = queryset.db
         self.model = queryset.model
         self.fetch_mode = queryset._fetch_mode
-        if queryset._prefetch_related_lookups:
-            raise ValueError("prefetches are not compiled: prefetch on the instances")
-        self.count_sql, count_params = queryset.order_by().values("pk").query.sql_with_params()
-        self.count_sql = f"SELECT COUNT(*) FROM ({self.count_sql}) counted"
-        self.count_params = tuple(count_params)
-        self.count_slots = self._slots(count_params, stand_ins)
-        if start or stop is not None:
-            queryset = queryset[start:stop]
         self.compiler = queryset.query.get_compiler(using=self.alias)
-        self.sql, params = self.compiler.as_sql()
-        self.params = tuple(params)
-        self.slots = self._slots(params, stand_ins)
+        super().__init__(*self.compiler.as_sql(), stand_ins)
 
-    @staticmethod
-    def _slots(params, stand_ins):
-        """For each place among ``params``, the index of the value that goes there."""
-        stand_ins = [_as_param(value) for value in stand_ins]
-        slots = [
-            (place, stand_ins.index(param))
-            for place, param in enumerate(params)
-            if not isinstance(param, bool) and param in stand_ins
-        ]
-        if {index for _place, index in slots} != set(range(len(stand_ins))):
-            raise ValueError("the queryset does not use every value it is built with")
-        return slots
-
-    @staticmethod
-    def bound(params, slots, values):
-        params = list(params)
-        for place, index in slots:
-            params[place] = _as_param(values[index])
-        return params
+    def instances(self, values):
+        return list(ModelIterable(_Ran(self, self.run(values))))
 
 
 class Compiled:
@@ -280,33 +277,60 @@ class Compiled:
     def __init__(self, build, *, shapes=64):
         self.build = build
         self.shapes = shapes
-        self._entries = {}
+        self._statements = {}
 
-    def _entry(self, shape, values, start, stop):
-        key = (
-            connection.vendor,
-            shape,
-            tuple(type(value) for value in values),
-            start,
-            stop,
-        )
-        entry = self._entries.get(key)
-        if entry is None:
+    def _statement(self, shape, values, part):
+        """The statement for ``part``: "count", or the slice ``(start, stop)``."""
+        key = (connection.vendor, shape, tuple(type(value) for value in values), part)
+        statement = self._statements.get(key)
+        if statement is None:
             stand_ins = [_stand_in(index, value) for index, value in enumerate(values)]
-            entry = _Entry(self.build(shape, *stand_ins), stand_ins, start, stop)
-            if len(self._entries) >= self.shapes:
-                self._entries.pop(next(iter(self._entries)), None)
-            self._entries[key] = entry
-        return entry
+            queryset = self.build(shape, *stand_ins)
+            if queryset._prefetch_related_lookups:
+                raise ValueError("prefetches are not compiled: prefetch on the instances")
+            if part == "count":
+                counted = queryset.order_by().values("pk")
+                statement = _counting(*counted.query.sql_with_params(), stand_ins)
+            else:
+                start, stop = part
+                if start or stop is not None:
+                    queryset = queryset[start:stop]
+                statement = _Selecting(queryset, stand_ins)
+            if len(self._statements) >= self.shapes:
+                self._statements.pop(next(iter(self._statements)), None)
+            self._statements[key] = statement
+        return statement
 
     def instances(self, shape, *values, start=0, stop=None) -> list:
         if stop is not None and stop <= start:
             return []  # The ORM's own answer to an empty slice, which it never compiles.
-        entry = self._entry(shape, values, start, stop)
-        rows = run(entry.sql, entry.bound(entry.params, entry.slots, values))
-        return list(ModelIterable(_Ran(entry, rows)))
+        return self._statement(shape, values, (start, stop)).instances(values)
 
     def count(self, shape, *values) -> int:
-        entry = self._entry(shape, values, 0, None)
-        params = entry.bound(entry.count_params, entry.count_slots, values)
-        return run(entry.count_sql, params)[0][0]
+        return self._statement(shape, values, "count").run(values)[0][0]
+
+    def listing(self, shape, *values, then=None):
+        """The queryset for ``values`` as a Paginator's object list: counted, and
+        read a slice at a time (``then(instances)``, when given, on each slice)."""
+        return _Listing(self, shape, values, then)
+
+
+class _Listing:
+    def __init__(self, compiled, shape, values, then):
+        self.compiled = compiled
+        self.shape = shape
+        self.values = values
+        self.then = then
+
+    def count(self):
+        return self.compiled.count(self.shape, *self.values)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("a compiled list is read a slice at a time")
+        found = self.compiled.instances(
+            self.shape, *self.values, start=index.start or 0, stop=index.stop
+        )
+        if self.then is not None:
+            self.then(found)
+        return found

@@ -48,7 +48,7 @@ def test_a_boards_pages_list_what_the_selectors_list(board, moderator, sort, who
     orm = listed_threads(
         user, ordered_threads(Thread.objects.for_board(board), sort, pinned_first=True)
     )
-    found = lists.BoardThreads(board, sort, user)
+    found = lists.board_threads(board, sort, user)
     assert found.count() == orm.count()
     for start, stop in ((0, 3), (3, 6), (6, 9), (0, 30)):
         assert pks(found[start:stop]) == pks(orm[start:stop])
