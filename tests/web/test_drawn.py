@@ -11,9 +11,12 @@ import pytest
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
+from fansite.articles.models import Article
 from fansite.comments.services import post_comment, start_thread
+from fansite.episodes.models import Episode
 from fansite.threads.models import Board
 from fansite.web.templatetags.drawn import drawn_parts
+from tests.articles.factories import ArticleFactory, TagFactory
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +39,15 @@ def site(relaxed_posting_limits, settings):
             spoils_episode=level,
         )
         post_comment(target=thread, author=author, body=f"Reply {number}")
+    spoiling = ArticleFactory(
+        title="An article about the finale",
+        standfirst="",
+        body="The secret of the finale.",
+        spoils_episode=Episode.objects.get(position=10),
+        tags=[TagFactory(name="Finale"), TagFactory(name="Analysis")],
+    )
+    ArticleFactory(title="A safe article", tags=[TagFactory(name="Cast")])
+    assert spoiling.description  # the card shows it to readers who have seen episode 10
     return thread
 
 
@@ -62,7 +74,17 @@ def without_tokens(html):
 
 
 def urls(thread):
-    return ["/", "/boards/", "/boards/general/", "/boards/episode-9/", thread.get_absolute_url()]
+    return [
+        "/",
+        "/?page=1&sort=top",
+        "/boards/",
+        "/boards/general/",
+        "/boards/episode-9/",
+        "/boards/episode-10/?sort=top-week",
+        "/boards/episode-3/",  # no threads: the empty state, and "I've watched" says so
+        "/articles/tag/finale/",
+        thread.get_absolute_url(),
+    ]
 
 
 def test_pages_with_drawn_parts_are_the_pages_without_them(site, settings):
@@ -127,3 +149,24 @@ def test_the_progress_forms_follow_an_edited_episode_title(site):
     html = fetch(None, "/")[1]
 
     assert html.count("A title an editor gave it") >= 2  # the header's and the first visit's
+
+
+def test_a_boards_header_follows_an_edited_board(site):
+    fetch(None, "/boards/general/")
+    Board.objects.filter(slug="general").update(description="Anything about the show, newly put.")
+
+    html = fetch(None, "/boards/general/")[1]
+
+    assert "Anything about the show, newly put." in html
+
+
+def test_an_article_card_follows_its_tags_and_the_readers_progress(site):
+    early, caught_up = UserFactory(watched_up_to=2), UserFactory(watched_up_to=12)
+    assert "The secret of the finale" not in fetch(early, "/")[1]
+    assert "The secret of the finale" in fetch(caught_up, "/")[1]
+    assert "The secret of the finale" not in fetch(early, "/")[1]  # drawn for one, not the other
+
+    article = Article.objects.get(title="A safe article")
+    article.tags.add(TagFactory(name="Newly tagged"))
+
+    assert "Newly tagged" in fetch(None, "/")[1]
