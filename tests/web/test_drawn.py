@@ -14,9 +14,10 @@ from django.test import Client
 from fansite.articles.models import Article
 from fansite.comments.services import post_comment, start_thread
 from fansite.episodes.models import Episode
-from fansite.threads.models import Board
+from fansite.threads.models import Board, Thread
 from fansite.web.templatetags.drawn import drawn_parts
 from tests.articles.factories import ArticleFactory, TagFactory
+from tests.spoilers.readers import revealing
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,9 @@ def urls(thread):
         "/boards/episode-10/?sort=top-week",
         "/boards/episode-3/",  # no threads: the empty state, and "I've watched" says so
         "/articles/tag/finale/",
-        thread.get_absolute_url(),
+        *(other.get_absolute_url() for other in Thread.objects.order_by("pk")),
+        f"{thread.get_absolute_url()}?sort=newest",
+        f"{thread.get_absolute_url()}?sort=top",
     ]
 
 
@@ -149,6 +152,33 @@ def test_the_progress_forms_follow_an_edited_episode_title(site):
     html = fetch(None, "/")[1]
 
     assert html.count("A title an editor gave it") >= 2  # the header's and the first visit's
+
+
+def test_a_revealed_thread_is_drawn_for_its_reader_only(site, settings):
+    early, other = UserFactory(watched_up_to=2), UserFactory(watched_up_to=2)
+    thread = Thread.objects.get(board__slug="episode-10")
+    client, _html = fetch(early, thread.get_absolute_url())
+    revealed = revealing(client, thread.get_absolute_url(), thread)
+    settings.CARD_CACHE_SECONDS = 0
+    plain = without_tokens(fetch(early, revealed)[1])
+    assert '<h1 class="thread-header__title">Thread 1</h1>' in plain
+    settings.CARD_CACHE_SECONDS = 300
+    drawn_parts.clear()
+
+    assert without_tokens(fetch(early, revealed)[1]) == plain
+    assert without_tokens(fetch(early, revealed)[1]) == plain
+    # The same address is not the same page for a member the tokens were not made for.
+    for url in (revealed, thread.get_absolute_url()):
+        assert "Thread 1</h1>" not in fetch(other, url)[1]
+
+
+def test_a_threads_header_follows_an_edited_title(site):
+    caught_up = UserFactory(watched_up_to=12)
+    assert f"{site.title}</h1>" in fetch(caught_up, site.get_absolute_url())[1]
+    site.title = "A title put right"
+    site.save()
+
+    assert "A title put right</h1>" in fetch(caught_up, site.get_absolute_url())[1]
 
 
 def test_a_boards_header_follows_an_edited_board(site):
