@@ -184,17 +184,33 @@ def gated_quote_notice(comment):
     ) % {"number": comment.spoiler_level}
 
 
+class Refused:
+    """What a page has in place of the new-comment form where the reader may not
+    post (a visitor, a banned member, a locked thread): why, and no fields, which
+    such a page never shows. Building the form's fields cost every visitor's page
+    about 0.15 ms. It answers what the comments partial asks of a form."""
+
+    is_bound = False
+    notice = None
+    reply_target = None
+    is_default_reply = False
+    is_placed = False
+
+    def __init__(self, refusal):
+        self.refusal = refusal
+
+
 def comment_form_for(request, target, reader, default_reply=None):
     """The new-comment form for ``target``'s page, honouring ``?reply_to=<pk>`` and
     ``?quote=<pk>``. ``reader`` is the page's Reader (``reader.for_page(target)``):
     text it would hide is never copied into the form. ``default_reply`` (a comment)
-    is answered when the address names none: the replies page answers its comment."""
-    form = CommentForm(target=target)
+    is answered when the address names none: the replies page answers its comment.
+    Where the reader may not post, a ``Refused`` saying why."""
     try:
         ensure_can_comment(request.user, target)
     except PostingRefused as refused:
-        form.refusal = refused.message
-        return form
+        return Refused(refused.message)
+    form = CommentForm(target=target)
 
     quote_pk = _param_pk(request, QUOTE_PARAM)
     reply_pk = quote_pk or _param_pk(request, REPLY_PARAM)

@@ -66,6 +66,18 @@ def test_locked_thread_shows_the_notice_and_no_comment_form(client):
     assert reverse("comments:comment_create", args=["thread", thread.pk]) not in response.text
 
 
+def test_visitors_are_asked_to_log_in_and_get_no_form_fields(client):
+    thread = ThreadFactory(title="Open case")
+
+    response = client.get(f"{thread.get_absolute_url()}?reply_to={thread.pk}")
+
+    assert "Log in to join the discussion" in response.text
+    assert "<textarea" not in response.text
+    assert reverse("comments:comment_create", args=["thread", thread.pk]) not in response.text
+    assert response.context["comment_form"].refusal  # why, for whoever asks
+    assert not hasattr(response.context["comment_form"], "fields")
+
+
 def test_open_thread_offers_the_comment_form_to_members(client):
     thread = ThreadFactory(title="Open case")
     client.force_login(UserFactory())
