@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fansite.web.markdown import excerpt, render_markdown
+from fansite.web.reversing import reverse_args
 
 # Only formats the media view is willing to serve (fansite.web.views.SAFE_MEDIA_TYPES).
 COVER_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
@@ -50,7 +50,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag_detail", kwargs={"slug": self.slug})
+        return reverse_args("articles:tag_detail", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -190,7 +190,7 @@ class Article(TimeStampedModel):
         super().save(**kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+        return reverse_args("articles:article_detail", self.slug)
 
     def clean(self):
         super().clean()

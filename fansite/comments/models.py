@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +12,7 @@ from fansite.articles.models import Article
 from fansite.spoilers.levels import spoiler_level_field
 from fansite.threads.models import Thread
 from fansite.web.markdown import render_markdown
+from fansite.web.reversing import reverse_id
 
 BODY_MAX_LENGTH = 10_000
 
@@ -175,7 +175,7 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("comments:comment_permalink", kwargs={"pk": self.pk})
+        return reverse_id("comments:comment_permalink", pk=self.pk)
 
     @property
     def target(self):

@@ -1,6 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from fansite.web.reversing import reverse_args
 
 
 def own_title(position, title):
@@ -95,7 +96,7 @@ class Episode(models.Model):
         return _("Episode %(number)s") % {"number": self.position}
 
     def get_absolute_url(self):
-        return reverse("episodes:episode_detail", kwargs={"number": self.position})
+        return reverse_args("episodes:episode_detail", self.position)
 
     @property
     def has_title(self):

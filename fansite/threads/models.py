@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import connection, models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fansite.episodes.models import Episode
 from fansite.spoilers.levels import spoiler_level_field
+from fansite.web.reversing import reverse_args, reverse_id
 
 
 class BoardQuerySet(models.QuerySet):
@@ -70,7 +70,7 @@ class Board(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("threads:board_detail", kwargs={"slug": self.slug})
+        return reverse_args("threads:board_detail", self.slug)
 
     @property
     def spoiler_level(self):
@@ -146,7 +146,7 @@ class Thread(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("threads:thread_detail", kwargs={"pk": self.pk})
+        return reverse_id("threads:thread_detail", pk=self.pk)
 
     @property
     def spoiler_level(self):

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MinLengthValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fansite.web.reversing import reverse_args
 
 from .avatars import AVATAR_RENDITION_NAME, default_avatar_data_uri
 from .validators import (
@@ -204,7 +205,7 @@ class User(AbstractUser):
             )
 
     def get_absolute_url(self):
-        return reverse("users:profile_detail", kwargs={"username": self.username})
+        return reverse_args("users:profile_detail", self.username)
 
     @property
     def is_banned(self):
