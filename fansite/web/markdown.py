@@ -1166,12 +1166,23 @@ def excerpt(text: str, length: int = 200) -> str:
     Pages ask for the same few (a thread's opening post, for its meta description,
     on every render of each of its pages), and parsing the Markdown again took
     about 40 us for a short post, more for a long one: this process keeps the last
-    ones, for each language (the spoiler placeholder is translated)."""
-    return _excerpt(text, length, get_language())
+    ones, for each language (the spoiler placeholder is translated). A text longer
+    than a comment may be is not kept: the kept texts stay under 256 of those
+    (about 10 MB at the very most)."""
+    if len(text) > EXCERPT_KEPT_MAX:
+        return _cut(text, length)
+    return _kept_excerpt(text, length, get_language())
+
+
+EXCERPT_KEPT_MAX = 10_000
 
 
 @lru_cache(maxsize=256)
-def _excerpt(text: str, length: int, language: str | None) -> str:
+def _kept_excerpt(text: str, length: int, language: str | None) -> str:
+    return _cut(text, length)
+
+
+def _cut(text: str, length: int) -> str:
     plain = plain_text(text)
     if len(plain) <= length:
         return plain

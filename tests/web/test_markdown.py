@@ -766,3 +766,18 @@ def test_large_comment_renders_in_linear_time():
     large_text = paragraph * (400_000 // len(paragraph))
     assert_linear(render_markdown, small_text, large_text)
     assert _seconds(render_markdown, large_text) < 20
+
+
+def test_excerpts_are_kept_only_for_texts_no_longer_than_a_comment():
+    from fansite.web import markdown
+
+    markdown._kept_excerpt.cache_clear()
+    short = "A short post about the >!rooftop!< scene."
+    long = "word " * (markdown.EXCERPT_KEPT_MAX // 5 + 1)
+
+    assert markdown.excerpt(short, 160) == "A short post about the [spoiler] scene."
+    assert markdown.excerpt(short, 160) == "A short post about the [spoiler] scene."
+    assert markdown.excerpt(long, 20) == "word word word word…"
+
+    kept = markdown._kept_excerpt.cache_info()
+    assert (kept.hits, kept.currsize) == (1, 1)  # the short one, asked twice; the long one not kept
