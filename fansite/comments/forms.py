@@ -72,16 +72,26 @@ def quoted_spoilers_help():
     )
 
 
-class CommentForm(forms.Form):
-    """Writing or editing a comment.
-
-    Beyond its fields, a form given to the comments partial may carry:
+class ComposeState:
+    """What the comments partial asks of the compose box besides its fields:
     ``refusal``       why the member cannot post here (the form is not shown);
     ``notice``        a note about the request, e.g. a refused quote;
     ``reply_target``  the comment being answered (author loaded), if any;
+    ``is_default_reply`` whether that is the page's own comment, not one named;
     ``is_placed``     set while rendering when the form is shown right under
                       ``reply_target`` rather than at the end of the conversation.
     """
+
+    refusal = None
+    notice = None
+    reply_target = None
+    is_default_reply = False
+    is_placed = False
+
+
+class CommentForm(ComposeState, forms.Form):
+    """Writing or editing a comment (and, given to the comments partial, what
+    ``ComposeState`` says)."""
 
     body = MultilineField(
         label=_("Your comment"),
@@ -106,12 +116,6 @@ class CommentForm(forms.Form):
         ),
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    refusal = None
-    notice = None
-    reply_target = None
-    is_default_reply = False
-    is_placed = False
 
     def __init__(self, *args, target=None, minimum=None, **kwargs):
         """``target`` (the thread or article commented on) narrows the "spoils up to"
@@ -184,17 +188,13 @@ def gated_quote_notice(comment):
     ) % {"number": comment.spoiler_level}
 
 
-class Refused:
+class Refused(ComposeState):
     """What a page has in place of the new-comment form where the reader may not
     post (a visitor, a banned member, a locked thread): why, and no fields, which
     such a page never shows. Building the form's fields cost every visitor's page
-    about 0.15 ms. It answers what the comments partial asks of a form."""
+    about 0.15 ms."""
 
     is_bound = False
-    notice = None
-    reply_target = None
-    is_default_reply = False
-    is_placed = False
 
     def __init__(self, refusal):
         self.refusal = refusal

@@ -270,8 +270,8 @@ class Compiled:
 
     ``Compiled(lambda shape, board_pk: Thread.objects.filter(board_id=board_pk)
     .select_related("author").order_by(shape))``: ``instances(shape, pk, start=0,
-    stop=30)`` gives what ``list(build(shape, pk)[0:30])`` gives, built by the ORM's
-    own ``ModelIterable`` (select_related, annotations), and ``count(shape, pk)``
+    stop=30)`` gives what ``list(build(shape, pk)[0:30])`` gives, built as the ORM's
+    ``ModelIterable`` builds them (select_related, annotations), and ``count(shape, pk)``
     what ``build(shape, pk).count()`` gives. ``shape`` (anything hashable) picks
     among the queryset's forms: an order, whether hidden rows are left out. Values
     are ints, strings or aware datetimes, each used by the queryset as it is (an
