@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from fansite.web import pagecache
 from fansite.web.lru import LocalLRU
-from fansite.web.markers import TOKEN_HOLE, Filler, around_token, with_token
+from fansite.web.markers import TOKEN_HOLE, Filler, around_token, with_token, writes
 from fansite.web.reversing import reverse_id
 
 from . import state
@@ -31,6 +31,7 @@ class NotificationMarkers(Filler):
             user,
             with_follows=has_buttons,
             found=pagecache.prefetched(request, state.marker_keys(user)),
+            writes=writes(request),
         )
         unread = _unread_html(count)
 

@@ -40,26 +40,33 @@ _follows = statements.Prepared(
 )
 
 
-def markers(member, *, with_follows, found=None):
+def markers(member, *, with_follows, found=None, writes=None):
     """``(unread count, follows or None)`` in one cache round trip: what a page's
     markers need (the follows only when it has a Follow button). ``found``: what
-    the cache held for ``marker_keys`` when the page was read with them."""
+    the cache held for ``marker_keys`` when the page was read with them.
+    ``writes``: where to leave what was read from the database for the cache
+    (fansite.web.markers.writes), rather than storing it at once."""
     unread_key, follows_key = marker_keys(member)
     if found is None:
         found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
+    stored = {}
     count = found.get(unread_key)
     if count is None:
-        count = _unread.count(member.pk)
-        cache.set(unread_key, count, SECONDS)
+        count = stored[unread_key] = _unread.count(member.pk)
     followed = None
     if with_follows:
         followed = found.get(follows_key)
         if followed is None:
-            followed = _load_follows(member, follows_key)
+            followed = stored[follows_key] = _load_follows(member)
+    if writes is None:
+        if stored:
+            cache.set_many(stored, SECONDS)
+    else:
+        writes.update((key, (value, SECONDS)) for key, value in stored.items())
     return count, followed
 
 
-def _load_follows(member, key):
+def _load_follows(member):
     threads, boards = set(), set()
     rows = _follows.rows(member.pk)
     for thread_pk, board_pk in rows:
@@ -67,9 +74,7 @@ def _load_follows(member, key):
             threads.add(thread_pk)
         else:
             boards.add(board_pk)
-    found = (frozenset(threads), frozenset(boards))
-    cache.set(key, found, SECONDS)
-    return found
+    return frozenset(threads), frozenset(boards)
 
 
 def _forget(keys):

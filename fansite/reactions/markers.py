@@ -16,7 +16,7 @@ from django.utils.encoding import iri_to_uri
 
 from fansite.users.standing import ensure_can_post
 from fansite.web import pagecache
-from fansite.web.markers import Filler
+from fansite.web.markers import Filler, writes
 from fansite.web.refusals import Refused
 
 from . import state
@@ -37,6 +37,7 @@ class ReactionMarkers(Filler):
             member,
             page.comments,
             found=pagecache.prefetched(request, state.member_keys(member)) if member else None,
+            writes=writes(request),
         )
         can_react = member is not None and _may_react(member)
         bars = Bars(

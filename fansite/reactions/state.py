@@ -16,9 +16,18 @@ cache, from here:
 - ``reactions:mine:<member>`` holds when it was read and every reaction the
   member gave, ``(read at, {comment: {kind, …}})`` (or ``MANY`` past
   ``MINE_MAX`` of them: then each page asks the database for its own
-  comments); it is deleted when they react, so their own reactions are always
-  right. One key per member rather than one per comment:
-  a member's page asks the cache for one key more than a visitor's, not thirty.
+  comments). When they react it becomes ``(reacted at, CHANGED)`` for
+  ``MINE_SECONDS``, so their own reactions are always right and the next page
+  knows that this process's counts may be older than the reaction. One key per
+  member rather than one per comment: a member's page asks the cache for one key
+  more than a visitor's, not thirty.
+- A member whose key is missing has not reacted for ``MINE_SECONDS`` (or has
+  never reacted): this process's counts, younger than
+  ``REACTION_COUNTS_SECONDS``, already hold all they gave. Their first page
+  reads their reactions from the database and uses those counts as a visitor's
+  page does, with no second round trip. (Were Redis to evict the ``CHANGED``
+  entry early, a count could miss their reaction for up to
+  ``REACTION_COUNTS_SECONDS``; their buttons would still be right.)
 - ``reactions:kinds`` holds the enabled kinds; saving one in the admin drops it.
 """
 
@@ -30,6 +39,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from fansite.web import statements
+from fansite.web.cache import set_each
 
 from .models import Reaction, ReactionKind
 
@@ -64,9 +74,11 @@ def _mine_key(member_pk):
 # Past this many reactions, a member's own are not kept in the cache (MANY).
 MINE_MAX = 2_000
 MANY = "many"
-# How long a member's own reactions are kept. Reacting deletes them; this bounds
-# the one race left: the member's other request, reading the database just before
-# the reaction committed and storing that just after it was deleted.
+# In place of a member's reactions after they react: read them again.
+CHANGED = "changed"
+# How long a member's own reactions (and CHANGED) are kept. Reacting replaces
+# them; this bounds the one race left: the member's other request, reading the
+# database just before the reaction committed and storing that just after.
 MINE_SECONDS = 300
 
 
@@ -116,20 +128,23 @@ def member_keys(member):
     return [_mine_key(member.pk)]
 
 
-def page_state(member, comment_pks, found=None):
+def page_state(member, comment_pks, found=None, writes=None):
     """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
     ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
     cache round trip at most (none when this process's counts are fresh and
     ``found`` holds what the cache held for ``member_keys``, read with the page);
     a query for the counts that are missing or stale and one for the member's
-    reactions not in the cache.
+    reactions not in the cache. ``writes``: where to leave what was read from
+    the database for the cache (fansite.web.markers.writes) rather than storing
+    it at once.
 
     This process's recent counts serve members too, when they were counted after
-    the member's own reactions were last read (``reactions:mine`` carries when):
-    a count read before the member's latest reaction might not hold it, so those
+    the member's own reactions last changed (``reactions:mine`` says when): a
+    count read before the member's latest reaction might not hold it, so those
     few are asked for again."""
     now = time.time()
     fresh_after = now - settings.REACTION_COUNTS_SECONDS
+    stored = {} if writes is None else writes
     local, wanted = {}, []
     for pk in comment_pks:
         entry = _local_counts.get(pk)
@@ -146,12 +161,12 @@ def page_state(member, comment_pks, found=None):
         kinds = enabled_kinds(found)
     given = {}
     if member is not None:
-        mine_read_at, mine = _mine(found.get(_mine_key(member.pk)), member)
+        changed_at, mine = _mine(found.get(_mine_key(member.pk)), member, stored)
         if mine == MANY:
             given = Reaction.objects.given_by(member, comment_pks)
         else:
             given = {pk: mine[pk] for pk in comment_pks if pk in mine}
-        older = [pk for pk, entry in local.items() if entry[0] < mine_read_at]
+        older = [pk for pk, entry in local.items() if entry[0] < changed_at]
         if older:
             for pk in older:
                 del local[pk]
@@ -167,16 +182,24 @@ def page_state(member, comment_pks, found=None):
             counts[pk] = entry[1]
             _remember(pk, entry)
     if stale:
-        counts.update(_recount(stale))
+        counts.update(_recount(stale, stored))
+    if writes is None and stored:
+        set_each(cache, stored)
     return kinds, counts, given
 
 
-def _mine(stored, member):
-    """``(read at, reactions)`` of ``member`` from what the cache held, read from the
-    database when it held nothing usable."""
-    if isinstance(stored, tuple) and len(stored) == 2:
+def _mine(stored, member, writes):
+    """``(changed at, reactions)`` of ``member``: their reactions, and the time
+    before which a count may not hold their latest change. From what the cache
+    held, else from the database (left in ``writes`` for the cache)."""
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[1] != CHANGED:
         return stored
-    return _all_given(member)
+    read_at, mine = _all_given(member)
+    writes[_mine_key(member.pk)] = ((read_at, mine), MINE_SECONDS)
+    if stored is None and getattr(cache, "available", True):
+        # No reaction for MINE_SECONDS: every count this process keeps holds theirs.
+        return 0.0, mine
+    return read_at, mine
 
 
 # A member's reactions (one more than MINE_MAX tells there are too many to keep),
@@ -190,19 +213,15 @@ _given_by = statements.Prepared(
 
 def _all_given(member):
     """``(read at, reactions)``: every reaction ``member`` gave, ``{comment:
-    frozenset(kinds)}``, or MANY, and when they were read; kept in the cache until
-    they react again."""
+    frozenset(kinds)}``, or MANY, and when they were read."""
     read_at = time.time()
     rows = _given_by.rows(member.pk)
     if len(rows) > MINE_MAX:
-        mine = MANY
-    else:
-        kinds = {}
-        for comment_pk, kind_pk in rows:
-            kinds.setdefault(comment_pk, set()).add(kind_pk)
-        mine = {pk: frozenset(kind_pks) for pk, kind_pks in kinds.items()}
-    cache.set(_mine_key(member.pk), (read_at, mine), MINE_SECONDS)
-    return read_at, mine
+        return read_at, MANY
+    kinds = {}
+    for comment_pk, kind_pk in rows:
+        kinds.setdefault(comment_pk, set()).add(kind_pk)
+    return read_at, {pk: frozenset(kind_pks) for pk, kind_pks in kinds.items()}
 
 
 def _remember(pk, entry):
@@ -211,11 +230,15 @@ def _remember(pk, entry):
     _local_counts[pk] = entry
 
 
-def _recount(comment_pks):
+def _recount(comment_pks, writes=None):
     counted = Reaction.objects.counts_for(comment_pks)
     fresh = {pk: counted.get(pk, {}) for pk in comment_pks}
     now = time.time()
-    cache.set_many({_counts_key(pk): (now, n) for pk, n in fresh.items()}, DAY)
+    stored = {_counts_key(pk): ((now, n), DAY) for pk, n in fresh.items()}
+    if writes is None:
+        set_each(cache, stored)
+    else:
+        writes.update(stored)
     for pk, n in fresh.items():
         _remember(pk, (now, n))
     return fresh
@@ -230,9 +253,15 @@ def comment_state(member, comment_pk):
 
 
 def reacted(member, comment_pk):
-    """After ``member``'s reaction to ``comment_pk``: forget its counts and what the
-    member gave, so the next page that shows it counts them afresh (this process's
-    own copy too; other processes' copies were counted before the member's
-    reactions are next read, so their pages ask the cache again: page_state)."""
-    cache.delete_many([_counts_key(comment_pk), _mine_key(member.pk)])
+    """After ``member``'s reaction to ``comment_pk``: forget its counts, and mark
+    what the member gave as changed, so the next page that shows it counts them
+    afresh (this process's own copy too; other processes' copies were counted
+    before the change, so their pages ask the cache again: page_state)."""
+    set_each(
+        cache,
+        {
+            _counts_key(comment_pk): (None, 0),  # a lifetime of 0 deletes
+            _mine_key(member.pk): ((time.time(), CHANGED), MINE_SECONDS),
+        },
+    )
     _local_counts.pop(comment_pk, None)

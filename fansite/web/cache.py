@@ -44,7 +44,7 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CacheUnavailable", "RedisCache", "drop_after_outage"]
+__all__ = ["CacheUnavailable", "RedisCache", "drop_after_outage", "set_each"]
 
 # Redis answers in well under a millisecond; a second to connect and two to
 # answer are only reached when it is gone (or the machine is on its knees).
@@ -288,6 +288,21 @@ class ResilientRedisCacheClient(RedisCacheClient):
         keys = list(keys)
         return self._write(keys, None, super().delete_many, keys)
 
+    def set_each(self, entries):
+        """Each ``key: (value, timeout)`` (keys prefixed, timeouts the backend's:
+        None keeps the key, 0 deletes it), in one round trip."""
+
+        def write():
+            pipeline = self.get_client(None, write=True).pipeline(transaction=False)
+            for key, (value, timeout) in entries.items():
+                if timeout == 0:
+                    pipeline.delete(key)
+                else:
+                    pipeline.set(key, self._serializer.dumps(value), ex=timeout)
+            pipeline.execute()
+
+        return self._write(list(entries), None, write)
+
     def clear(self):
         # Nothing to remember key by key: everything goes when Redis returns.
         def flush():
@@ -319,7 +334,33 @@ class RedisCache(DjangoRedisCache):
         characters), a scan of every key of every call: a member's thread page
         asks for some thirty at once."""
 
+    def set_each(self, entries, version=None):
+        """``{key: (value, timeout)}``: ``set_many``, but each key with its own
+        lifetime (``set_each`` below for any backend)."""
+        self._cache.set_each(
+            {
+                self.make_and_validate_key(key, version=version): (
+                    value,
+                    self.get_backend_timeout(timeout),
+                )
+                for key, (value, timeout) in entries.items()
+            }
+        )
+
     @property
     def available(self):
         """False while this process is bypassing Redis (it did not answer)."""
         return not self._cache.outage.down
+
+
+def set_each(cache, entries):
+    """Store ``{key: (value, timeout)}`` in ``cache``: one round trip on Redis
+    (``RedisCache.set_each``), key by key on any other backend."""
+    if not entries:
+        return
+    method = getattr(cache, "set_each", None)
+    if method is not None:
+        method(entries)
+        return
+    for key, (value, timeout) in entries.items():
+        cache.set(key, value, timeout)

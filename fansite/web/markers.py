@@ -11,12 +11,18 @@ are joined once.
 A page served from the page cache is searched once per process, not once per
 request: what was found is kept with the stored page (``_found_in``), and each
 request only fills it in.
+
+What fillers read from the database for the cache (a member's unread count,
+their reactions) they leave in ``writes(request)``; the middleware stores it
+all in one round trip once the page is filled.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.module_loading import import_string
 
 from . import pagecache
+from .cache import set_each
 from .lru import LocalLRU
 
 _OPEN = b"<!--"
@@ -60,6 +66,19 @@ class Filler:
         """Cache keys ``fill`` will read for this request: read with a cached page
         in its round trip (``pagecache.prefetched``), none by default."""
         return []
+
+
+_WRITES = "_fansite_marker_writes"
+
+
+def writes(request):
+    """This request's cache writes, ``{key: (value, timeout)}``: the fillers add
+    to it, and the middleware stores it once every marker is filled."""
+    found = getattr(request, _WRITES, None)
+    if found is None:
+        found = {}
+        setattr(request, _WRITES, found)
+    return found
 
 
 class Matches(list):
@@ -118,6 +137,7 @@ class MarkersMiddleware:
             return response
         token = b"" if served is None else pagecache.form_token(request).encode()
         content = found.fill(request, self.fillers, token)
+        set_each(cache, getattr(request, _WRITES, None))
         response.content = content
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(content))

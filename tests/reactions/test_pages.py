@@ -336,3 +336,37 @@ def test_a_members_own_reaction_counts_even_where_a_process_kept_the_old_count(
 
     assert 'value="love:off" aria-pressed="true"' in bar
     assert "1 person reacted love" in bar
+
+
+def test_a_member_who_has_not_reacted_lately_is_served_this_processs_counts(
+    client, comment, onjo, kinds, thread_url, settings
+):
+    """Without their reactions in the cache, a member has not reacted for
+    MINE_SECONDS: the counts this process keeps already hold anything they gave,
+    so their first page uses them, as a visitor's does, without asking again."""
+    from fansite.reactions import state
+
+    settings.REACTION_COUNTS_SECONDS = 3600
+    state._local_counts[comment.pk] = (time.time(), {kinds["love"].pk: 4})  # this process only
+    client.force_login(onjo)
+
+    assert "4 people reacted love" in bar_of(client.get(thread_url).text, comment)
+
+
+def test_a_members_removed_reaction_is_gone_even_where_a_process_kept_the_old_count(
+    client, comment, onjo, kinds, thread_url, settings
+):
+    from fansite.reactions import state
+
+    settings.REACTION_COUNTS_SECONDS = 3600
+    client.force_login(onjo)
+    client.post(react_url(comment), {"react": "love:on"})
+    client.get(thread_url)
+    counted_before = time.time()
+
+    client.post(react_url(comment), {"react": "love:off"})
+    state._local_counts[comment.pk] = (counted_before, {kinds["love"].pk: 1})  # another process's
+    bar = bar_of(client.get(thread_url).text, comment)
+
+    assert 'aria-pressed="true"' not in bar
+    assert "reacted love" not in bar

@@ -46,6 +46,82 @@ def test_the_backend_stores_counts_and_deletes(redis_default_cache):
     assert cache.get_many(["a", "b", "greeting"]) == {}
 
 
+@pytest.fixture
+def sent_to_redis(monkeypatch):
+    """What goes to Redis from here on: each command alone (``["GET"]``), or a
+    pipeline's commands together (``["SET", "SET"]``)."""
+    import redis
+
+    sent = []
+    command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def one_command(client, *args, **options):
+        sent.append([args[0]])
+        return command(client, *args, **options)
+
+    def pipeline(pipe, *args, **options):
+        sent.append([queued[0][0] for queued in pipe.command_stack])
+        return execute(pipe, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", one_command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
+    return sent
+
+
+def test_set_each_gives_each_key_its_own_lifetime_in_one_round_trip(
+    redis_default_cache, sent_to_redis
+):
+    from fansite.web.cache import set_each
+
+    cache = redis_default_cache
+    cache.set("gone", "old", 60)
+    sent_to_redis.clear()
+
+    set_each(cache, {"short": ("a", 30), "long": ({"b": 2}, 3600), "gone": (None, 0)})
+
+    assert sent_to_redis == [["SET", "SET", "DEL"]]
+    assert cache.get_many(["short", "long", "gone"]) == {"short": "a", "long": {"b": 2}}
+    client = redis_client()
+    assert 25 < client.ttl(cache.make_key("short")) <= 30
+    assert 3500 < client.ttl(cache.make_key("long")) <= 3600
+
+
+def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
+    redis_default_cache, sent_to_redis
+):
+    """A member opening a page another member has cached reads their unread count,
+    follows and reactions from the database; all three go to Redis together."""
+    thread = ThreadFactory()
+    post_comment(target=thread, author=UserFactory(), body="Something to react to")
+    first = Client()
+    first.force_login(UserFactory(watched_up_to=12))
+    first.get(thread.get_absolute_url())  # the shared page, cached
+    first.get(thread.get_absolute_url())  # and its counts, kept after the cache
+    newcomer = Client()
+    newcomer.force_login(UserFactory(watched_up_to=12))
+    sent_to_redis.clear()
+
+    response = newcomer.get(thread.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    writes = [sent for sent in sent_to_redis if "SET" in sent]
+    assert writes == [["SET", "SET", "SET"]]
+    keys = ["notifications:unread:", "notifications:follows:", "reactions:mine:"]
+    member = response.wsgi_request.user.pk
+    assert len(redis_default_cache.get_many([f"{key}{member}" for key in keys])) == 3
+
+
+def test_set_each_on_another_backend_sets_key_by_key(settings):
+    from django.core.cache import cache
+
+    from fansite.web.cache import set_each
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.set("gone", "old", 60)
+    set_each(cache, {"kept": (1, 60), "gone": (None, 0)})
+    assert cache.get_many(["kept", "gone"]) == {"kept": 1}
+
+
 def test_one_client_object_serves_every_call(redis_default_cache):
     cache = redis_default_cache
     cache.set("x", 1, 60)
