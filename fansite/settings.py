@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fansite.web.context_processors.site",
+                "fansite.web.context_processors.csrf",
                 "fansite.spoilers.context_processors.reader",
             ],
             # {{ value|utc|date:"c" }} in every template: <time datetime> attributes

@@ -86,3 +86,31 @@ def test_bytes_that_would_skew_the_draw_are_dropped(monkeypatch):
     draws = iter([bytes([255, 248]) * 20, bytes(range(40))])
     monkeypatch.setattr(csrf.os, "urandom", lambda size: next(draws))
     assert csrf.random_string() == CSRF_ALLOWED_CHARS[:32]
+
+
+def test_a_page_drawn_afresh_carries_one_token_in_every_form(db, settings, relaxed_posting_limits):
+    """The templates' ``{% csrf_token %}`` comes from fansite.web.csrf too
+    (``context_processors.csrf``), the same token the forms filled in after the
+    page cache carry; and a form posts with it."""
+    import re
+
+    from django.test import Client
+
+    from fansite.comments.services import post_comment, start_thread
+    from tests.threads.factories import board
+    from tests.users.factories import UserFactory
+
+    settings.PAGE_CACHE_SECONDS = 0  # every page drawn afresh
+    author = UserFactory()
+    thread = start_thread(board=board("general"), author=author, title="Rooftop", body="Who?")
+    post_comment(target=thread, author=author, body="Nam-ra, surely.")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(UserFactory(watched_up_to=12))
+
+    page = browser.get(thread.get_absolute_url()).text
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) > 3  # the header's forms, the compose box, Follow, the reactions
+    assert len(set(tokens)) == 1
+    follow = re.search(r'<form class="follow-form" method="post" action="([^"]+)"', page)
+    assert browser.post(follow[1], {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
