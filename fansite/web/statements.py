@@ -16,6 +16,7 @@ from weakref import ref as weak_ref
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.query import _get_from_db, get_related_populators
 from django.db.models.signals import post_init, pre_init
@@ -53,26 +54,42 @@ class Columns:
         for index, (converters, col) in enumerate(self.converters):
             for convert in converters:
                 values[index] = convert(values[index], col, connection)
-        if pre_init.has_listeners(self.model) or post_init.has_listeners(self.model):
+        if not _plain(self.model):
             return self.model.from_db(connection.alias, self.names, values)
         return self._built(values)
 
     def _built(self, values):
-        """What ``Model.from_db`` makes of ``values``, without ``Model.__init__``.
+        return _made(self.model, self.names, values, connection.alias)
 
-        With no receiver of ``pre_init`` or ``post_init`` for the model (each read
-        checks), ``__init__`` only makes the instance's state and sets each
-        column's value, through descriptors that, on a new instance, store it in
-        its ``__dict__``; a column not read is left out of it, as the ORM defers it.
-        For a page's hundred comments and their authors this is about half the
-        time of building them."""
-        new = self.model.__new__(self.model)
-        state = ModelState()
-        state.adding = False
-        state.db = connection.alias
-        new._state = state
-        new.__dict__.update(zip(self.names, values, strict=True))
-        return new
+
+def _plain(model) -> bool:
+    """Whether ``model``'s instances may be made by ``_made``: its ``from_db`` is
+    Django's own, and nothing listens for ``pre_init`` or ``post_init`` (asked on
+    every read: a receiver may be connected at any time)."""
+    return (
+        model.from_db.__func__ is Model.from_db.__func__
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    )
+
+
+def _made(model, names, values, alias, fetch_mode=None):
+    """What ``model.from_db(alias, names, values)`` makes, without ``Model.__init__``
+    (only where ``_plain(model)``).
+
+    ``__init__`` only makes the instance's state and sets each column's value,
+    through descriptors that, on a new instance, store it in its ``__dict__``; a
+    column not read is left out of it, as the ORM defers it. For a page's hundred
+    comments and their authors this is about half the time of building them."""
+    new = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    if fetch_mode is not None:
+        state.fetch_mode = fetch_mode
+    new._state = state
+    new.__dict__.update(zip(names, values, strict=True))
+    return new
 
 
 @functools.cache
@@ -249,19 +266,58 @@ class _Selecting(_Statement):
         rows = self.run(values)
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
+        if self.fetch_mode.track_peers:
+            return self._peered(rows)
+        model, alias, names, own = self.model, self.alias, self.names, self.own
         made = []
-        peers = [] if self.fetch_mode.track_peers else None
+        plain = _plain(model)
+        for row in rows:
+            if plain:
+                instance = _made(model, names, row[own], alias, self.fetch_mode)
+            else:
+                instance = self.from_db(alias, names, row[own])
+            for related in self.related:
+                _populate(related, row, instance)
+            for name, place in self.annotations:
+                setattr(instance, name, row[place])
+            made.append(instance)
+        return made
+
+    def _peered(self, rows):
+        """As ``ModelIterable`` makes instances that fetch fields for their peers."""
+        made, peers = [], []
         for row in rows:
             instance = self.from_db(self.alias, self.names, row[self.own])
-            if peers is not None:
-                peers.append(weak_ref(instance))
-                instance._state.peers = peers
+            peers.append(weak_ref(instance))
+            instance._state.peers = peers
             for related in self.related:
                 related.populate(row, instance)
             for name, place in self.annotations:
                 setattr(instance, name, row[place])
             made.append(instance)
         return made
+
+
+def _populate(populator, row, from_obj):
+    """``RelatedPopulator.populate`` (one ``select_related`` row attached to
+    ``from_obj``), its instances made by ``_made`` where they may be."""
+    if populator.reorder_for_init:
+        values = populator.reorder_for_init(row)
+    else:
+        values = row[populator.cols_start : populator.cols_end]
+    if values[populator.pk_idx] is None:
+        obj = None
+    else:
+        model = populator.model_cls
+        if _plain(model):
+            obj = _made(model, populator.init_list, values, populator.db, populator.fetch_mode)
+        else:
+            obj = populator.from_db(populator.db, populator.init_list, values)
+        for inner in populator.related_populators:
+            _populate(inner, row, obj)
+    populator.local_setter(from_obj, obj)
+    if obj is not None:
+        populator.remote_setter(obj, from_obj)
 
 
 class Compiled:

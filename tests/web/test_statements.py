@@ -13,6 +13,7 @@ from fansite.comments.services import start_thread
 from fansite.notifications.models import Follow
 from fansite.notifications.services import follow
 from fansite.threads.models import Board, Thread
+from fansite.users.models import User
 from fansite.web import statements
 from fansite.web.statements import Columns, Compiled, Prepared
 from tests.users.factories import UserFactory
@@ -103,6 +104,42 @@ def test_instances_and_counts_are_the_orms_for_each_value_shape_and_slice(
     general = Board.objects.get(slug="general").pk
     assert compiled.count("title", general, timezone.now() - timedelta(days=60)) == 4
     assert compiled.instances("title", general, week_ago, start=2, stop=2) == []
+
+
+def own_values(instance):
+    """What an instance holds of its own (its fields, attached related objects
+    apart) and its state, to compare instances made two ways."""
+    if instance is None:
+        return None
+    values = {k: v for k, v in vars(instance).items() if k != "_state"}
+    state = instance._state
+    return values, (state.adding, state.db, state.fetch_mode)
+
+
+def test_instances_hold_what_the_orms_hold_with_or_without_init_receivers(threads):
+    compiled = Compiled(board_threads)
+    general = Board.objects.get(slug="general").pk
+    week_ago = timezone.now() - timedelta(days=7)
+    expected = list(board_threads("title", general, week_ago))
+    assert expected
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    for listening in (False, True):
+        if listening:
+            post_init.connect(receiver, sender=User)
+        try:
+            found = compiled.instances("title", general, week_ago)
+        finally:
+            post_init.disconnect(receiver, sender=User)
+        for mine, orm in zip(found, expected, strict=True):
+            assert own_values(mine) == own_values(orm)
+            for attached in (lambda t: t.author, lambda t: t.board, lambda t: t.board.episode):
+                assert own_values(attached(mine)) == own_values(attached(orm))
+    # With a receiver for members, the authors (and only they) went through __init__.
+    assert [author.pk for author in seen] == [thread.author_id for thread in expected]
 
 
 def test_a_string_value_and_no_row():
