@@ -60,13 +60,14 @@ class _Select:
     def objects(self, rows):
         """Model instances from ``rows`` (each a row of ``self.columns`` followed by
         any extra values, returned beside the comment)."""
-        return [(self._comment(row), row[self.width :]) for row in rows]
+        plain = [statements.plain_model(part.model) for part in self.parts]
+        return [(self._comment(row, plain), row[self.width :]) for row in rows]
 
-    def _comment(self, row):
+    def _comment(self, row, plain):
         start = 0
         instances = []
-        for part in self.parts:
-            instances.append(part.instance(row[start : start + len(part)]))
+        for part, part_plain in zip(self.parts, plain, strict=True):
+            instances.append(part.instance(row[start : start + len(part)], part_plain))
             start += len(part)
         comment, author, answered, answered_author = instances
         Comment.author.field.set_cached_value(comment, author)

@@ -36,25 +36,28 @@ class Columns:
         ]
         self.names = [field.attname for field in self.fields]
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        # (place, converters, column) of the columns that have converters.
         self.converters = []
-        for field in self.fields:
+        for index, field in enumerate(self.fields):
             col = field.get_col(alias)
             found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            self.converters.append((found, col))
+            if found:
+                self.converters.append((index, found, col))
 
     def __len__(self):
         return len(self.fields)
 
-    def instance(self, values):
+    def instance(self, values, plain=None):
         """The instance for ``values`` (this many of a row's), or None when the row
-        has none (the first value, the key, is NULL: a LEFT JOIN found nothing)."""
+        has none (the first value, the key, is NULL: a LEFT JOIN found nothing).
+        ``plain``: ``plain_model(model)``, when the caller asked it once for many rows."""
         if values[0] is None:
             return None
         values = list(values)
-        for index, (converters, col) in enumerate(self.converters):
+        for index, converters, col in self.converters:
             for convert in converters:
                 values[index] = convert(values[index], col, connection)
-        if not _plain(self.model):
+        if not (plain_model(self.model) if plain is None else plain):
             return self.model.from_db(connection.alias, self.names, values)
         return self._built(values)
 
@@ -62,7 +65,7 @@ class Columns:
         return _made(self.model, self.names, values, connection.alias)
 
 
-def _plain(model) -> bool:
+def plain_model(model) -> bool:
     """Whether ``model``'s instances may be made by ``_made``: its ``from_db`` is
     Django's own, and nothing listens for ``pre_init`` or ``post_init`` (asked on
     every read: a receiver may be connected at any time)."""
@@ -75,7 +78,7 @@ def _plain(model) -> bool:
 
 def _made(model, names, values, alias, fetch_mode=None):
     """What ``model.from_db(alias, names, values)`` makes, without ``Model.__init__``
-    (only where ``_plain(model)``).
+    (only where ``plain_model(model)``).
 
     ``__init__`` only makes the instance's state and sets each column's value,
     through descriptors that, on a new instance, store it in its ``__dict__``; a
@@ -270,14 +273,14 @@ class _Selecting(_Statement):
             return self._peered(rows)
         model, alias, names, own = self.model, self.alias, self.names, self.own
         made = []
-        plain = _plain(model)
+        plain = _Plain()
         for row in rows:
-            if plain:
+            if plain[model]:
                 instance = _made(model, names, row[own], alias, self.fetch_mode)
             else:
                 instance = self.from_db(alias, names, row[own])
             for related in self.related:
-                _populate(related, row, instance)
+                _populate(related, row, instance, plain)
             for name, place in self.annotations:
                 setattr(instance, name, row[place])
             made.append(instance)
@@ -298,9 +301,18 @@ class _Selecting(_Statement):
         return made
 
 
-def _populate(populator, row, from_obj):
+class _Plain(dict):
+    """``plain_model`` of each model, asked once per statement's rows."""
+
+    def __missing__(self, model):
+        found = self[model] = plain_model(model)
+        return found
+
+
+def _populate(populator, row, from_obj, plain):
     """``RelatedPopulator.populate`` (one ``select_related`` row attached to
-    ``from_obj``), its instances made by ``_made`` where they may be."""
+    ``from_obj``), its instances made by ``_made`` where ``plain`` (``_Plain``)
+    says they may be."""
     if populator.reorder_for_init:
         values = populator.reorder_for_init(row)
     else:
@@ -309,12 +321,12 @@ def _populate(populator, row, from_obj):
         obj = None
     else:
         model = populator.model_cls
-        if _plain(model):
+        if plain[model]:
             obj = _made(model, populator.init_list, values, populator.db, populator.fetch_mode)
         else:
             obj = populator.from_db(populator.db, populator.init_list, values)
         for inner in populator.related_populators:
-            _populate(inner, row, obj)
+            _populate(inner, row, obj, plain)
     populator.local_setter(from_obj, obj)
     if obj is not None:
         populator.remote_setter(obj, from_obj)
