@@ -18,6 +18,7 @@ them (id, username, display name, avatar); their other fields are deferred.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -47,6 +48,10 @@ class _Select:
             statements.Columns(user, "ra", self.PERSON),
         ]
         self.width = sum(map(len, self.parts))
+        ends = [0]
+        for part in self.parts:
+            ends.append(ends[-1] + len(part))
+        self.places = [slice(start, end) for start, end in pairwise(ends)]
         self.columns = ", ".join(part.sql for part in self.parts)
         comment_table = quote(Comment._meta.db_table)
         user_table = quote(user._meta.db_table)
@@ -60,16 +65,17 @@ class _Select:
     def objects(self, rows):
         """Model instances from ``rows`` (each a row of ``self.columns`` followed by
         any extra values, returned beside the comment)."""
-        plain = [statements.plain_model(part.model) for part in self.parts]
-        return [(self._comment(row, plain), row[self.width :]) for row in rows]
+        alias = connection.alias
+        made = [
+            (part, place, statements.plain_model(part.model), alias)
+            for part, place in zip(self.parts, self.places, strict=True)
+        ]
+        return [(self._comment(row, made), row[self.width :]) for row in rows]
 
-    def _comment(self, row, plain):
-        start = 0
-        instances = []
-        for part, part_plain in zip(self.parts, plain, strict=True):
-            instances.append(part.instance(row[start : start + len(part)], part_plain))
-            start += len(part)
-        comment, author, answered, answered_author = instances
+    def _comment(self, row, made):
+        comment, author, answered, answered_author = (
+            part.instance(row[place], plain, alias) for part, place, plain, alias in made
+        )
         Comment.author.field.set_cached_value(comment, author)
         if answered is not None:
             Comment.author.field.set_cached_value(answered, answered_author)

@@ -47,22 +47,22 @@ class Columns:
     def __len__(self):
         return len(self.fields)
 
-    def instance(self, values, plain=None):
+    def instance(self, values, plain=None, alias=None):
         """The instance for ``values`` (this many of a row's), or None when the row
         has none (the first value, the key, is NULL: a LEFT JOIN found nothing).
-        ``plain``: ``plain_model(model)``, when the caller asked it once for many rows."""
+        ``plain`` (``plain_model(model)``) and ``alias`` (the connection's), when
+        the caller worked them out once for many rows."""
         if values[0] is None:
             return None
         values = list(values)
         for index, converters, col in self.converters:
             for convert in converters:
                 values[index] = convert(values[index], col, connection)
+        if alias is None:
+            alias = connection.alias
         if not (plain_model(self.model) if plain is None else plain):
-            return self.model.from_db(connection.alias, self.names, values)
-        return self._built(values)
-
-    def _built(self, values):
-        return _made(self.model, self.names, values, connection.alias)
+            return self.model.from_db(alias, self.names, values)
+        return _made(self.model, self.names, values, alias)
 
 
 def plain_model(model) -> bool:
