@@ -52,6 +52,14 @@ def _person(member):
     return (member.pk, member.username, member.public_name, str(member.avatar))
 
 
+# The keys this process worked out last, by what they digest: a page drawn again
+# (after a post, say) keys the same comments with the same parts, and the digest
+# of each (its text included) cost about a tenth of a thread page's render.
+# Cleared when full, so at most this many parts (each a card's text) are held.
+_keys = {}
+_KEYS_MAX = 4096
+
+
 def card_key(comment, page_reader, page_parts) -> str:
     """The cache key of ``comment``'s card for this reader. ``page_parts``: what the
     card depends on besides the comment (``page_parts()``)."""
@@ -73,7 +81,12 @@ def card_key(comment, page_reader, page_parts) -> str:
         comment.edited_at.isoformat() if comment.edited_at else "",
         comment.body_html,
     )
-    return cards.key(parts)
+    key = _keys.get(parts)
+    if key is None:
+        if len(_keys) >= _KEYS_MAX:
+            _keys.clear()
+        key = _keys[parts] = cards.key(parts)
+    return key
 
 
 def page_parts(context) -> tuple:
@@ -130,10 +143,14 @@ class PageCards:
 def render_card(context, comment, render):
     """``render()``'s card for ``comment``, from the cache when it may be."""
     request = context.get("request")
-    if not fragments.enabled(request) or "page_reader" not in context:
+    if "page_reader" not in context:
         return render()
     cards = getattr(request, _REQUEST_ATTRIBUTE, None)
     if cards is None:
+        # Asked once per request (fragments.enabled: not for staff, nor with the
+        # caches off), not once per card.
+        if not fragments.enabled(request):
+            return render()
         cards = PageCards(context)
         setattr(request, _REQUEST_ATTRIBUTE, cards)
     return cards.render(comment, render)

@@ -194,3 +194,22 @@ def test_a_renamed_author_shows_on_every_card(thread):
 
     html = visitor_page(url)
     assert html.count("Renamed Card Writer") >= 2
+
+
+def test_a_rerendered_body_changes_the_card_and_the_kept_keys_stay_bounded(
+    thread, monkeypatch, settings
+):
+    """Keys are kept by everything they digest, the rendered text included: a body
+    rendered again (``rerender_comments``, the same Markdown) is a new card; and
+    no more keys are kept than the bound."""
+    from fansite.comments import cards
+
+    monkeypatch.setattr(cards, "_KEYS_MAX", 2)
+    settings.PAGE_CACHE_SECONDS = 0  # the cards alone
+    url = thread.get_absolute_url()
+    visitor_page(url)
+    assert len(cards._keys) <= 2
+    Comment.objects.filter(body="A reply").update(body_html="<p>A reply, drawn anew</p>")
+
+    assert "A reply, drawn anew" in visitor_page(url)
+    assert len(cards._keys) <= 2
