@@ -136,6 +136,8 @@ class MarkersMiddleware:
         if not found.markers:
             return response
         token = b"" if served is None else pagecache.form_token(request).encode()
+        if served is None:
+            pagecache.read_prefetched(request)
         content = found.fill(request, self.fillers, token)
         set_each(cache, getattr(request, _WRITES, None))
         response.content = content

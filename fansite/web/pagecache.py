@@ -350,6 +350,18 @@ def prefetched(request, keys):
     return {key: found[key] for key in keys if key in found}
 
 
+def read_prefetched(request):
+    """For a response the page cache did not serve: read every key ``prefetch``
+    named now, after the view, in one round trip, and keep them for ``prefetched``
+    (so the fillers of a page drawn afresh share one read rather than one each).
+    Nothing when they were read with a served page, or none were named."""
+    if getattr(request, _PREFETCHED, None) is not None:
+        return
+    keys = _prefetch_keys(request)
+    if keys:
+        setattr(request, _PREFETCHED, (frozenset(keys), _cache().get_many(keys)))
+
+
 def _prefetch_keys(request) -> list[str]:
     return [key for keys in getattr(request, _PREFETCH, ()) for key in keys()]
 

@@ -46,17 +46,31 @@ def test_the_backend_stores_counts_and_deletes(redis_default_cache):
     assert cache.get_many(["a", "b", "greeting"]) == {}
 
 
+class Sent(list):
+    """What went to Redis: each command alone (``["GET"]``), or a pipeline's
+    commands together (``["SET", "SET"]``); ``read`` the keys each MGET asked for."""
+
+    def __init__(self):
+        super().__init__()
+        self.read = []
+
+    def clear(self):
+        super().clear()
+        self.read.clear()
+
+
 @pytest.fixture
 def sent_to_redis(monkeypatch):
-    """What goes to Redis from here on: each command alone (``["GET"]``), or a
-    pipeline's commands together (``["SET", "SET"]``)."""
+    """What goes to Redis from here on (``Sent``)."""
     import redis
 
-    sent = []
+    sent = Sent()
     command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
 
     def one_command(client, *args, **options):
         sent.append([args[0]])
+        if args[0] == "MGET":
+            sent.read.append([key.split(":", 2)[2] for key in args[1:]])
         return command(client, *args, **options)
 
     def pipeline(pipe, *args, **options):
@@ -120,6 +134,30 @@ def test_set_each_on_another_backend_sets_key_by_key(settings):
     cache.set("gone", "old", 60)
     set_each(cache, {"kept": (1, 60), "gone": (None, 0)})
     assert cache.get_many(["kept", "gone"]) == {"kept": 1}
+
+
+def test_a_members_page_drawn_afresh_reads_what_its_markers_need_in_one_round_trip(
+    redis_default_cache, sent_to_redis, settings
+):
+    """Their unread count, follows and reactions: one read after the view, shared
+    by the fillers, as a page from the cache reads them with the page."""
+    settings.PAGE_CACHE_SECONDS = 0  # every page drawn afresh
+    thread = ThreadFactory()
+    post_comment(target=thread, author=UserFactory(), body="Something to react to")
+    member = UserFactory(watched_up_to=12)
+    reader = Client()
+    reader.force_login(member)
+    reader.get(thread.get_absolute_url())  # what the markers read is now in the cache
+    sent_to_redis.clear()
+
+    reader.get(thread.get_absolute_url())
+
+    wanted = {
+        f"notifications:unread:{member.pk}",
+        f"notifications:follows:{member.pk}",
+        f"reactions:mine:{member.pk}",
+    }
+    assert [set(keys) & wanted for keys in sent_to_redis.read if set(keys) & wanted] == [wanted]
 
 
 def test_one_client_object_serves_every_call(redis_default_cache):
