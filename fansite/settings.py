@@ -198,6 +198,16 @@ if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends
     # psycopg prepares nothing when this is None (Django's default); so high, it
     # prepares only what asks to be (the ORM's own cursors never do).
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
+    # And planned once: left to itself (plan_cache_mode "auto"), PostgreSQL plans a
+    # prepared statement afresh on every run while the plan for the given values
+    # is estimated cheaper than one for any values. For a thread page's comments
+    # it always was: a millisecond of planning on every page. Only the statements
+    # above are prepared, so only they get the one plan (each on the indexes made
+    # for it: tests/web/test_statements.py checks it is used).
+    _options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"{_options} -c plan_cache_mode=force_generic_plan".strip()
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -236,6 +236,16 @@ def prepared_statements():
         return [row[0] for row in cursor.fetchall()]
 
 
+def plans_of(statement):
+    """(generic plans, custom plans) PostgreSQL made of a prepared ``statement``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s",
+            [statement],
+        )
+        return cursor.fetchone()
+
+
 @pytest.mark.parametrize("prepared", [True, False])
 def test_postgresql_plans_each_statement_once_per_connection(settings, prepared):
     if connection.vendor != "postgresql":
@@ -244,4 +254,43 @@ def test_postgresql_plans_each_statement_once_per_connection(settings, prepared)
     sql = "SELECT COUNT(*) FROM threads_board WHERE id > %s AND slug <> %s"
     for value in (0, 1, 2):
         assert statements.run(sql, [value, "x"]) == [(Board.objects.filter(pk__gt=value).count(),)]
-    assert (sql.replace("%s", "$1", 1).replace("%s", "$2") in prepared_statements()) == prepared
+    statement = sql.replace("%s", "$1", 1).replace("%s", "$2")
+    assert (statement in prepared_statements()) == prepared
+    if prepared:
+        # Planned once, for any values, not again on each run with the values given.
+        assert plans_of(statement) == (3, 0)
+
+
+def test_postgresql_reads_a_page_of_comments_from_its_index_whatever_the_thread(
+    relaxed_posting_limits,
+):
+    """The top-level comments of a thread whose comments come after many others'
+    are read from ``comment_thread_top_ids``, not by walking the primary key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    from fansite.comments import rows
+    from fansite.comments.services import post_comment
+
+    board = Board.objects.get(slug="general")
+    author = UserFactory()
+    early = start_thread(board=board, author=author, title="Early", body="First.")
+    for number in range(30):
+        post_comment(target=early, author=author, body=f"Early comment {number}")
+    late = start_thread(board=board, author=author, title="Late", body="Later.")
+    for number in range(5):
+        post_comment(target=late, author=author, body=f"Late comment {number}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_comment")
+
+    found = rows.top_level(late, newest_first=False, offset=0, limit=3)
+
+    assert [c.body for c in found] == ["Later.", "Late comment 0", "Late comment 1"]
+    (statement,) = [s for s in prepared_statements() if "LIMIT $2 OFFSET $3" in s]
+    with connection.cursor() as cursor:
+        name = connection.ops.quote_name
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE statement = %s", [statement])
+        (prepared_name,) = cursor.fetchone()
+        cursor.execute(f"EXPLAIN EXECUTE {name(prepared_name)}(%s, 3, 0)", [late.pk])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using comment_thread_top_ids on comments_comment c " in plan
+    assert "Sort" not in plan
