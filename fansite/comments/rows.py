@@ -159,12 +159,17 @@ def first_replies(parent_pks, shown) -> list[tuple[Comment, int]]:
     quote = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(parent_pks))
     parent, pk = quote("parent_id"), quote("id")
+    # The window runs over the replies' ids and parents alone (the parent index
+    # holds both), and only the replies shown are read whole: over whole rows it
+    # carried every reply's text through two sorts.
     sql = (
-        f"SELECT {select.columns}, c.siblings FROM ("
-        f"SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.{parent} ORDER BY x.{pk}) AS position, "
+        f"SELECT {select.columns}, w.siblings FROM ("
+        f"SELECT x.{pk} AS shown_id, "
+        f"ROW_NUMBER() OVER (PARTITION BY x.{parent} ORDER BY x.{pk}) AS position, "
         f"COUNT(*) OVER (PARTITION BY x.{parent}) AS siblings "
         f"FROM {select.table} x WHERE x.{parent} IN ({marks})"
-        f") c {select.joins} WHERE c.position <= %s ORDER BY c.{pk}"
+        f") w JOIN {select.table} c ON c.{pk} = w.shown_id {select.joins} "
+        f"WHERE w.position <= %s ORDER BY c.{pk}"
     )
     rows = statements.run(sql, [*parent_pks, shown])
     return [(comment, int(extra[0])) for comment, extra in select.objects(rows)]
