@@ -239,7 +239,12 @@ def comments_by(user, limit=10):
 def best_comments(thread, limit=3):
     """The thread's ``limit`` visible comments with the highest Top score (at least
     one reaction), authors loaded: one query, on the ``comment_thread_top`` index
-    (fansite.comments.rows). The caller gates each as it gates cards."""
+    (fansite.comments.rows), none when nobody ever reacted in the thread (its
+    ``reaction_total`` moves with each comment's, in the same statements, so a
+    thread at 0 has no comment scored above 0). The caller gates each as it gates
+    cards."""
+    if not thread.reaction_total:
+        return []
     return rows.best(thread, limit)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from fansite.comments.models import Comment
 from fansite.comments.services import post_comment
 from fansite.reactions.services import set_reaction
+from fansite.threads.models import Thread
 from tests.users.factories import UserFactory
 
 SECRET = "The class president was bitten"
@@ -211,3 +212,17 @@ def test_best_comments_leave_out_hidden_comments(client, best_setup, long_thread
 
 def test_nothing_reacted_means_no_strip(client, long_thread):
     assert best_strip(client.get(long_thread.get_absolute_url()).text) == ""
+
+
+def test_a_thread_nobody_reacted_in_reads_nothing_for_the_strip(
+    long_thread, kinds, django_assert_num_queries
+):
+    from fansite.comments.selectors import best_comments
+
+    untouched = Thread.objects.get(pk=long_thread.pk)
+    with django_assert_num_queries(0):
+        assert best_comments(untouched) == []
+    react(take(3), kinds, 1)
+    reacted = Thread.objects.get(pk=long_thread.pk)
+    with django_assert_num_queries(1):
+        assert [c.body for c in best_comments(reacted)] == ["Take 3"]
