@@ -25,7 +25,8 @@ import re
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from fansite.web.markers import Filler
+from fansite.web import pagecache
+from fansite.web.markers import Filler, writes
 from fansite.web.reversing import reverse_id
 
 from . import services
@@ -56,6 +57,24 @@ class ThreadMarkers(Filler):
         for index in page.others:
             filled[index] = filler.html(matches[index])
         return filled
+
+    def cache_keys(self, request):
+        """The member's read marker of the thread the page shows, read with the
+        page (``services.read_key``)."""
+        thread_pk = _thread_shown(request)
+        return [services.read_key(request.user.pk, thread_pk)] if thread_pk else []
+
+
+def _thread_shown(request):
+    """The thread a member's thread page shows, else None."""
+    match = getattr(request, "resolver_match", None)
+    if (
+        not request.user.is_authenticated
+        or match is None
+        or match.view_name != "threads:thread_detail"
+    ):
+        return None
+    return match.kwargs.get("pk")
 
 
 class _Marked:
@@ -91,15 +110,22 @@ def remember_last_seen(request, thread):
 
 
 def _last_seen(request, thread_pk):
+    """``(the member's read marker of the thread, whether the cache holds it)``: from
+    the thread page's view, else the cache (read with the page), else the database."""
     known = getattr(request, _LAST_SEEN, None)
     if known is not None and known[0] == thread_pk:
-        return known[1]
-    return ThreadRead.objects.last_seen(request.user, thread_pk)
+        return known[1], False
+    key = services.read_key(request.user.pk, thread_pk)
+    found = pagecache.prefetched(request, [key])
+    if found is not None and isinstance(found.get(key), tuple):
+        return found[key][0], True
+    return ThreadRead.objects.last_seen(request.user, thread_pk), False
 
 
 def _read_state(request, page):
     """The comments new to the member among those the page shows, the first of them,
-    and the member's read marker moved to the newest one shown (one write at most)."""
+    and the member's read marker moved to the newest one shown (one write at most);
+    the marker as it then stands left for the cache (``markers.writes``)."""
     member = request.user
     if page.read is None:
         return set(), None
@@ -107,18 +133,21 @@ def _read_state(request, page):
     shown = page.shown
     if not shown:
         return set(), None
-    last_seen = _last_seen(request, thread_pk)
+    last_seen, cached = _last_seen(request, thread_pk)
     new = []
     if last_seen is not None:
         member_pk = member.pk
         new = [pk for pk, author in shown if pk > last_seen and author != member_pk]
-    if not gated:
-        services.mark_seen(
-            member=member,
-            thread=thread_pk,
-            comment_id=max(pk for pk, _author in shown),
-            seen_before=last_seen,
-        )
+    newest = max(pk for pk, _author in shown)
+    key = services.read_key(member.pk, thread_pk)
+    if not gated and (last_seen is None or newest > last_seen):
+        if services.mark_seen(member=member, thread=thread_pk, comment_id=newest):
+            writes(request)[key] = ((newest,), services.READ_SECONDS)
+        else:
+            # Already further along (another tab, another device): read it again.
+            writes(request)[key] = (None, 0)
+    elif not cached:
+        writes(request)[key] = ((last_seen,), services.READ_SECONDS)
     return set(new), (new[0] if new else None)
 
 

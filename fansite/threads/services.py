@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -125,6 +126,16 @@ def _advance_sql(rows):
     )
 
 
+# A member's read marker of a thread, kept in the cache so that their view of a
+# cached thread page reads it with the page (fansite.threads.markers): ``(the id,)``,
+# the id None for a thread they never opened. A day at most.
+READ_SECONDS = 24 * 60 * 60
+
+
+def read_key(member_pk, thread_pk) -> str:
+    return f"threads:read:{member_pk}:{thread_pk}"
+
+
 def mark_seen(*, member, thread, comment_id, seen_before=None):
     """Record that ``member`` has been shown ``thread`` (a Thread or its pk) up to
     comment ``comment_id``.
@@ -161,4 +172,13 @@ def mark_board_read(*, member, board, up_to):
         board=connection.ops.quote_name("board_id"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(_advance_sql(rows), [member.pk, up_to, timezone.now(), board.pk])
+        cursor.execute(
+            _advance_sql(rows) + f" RETURNING {connection.ops.quote_name('thread_id')}",
+            [member.pk, up_to, timezone.now(), board.pk],
+        )
+        moved = [read_key(member.pk, thread_pk) for (thread_pk,) in cursor.fetchall()]
+    # The markers that moved are read from the database again: dropped now, and
+    # again once this commits (a page reading in between would keep the old one).
+    if moved:
+        cache.delete_many(moved)
+        transaction.on_commit(lambda: cache.delete_many(moved), robust=True)

@@ -461,3 +461,52 @@ def test_new_marks_are_filled_in_on_the_shared_page_for_each_visit(client, membe
     assert reload["X-Page-Cache"] == "hit"
     assert "is-new" not in reload.text
     assert "First new comment" not in reload.text
+
+
+def test_a_members_cached_thread_page_reads_their_marker_with_the_page(client, member):
+    thread = ThreadFactory()
+    reply(thread)
+    client.get(thread.get_absolute_url())  # drawn, and the marker moved
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(thread.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert not [q for q in queries.captured_queries if "threads_threadread" in q["sql"]]
+
+
+def test_mark_all_read_clears_what_is_new_on_the_thread_page_too(client, member):
+    from django.test import Client
+
+    thread = ThreadFactory(board=board("theories"))
+    client.get(thread.get_absolute_url())  # the marker, kept in the cache too
+    reply(thread, body="Posted after the visit")
+    other = Client()
+    other.force_login(UserFactory(watched_up_to=member.watched_up_to))
+    other.get(thread.get_absolute_url())  # the page members share, cached again
+
+    client.post(reverse("threads:board_mark_read", args=["theories"]), follow=True)
+    response = client.get(thread.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "is-new" not in response.text
+
+
+def test_a_marker_further_along_elsewhere_is_read_again_not_shown_as_new_again(client, member):
+    """The marker in the database is further along than this copy in the cache (a
+    view from another tab that could not store its own): the page cannot move it
+    back, so the copy is dropped and the next view reads the real one."""
+    from django.core.cache import cache
+
+    thread = ThreadFactory()
+    first = reply(thread, body="First")
+    last = reply(thread, body="Second")
+    client.get(thread.get_absolute_url())  # drawn; the marker at the last comment
+    key = services.read_key(member.pk, thread.pk)
+    cache.set(key, (first.pk,), 60)  # an older copy
+
+    assert client.get(thread.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert cache.get(key) is None
+    assert "is-new" not in client.get(thread.get_absolute_url()).text
+    assert cache.get(key) == (last.pk,)
+    assert marker(member, thread) == last.pk

@@ -104,7 +104,8 @@ def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
     redis_default_cache, sent_to_redis
 ):
     """A member opening a page another member has cached reads their unread count,
-    follows and reactions from the database; all three go to Redis together."""
+    follows, reactions and read marker from the database; all four go to Redis
+    together."""
     thread = ThreadFactory()
     post_comment(target=thread, author=UserFactory(), body="Something to react to")
     first = Client()
@@ -119,10 +120,15 @@ def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
 
     assert response["X-Page-Cache"] == "hit"
     writes = [sent for sent in sent_to_redis if "SET" in sent]
-    assert writes == [["SET", "SET", "SET"]]
-    keys = ["notifications:unread:", "notifications:follows:", "reactions:mine:"]
+    assert writes == [["SET", "SET", "SET", "SET"]]
     member = response.wsgi_request.user.pk
-    assert len(redis_default_cache.get_many([f"{key}{member}" for key in keys])) == 3
+    keys = [
+        f"notifications:unread:{member}",
+        f"notifications:follows:{member}",
+        f"reactions:mine:{member}",
+        f"threads:read:{member}:{thread.pk}",
+    ]
+    assert len(redis_default_cache.get_many(keys)) == 4
 
 
 def test_set_each_on_another_backend_sets_key_by_key(settings):
