@@ -40,29 +40,25 @@ _follows = statements.Prepared(
 )
 
 
-def markers(member, *, with_follows, found=None, writes=None):
+def markers(member, *, with_follows, writes, found=None):
     """``(unread count, follows or None)`` in one cache round trip: what a page's
     markers need (the follows only when it has a Follow button). ``found``: what
     the cache held for ``marker_keys`` when the page was read with them.
-    ``writes``: where to leave what was read from the database for the cache
-    (fansite.web.markers.writes), rather than storing it at once."""
+    What was read from the database is left in ``writes`` for the cache
+    (fansite.web.markers.writes: stored with the page's other writes)."""
     unread_key, follows_key = marker_keys(member)
     if found is None:
         found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
-    stored = {}
     count = found.get(unread_key)
     if count is None:
-        count = stored[unread_key] = _unread.count(member.pk)
+        count = _unread.count(member.pk)
+        writes[unread_key] = (count, SECONDS)
     followed = None
     if with_follows:
         followed = found.get(follows_key)
         if followed is None:
-            followed = stored[follows_key] = _load_follows(member)
-    if writes is None:
-        if stored:
-            cache.set_many(stored, SECONDS)
-    else:
-        writes.update((key, (value, SECONDS)) for key, value in stored.items())
+            followed = _load_follows(member)
+            writes[follows_key] = (followed, SECONDS)
     return count, followed
 
 

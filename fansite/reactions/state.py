@@ -128,15 +128,15 @@ def member_keys(member):
     return [_mine_key(member.pk)]
 
 
-def page_state(member, comment_pks, found=None, writes=None):
+def page_state(member, comment_pks, writes, found=None):
     """``(kinds, counts, given)`` for a page's comments: the enabled kinds,
     ``{comment: {kind: n}}`` and ``{comment: {kind, …}}`` (empty for visitors). One
     cache round trip at most (none when this process's counts are fresh and
     ``found`` holds what the cache held for ``member_keys``, read with the page);
     a query for the counts that are missing or stale and one for the member's
-    reactions not in the cache. ``writes``: where to leave what was read from
-    the database for the cache (fansite.web.markers.writes) rather than storing
-    it at once.
+    reactions not in the cache. What was read from the database is left in
+    ``writes`` for the cache (fansite.web.markers.writes: stored with the page's
+    other writes).
 
     This process's recent counts serve members too, when they were counted after
     the member's own reactions last changed (``reactions:mine`` says when): a
@@ -144,7 +144,6 @@ def page_state(member, comment_pks, found=None, writes=None):
     few are asked for again."""
     now = time.time()
     fresh_after = now - settings.REACTION_COUNTS_SECONDS
-    stored = {} if writes is None else writes
     local, wanted = {}, []
     for pk in comment_pks:
         entry = _local_counts.get(pk)
@@ -161,7 +160,7 @@ def page_state(member, comment_pks, found=None, writes=None):
         kinds = enabled_kinds(found)
     given = {}
     if member is not None:
-        changed_at, mine = _mine(found.get(_mine_key(member.pk)), member, stored)
+        changed_at, mine = _mine(found.get(_mine_key(member.pk)), member, writes)
         if mine == MANY:
             given = Reaction.objects.given_by(member, comment_pks)
         else:
@@ -182,9 +181,7 @@ def page_state(member, comment_pks, found=None, writes=None):
             counts[pk] = entry[1]
             _remember(pk, entry)
     if stale:
-        counts.update(_recount(stale, stored))
-    if writes is None and stored:
-        set_each(cache, stored)
+        counts.update(_recount(stale, writes))
     return kinds, counts, given
 
 

@@ -269,32 +269,22 @@ class _Selecting(_Statement):
         rows = self.run(values)
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
-        if self.fetch_mode.track_peers:
-            return self._peered(rows)
         model, alias, names, own = self.model, self.alias, self.names, self.own
+        # Instances that fetch fields for their peers (FETCH_PEERS) are made as the
+        # ORM makes them, through from_db.
+        peers = [] if self.fetch_mode.track_peers else None
+        plain = _Plain() if peers is None else None
         made = []
-        plain = _Plain()
         for row in rows:
-            if plain[model]:
+            if plain is not None and plain[model]:
                 instance = _made(model, names, row[own], alias, self.fetch_mode)
             else:
                 instance = self.from_db(alias, names, row[own])
+            if peers is not None:
+                peers.append(weak_ref(instance))
+                instance._state.peers = peers
             for related in self.related:
                 _populate(related, row, instance, plain)
-            for name, place in self.annotations:
-                setattr(instance, name, row[place])
-            made.append(instance)
-        return made
-
-    def _peered(self, rows):
-        """As ``ModelIterable`` makes instances that fetch fields for their peers."""
-        made, peers = [], []
-        for row in rows:
-            instance = self.from_db(self.alias, self.names, row[self.own])
-            peers.append(weak_ref(instance))
-            instance._state.peers = peers
-            for related in self.related:
-                related.populate(row, instance)
             for name, place in self.annotations:
                 setattr(instance, name, row[place])
             made.append(instance)
@@ -312,7 +302,10 @@ class _Plain(dict):
 def _populate(populator, row, from_obj, plain):
     """``RelatedPopulator.populate`` (one ``select_related`` row attached to
     ``from_obj``), its instances made by ``_made`` where ``plain`` (``_Plain``)
-    says they may be."""
+    says they may be; with ``plain`` None, the ORM's own."""
+    if plain is None:
+        populator.populate(row, from_obj)
+        return
     if populator.reorder_for_init:
         values = populator.reorder_for_init(row)
     else:
