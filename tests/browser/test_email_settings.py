@@ -49,8 +49,8 @@ def test_choosing_email_settings_and_unsubscribing_from_a_link(
     screenshot("email-settings")
     quotes = page.get_by_role("group", name="Quotes of your comments")
     quotes.get_by_label("Daily digest").check()
-    page.get_by_role("button", name="Save email settings").click()
-    page.wait_for_url("**/settings/email/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save email settings").click()
     assert page.get_by_text("Your email settings have been saved.").is_visible()
     assert quotes.get_by_label("Daily digest").is_checked()
     assert email_mode(member, "quote") == EmailMode.DIGEST

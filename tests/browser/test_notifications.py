@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fansite.emails.backends import links_in
 from fansite.emails.models import EmailMode
@@ -57,7 +58,7 @@ def test_member_hears_of_a_reply_without_the_spoiler(
     # On-jo follows the thread.
     page.goto(live_server.url + thread.get_absolute_url())
     page.get_by_role("button", name="Follow", exact=True).click()
-    assert page.get_by_role("button", name="Following · Unfollow").is_visible()
+    expect(page.get_by_role("button", name="Following · Unfollow")).to_be_visible()
 
     # Ji-ho, who has finished the series, replies with an episode-12 spoiler, naming her.
     their = browser.new_context()
@@ -97,13 +98,13 @@ def test_member_hears_of_a_reply_without_the_spoiler(
     assert unsubscribe.startswith(live_server.url)
 
     page.get_by_role("button", name="Mark all read").click()
-    assert page.get_by_role("link", name=re.compile(r"unread")).count() == 0
+    expect(page.get_by_role("link", name=re.compile(r"unread"))).to_have_count(0)
 
     # She unsubscribes from the email's link in a browser that is not logged in.
     stranger_context = browser.new_context()
     stranger = stranger_context.new_page()
     stranger.goto(unsubscribe)
     stranger.get_by_role("button", name=re.compile("Unsubscribe")).click()
-    assert stranger.get_by_role("heading", name="You are unsubscribed").is_visible()
+    expect(stranger.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     stranger_context.close()
     assert email_mode(reader, "mention") == EmailMode.OFF

@@ -29,6 +29,7 @@ def test_visitor_reads_the_article_and_reveals_the_spoiler(
     assert DEATH not in page.content()
 
     page.get_by_role("button", name="Show the article anyway").click()
+    page.wait_for_url("**?reveal=*")
     check_accessibility()
     death = page.get_by_text(DEATH)
     assert not death.is_visible()  # still behind its own spoiler block
