@@ -71,11 +71,17 @@ def _user(request):
         renamed = RENAMED.get(session.get(BACKEND_SESSION_KEY))
         if renamed is not None:
             session[BACKEND_SESSION_KEY] = renamed
-    return get_user(request)
+    user = get_user(request)
+    # Once known, the member themselves from then on, not the lazy object: a
+    # member's cached page asks about them some sixty times, each through the
+    # lazy object's proxy costing more than the attribute itself.
+    request.user = user
+    return user
 
 
 class MemberAuthenticationMiddleware(AuthenticationMiddleware):
-    """Django's, keeping members signed in with the backends' earlier names."""
+    """Django's, keeping members signed in with the backends' earlier names, and
+    putting the member in ``request.user`` once the lazy object has found them."""
 
     def process_request(self, request):
         super().process_request(request)

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.test import Client
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from fansite.users.backends import RENAMED, member
+from fansite.users.backends import RENAMED, MemberAuthenticationMiddleware, member
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,20 @@ def test_sessions_signed_in_under_the_backends_earlier_names_stay_signed_in(earl
     assert signed_in(client)
     assert client.session[BACKEND_SESSION_KEY] == RENAMED[earlier]
     assert signed_in(client)
+
+
+def test_once_found_the_request_holds_the_member_not_the_lazy_object(rf):
+    """The lazy object's proxy costs more than the attributes asked of it, some
+    sixty times a member's page: once it has found the member, it steps aside."""
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    request = rf.get("/")
+    request.session = client.session
+    MemberAuthenticationMiddleware(lambda request: None).process_request(request)
+    assert isinstance(request.user, SimpleLazyObject)
+
+    assert request.user.is_authenticated
+
+    assert type(request.user) is get_user_model()
+    assert request.user.pk == user.pk
