@@ -5,8 +5,9 @@ databases."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_init
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from fansite.comments.services import start_thread
@@ -294,3 +295,31 @@ def test_postgresql_reads_a_page_of_comments_from_its_index_whatever_the_thread(
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using comment_thread_top_ids on comments_comment c " in plan
     assert "Sort" not in plan
+
+
+def test_rows_straight_from_sqlite_are_those_django_s_cursor_gives(django_assert_num_queries):
+    """On SQLite ``run`` skips Django's cursor wrapper unless queries are being
+    logged; its rows, its placeholders (a literal ``%%``) and its errors are the
+    same either way."""
+    UserFactory(username="percent")
+    sql = (
+        "SELECT username, %s, 'a%%b' FROM users_user WHERE username LIKE %s AND id > %s ORDER BY id"
+    )
+    params = [7, "per%", 0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        expected = cursor.fetchall()
+
+    assert statements.run(sql, params) == expected == [("percent", 7, "a%b")]
+    with django_assert_num_queries(1):  # logged queries go through Django's cursor
+        assert statements.run(sql, params) == expected
+    with pytest.raises(DatabaseError):  # Django's error, not sqlite3's
+        statements.run("SELECT nothing FROM no_such_table WHERE id = %s", [1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_refused_in_a_transaction_that_must_roll_back():
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            statements.run("SELECT 1 WHERE 1 = %s", [1])
