@@ -64,20 +64,31 @@ def sent_to_redis(monkeypatch):
     """What goes to Redis from here on (``Sent``)."""
     import redis
 
+    from fansite.web.cache import ResilientRedisCacheClient
+
     sent = Sent()
     command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
+    read = ResilientRedisCacheClient._command
 
-    def one_command(client, *args, **options):
+    def seen(args):
         sent.append([args[0]])
         if args[0] == "MGET":
             sent.read.append([key.split(":", 2)[2] for key in args[1:]])
+
+    def one_command(client, *args, **options):
+        seen(args)
         return command(client, *args, **options)
+
+    def one_read(client, *args):  # the backend's reads, past redis-py's client
+        seen(args)
+        return read(client, *args)
 
     def pipeline(pipe, *args, **options):
         sent.append([queued[0][0] for queued in pipe.command_stack])
         return execute(pipe, *args, **options)
 
     monkeypatch.setattr(redis.Redis, "execute_command", one_command)
+    monkeypatch.setattr(ResilientRedisCacheClient, "_command", one_read)
     monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
     return sent
 
@@ -211,3 +222,22 @@ def test_generations_expire_so_probed_addresses_leave_no_key_forever(
     assert f"thread:{thread.pk}:counts" in names
     for key in keys:
         assert 0 < client.ttl(key) <= pagecache.GENERATION_SECONDS
+
+
+def test_reads_outlive_a_connection_redis_dropped(redis_default_cache):
+    """The backend's reads skip redis-py's client (``_command``); a pooled
+    connection the server closed meanwhile is opened again, not taken for an
+    outage."""
+    cache = redis_default_cache
+    cache.set("kept", "value", 60)
+    assert cache.get("kept") == "value"
+    pool = cache._cache._get_connection_pool(False)
+    (connection,) = pool._available_connections
+    host, port = connection._sock.getsockname()[:2]
+
+    assert redis_client().client_kill_filter(addr=f"{host}:{port}") == 1
+
+    assert cache.get("kept") == "value"
+    assert cache.get_many(["kept", "missing"]) == {"kept": "value"}
+    assert cache.get("missing", "default") == "default"
+    assert cache.available
