@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Just inside it: the CSRF cookie is sent again now and then (fansite/web/csrf.py).
+    "fansite.web.csrf.CsrfCookieRenewal",
     "fansite.users.backends.MemberAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After CSRF and auth: reveal tokens are bound to the member or the CSRF secret.

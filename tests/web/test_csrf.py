@@ -1,15 +1,17 @@
 """The forms' CSRF token drawn by fansite.web.csrf: Django's own middleware
 accepts it, it flags the response's cookie as Django's does, and its mask is
-fresh and uniform."""
+fresh and uniform. The site's middleware sends an unchanged cookie again only
+now and then."""
 
 from collections import Counter
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware, rotate_token
 from django.test import RequestFactory
 
 from fansite.web import csrf
+from fansite.web.csrf import CsrfCookieRenewal
 
 factory = RequestFactory()
 
@@ -30,6 +32,22 @@ def _get(cookie=None):
     return request
 
 
+def _page(cookie=None, *, sign_in=False):
+    """A page with a form, through Django's middleware with the renewal just
+    inside it (as settings.MIDDLEWARE has them): the request and the response."""
+
+    def view(request):
+        if sign_in:
+            rotate_token(request)
+        request.token = csrf.get_token(request)
+        return HttpResponse("a form")
+
+    request = factory.get("/")
+    if cookie is not None:
+        request.COOKIES[settings.CSRF_COOKIE_NAME] = cookie
+    return request, CsrfViewMiddleware(CsrfCookieRenewal(view))(request)
+
+
 def _accepted(cookie, token):
     """Whether Django's middleware lets a form post with ``token`` through."""
     request = factory.post("/", {"csrfmiddlewaretoken": token})
@@ -47,23 +65,42 @@ def test_a_token_for_a_readers_secret_passes_djangos_check():
     assert not _accepted(csrf.random_string(), token)
 
 
-def test_a_visitor_without_a_cookie_gets_a_new_secret_and_the_cookie():
-    request = _get()
-    token = csrf.get_token(request)
+def test_a_visitor_without_a_cookie_gets_a_new_secret_and_the_cookie(monkeypatch):
+    monkeypatch.setattr(csrf, "RENEW_EVERY", 10**9)
+    request, response = _page()
     secret = request.META["CSRF_COOKIE"]
-    response = _middleware().process_response(request, HttpResponse())
     assert response.cookies[settings.CSRF_COOKIE_NAME].value == secret
     assert "Cookie" in response["Vary"]
-    assert _accepted(secret, token)
+    assert _accepted(secret, request.token)
 
 
-def test_a_known_secret_is_kept_and_its_cookie_renewed():
+def test_a_known_secret_is_kept_and_its_cookie_renewed_now_and_then(monkeypatch):
     secret = csrf.random_string()
-    request = _get(secret)
-    csrf.get_token(request)
-    assert request.META["CSRF_COOKIE"] == secret
-    response = _middleware().process_response(request, HttpResponse())
-    assert response.cookies[settings.CSRF_COOKIE_NAME].value == secret
+
+    def response(renew_every):
+        monkeypatch.setattr(csrf, "RENEW_EVERY", renew_every)
+        request, response = _page(secret)
+        assert request.META["CSRF_COOKIE"] == secret
+        assert _accepted(secret, request.token)
+        return response
+
+    renewed = response(1)
+    assert renewed.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    assert renewed.cookies[settings.CSRF_COOKIE_NAME]["max-age"] == settings.CSRF_COOKIE_AGE
+    kept = response(10**9)
+    assert settings.CSRF_COOKIE_NAME not in kept.cookies
+    assert "Cookie" in kept["Vary"]  # the page still depends on the cookie
+
+
+def test_a_rotated_secret_is_always_sent(monkeypatch):
+    """Signing in rotates the secret: the new cookie goes out with that response."""
+    monkeypatch.setattr(csrf, "RENEW_EVERY", 10**9)
+    old = csrf.random_string()
+    request, response = _page(old, sign_in=True)
+    new = response.cookies[settings.CSRF_COOKIE_NAME].value
+    assert new != old
+    assert new == request.META["CSRF_COOKIE"]
+    assert _accepted(new, request.token)
 
 
 def test_each_token_has_a_fresh_mask():
