@@ -102,7 +102,8 @@ MIDDLEWARE = [
     # After CSRF and auth: reveal tokens are bound to the member or the CSRF secret.
     "fansite.spoilers.middleware.ForeignRevealMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, writing the policy once (fansite/web/middleware.py).
+    "fansite.web.middleware.ContentSecurityPolicyMiddleware",
     "fansite.web.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After messages and authentication: a member's pending notices become messages

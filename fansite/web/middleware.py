@@ -3,6 +3,8 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import QueryDict
+from django.middleware import csp
+from django.utils.csp import CSP, build_policy
 
 from .errorpages import error_page
 
@@ -21,6 +23,44 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
+    """Django's, writing each policy of the settings once rather than on every
+    response (about 13 µs a page). A policy with a nonce in it, or one a view
+    chose for its response, is Django's to write, as before."""
+
+    def process_response(self, request, response):
+        for header, name, own in (
+            (CSP.HEADER_ENFORCE, "SECURE_CSP", "_csp_config"),
+            (CSP.HEADER_REPORT_ONLY, "SECURE_CSP_REPORT_ONLY", "_csp_ro_config"),
+        ):
+            if header in response or hasattr(response, own):
+                continue
+            policy = _policy(header, getattr(settings, name))
+            if policy:
+                response.headers[header] = policy
+        return super().process_response(request, response)
+
+
+# Each header's last policy: (the setting it was written from, which it holds so
+# that another setting, in a test, is never taken for it; the policy, or None
+# when Django must write it).
+_policies = {}
+
+
+def _policy(header, config):
+    kept = _policies.get(header)
+    if kept is None or kept[0] is not config:
+        written = build_policy(config) if config and not _has_nonce(config) else None
+        kept = _policies[header] = (config, written)
+    return kept[1]
+
+
+def _has_nonce(config):
+    return any(
+        isinstance(values, list | tuple | set) and CSP.NONCE in values for values in config.values()
+    )
 
 
 def _is_text(raw):

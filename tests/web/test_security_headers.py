@@ -1,6 +1,7 @@
 """Security headers on real responses."""
 
 import pytest
+from django.utils.csp import CSP
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,20 @@ def test_other_security_headers(home):
     assert home["X-Frame-Options"] == "DENY"
     assert "camera=()" in home["Permissions-Policy"]
     assert "geolocation=()" in home["Permissions-Policy"]
+
+
+def test_the_policy_follows_the_settings_and_keeps_nonces(client, settings):
+    """The middleware writes each policy once (fansite.web.middleware): a changed
+    setting is a new policy, a report-only policy is sent too, and a policy with
+    a nonce is left to Django (which drops the nonce from a page that used none)."""
+    settings.SECURE_CSP = {"default-src": [CSP.SELF], "img-src": [CSP.SELF, "https:"]}
+    settings.SECURE_CSP_REPORT_ONLY = {"script-src": [CSP.SELF]}
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == "default-src 'self'; img-src 'self' https:"
+    assert response["Content-Security-Policy-Report-Only"] == "script-src 'self'"
+
+    settings.SECURE_CSP = {"default-src": [CSP.SELF], "script-src": [CSP.SELF, CSP.NONCE]}
+    settings.SECURE_CSP_REPORT_ONLY = {}
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == "default-src 'self'; script-src 'self'"
+    assert "Content-Security-Policy-Report-Only" not in response
