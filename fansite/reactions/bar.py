@@ -22,7 +22,7 @@ from urllib.parse import quote
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
-from fansite.web.markers import TOKEN_HOLE, around_token, with_token
+from fansite.web.markers import TOKEN_HOLE, around_token
 from fansite.web.reversing import id_url_parts
 
 FULL, OWN, TOTAL = "a", "o", "t"
@@ -74,6 +74,7 @@ class _Parts:
         self.react_text = escape(gettext("React"))
         self.group_text = escape(gettext("Reactions"))
         self.said = {}
+        self.picker = None  # Bars.picker_pieces
 
 
 class Bars:
@@ -83,7 +84,7 @@ class Bars:
     def __init__(self, kinds, *, can_react, token="", path=""):
         self.source_kinds = kinds
         self.language = get_language()
-        parts = _Parts.of(kinds, self.language)
+        parts = self._parts = _Parts.of(kinds, self.language)
         self.kinds = parts.kinds
         self.react_url = parts.react_url
         self.who_url = parts.who_url
@@ -93,7 +94,6 @@ class Bars:
         self._said = parts.said
         self.can_react = can_react
         self.token = escape(token)
-        self.token_bytes = self.token.encode()
         self.path = escape(path)
         self.query_path = escape(quote(path, safe="/"))
 
@@ -129,13 +129,13 @@ class Bars:
         _drawn[key] = (counts, self.source_kinds, html)
         return html
 
-    def member_bar(self, pk, counts, given):
-        """``bar(pk, FULL, counts, given)`` as bytes, for a member who may react. A bar
-        the member gave nothing to is the same for every member on this page but
-        for the CSRF token, so it is drawn once around the token for as long as this
-        process keeps the same ``counts``, and the member's token joined in."""
+    def member_pieces(self, pk, counts, given):
+        """``bar(pk, FULL, counts, given)`` for a member who may react, as the bytes
+        around their CSRF token (``around_token``: ``with_token`` puts it in). A bar
+        the member gave nothing to is the same for every member on this page, so it
+        is cut once for as long as this process keeps the same ``counts``."""
         if given:
-            return self.bar(pk, FULL, counts, given).encode()
+            return around_token(self.bar(pk, FULL, counts, given, token=TOKEN_HOLE))
         key = (pk, "member", self.language, self.path)
         found = _drawn.get(key)
         if found is None or found[0] is not counts or found[1] is not self.source_kinds:
@@ -143,7 +143,7 @@ class Bars:
             if len(_drawn) >= _DRAWN_MAX:
                 _drawn.clear()
             found = _drawn[key] = (counts, self.source_kinds, pieces)
-        return with_token(found[2], self.token_bytes)
+        return found[2]
 
     def bar(self, pk, mode, counts, given=(), *, every_kind=False, token=None):
         """One comment's bar (a ``str``), or "" when there is nothing to show.
@@ -213,9 +213,18 @@ class Bars:
             f'{self.query_path}%23comment-{pk}" rel="nofollow">{self.react_text}</a>'
         )
 
-    def picker(self):
+    def picker_pieces(self):
+        """``picker`` around the CSRF token (``around_token``), cut once per process
+        for the same kinds and language."""
+        parts = self._parts
+        if parts.picker is None:
+            parts.picker = around_token(self.picker(token=TOKEN_HOLE))
+        return parts.picker
+
+    def picker(self, *, token=None):
         """Once per page, for site.js: the full set of buttons it opens in place,
-        and the form it wraps around a bare "React" link."""
+        and the form it wraps around a bare "React" link (``token``: the CSRF token
+        in it, when not the reader's own)."""
         buttons = "".join(
             self._button(slug, emoji, label, 0, False, counted=False)
             for _pk, slug, emoji, label in self.kinds
@@ -225,7 +234,8 @@ class Bars:
             f'aria-label="{escape(gettext("Choose a reaction"))}">{buttons}</span></template>'
             '<template id="reaction-form"><form class="reactions" method="post" '
             'data-reactions><input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{self.token}"><input type="hidden" name="next" value="">'
+            f'value="{self.token if token is None else token}">'
+            '<input type="hidden" name="next" value="">'
             '<span class="reactions__buttons"></span>'
             '<span class="reactions__status" role="status"></span></form></template>'
         )

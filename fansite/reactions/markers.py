@@ -16,7 +16,7 @@ from django.utils.encoding import iri_to_uri
 
 from fansite.users.standing import ensure_can_post
 from fansite.web import pagecache
-from fansite.web.markers import Filler, writes
+from fansite.web.markers import Filler, with_token, writes
 from fansite.web.refusals import Refused
 
 from . import state
@@ -48,7 +48,7 @@ class ReactionMarkers(Filler):
         )
         if member is None:
             return page.for_visitors(bars, counts)
-        return page.for_member(bars, counts, given, member.pk)
+        return page.for_member(bars, counts, given, member.pk, bars.token.encode())
 
     def cache_keys(self, request):
         user = request.user
@@ -68,27 +68,87 @@ class _Page:
             for match in matches
         ]
         self.comments = sorted({pk for pk, _mode, _author in self.marked})
+        # Each comment's places among the markers, and each author's.
+        self.places, self.by_author = {}, {}
+        for place, (pk, _mode, author) in enumerate(self.marked):
+            self.places.setdefault(pk, []).append(place)
+            if author is not None:
+                self.by_author.setdefault(author, set()).add(place)
         self.drawn = None  # (kinds, language, counts of each marker, bars)
+        # (kinds, language, address, may react, counts of each marker, pieces)
+        self.member_drawn = None
 
-    def for_member(self, bars, counts, given, member_pk):
-        """The bars for a member: counts alone on their own comments (and everywhere
-        when they may not react), else a bar to react with and, once a page, the
-        picker site.js opens."""
-        html = []
+    def for_member(self, bars, counts, given, member_pk, token):
+        """The bars for a member, with ``token`` (theirs, bytes) in their forms.
+
+        Bars are the same for every member but for the token, their own comments
+        and the comments they reacted to. So the page's bars are cut around the
+        token once for as long as the counts, kinds and language are
+        (``_shared``), each request redraws only the member's own few, and joins
+        its token in."""
+        pieces, picker_at = self._shared(bars, counts)
+        own = self.by_author.get(member_pk, ())
+        if picker_at in own:
+            # The picker goes with the member's first bar to react with.
+            pieces = self._member_pieces(bars, counts, given, member_pk)
+        elif own or (given and bars.can_react):
+            pieces = list(pieces)
+            for place in own:
+                pk = self.marked[place][0]
+                pieces[place] = (bars.drawn(pk, OWN, counts.get(pk, _NONE)),)
+            for pk, kinds in given.items() if bars.can_react else ():
+                for place in self.places.get(pk, ()):
+                    if place in own or self.marked[place][1] != FULL:
+                        continue
+                    bar = bars.member_pieces(pk, counts.get(pk, _NONE), kinds)
+                    pieces[place] = _with_picker(bar, bars) if place == picker_at else bar
+        return [with_token(each, token) for each in pieces]
+
+    def _shared(self, bars, counts):
+        """The bars of a member who neither wrote nor reacted to any comment of the
+        page, around the token, and the place of the one carrying the picker."""
+        shown = tuple(counts.get(pk, _NONE) for pk, _mode, _author in self.marked)
+        drawn = self.member_drawn
+        if (
+            drawn is None
+            or drawn[0] is not bars.source_kinds
+            or drawn[1:4] != (bars.language, bars.path, bars.can_react)
+            or drawn[4] != shown
+        ):
+            pieces = self._member_pieces(bars, counts, {}, None)
+            picker_at = next(
+                (place for place, (_pk, mode, _author) in enumerate(self.marked) if mode == FULL),
+                None,
+            )
+            drawn = self.member_drawn = (
+                bars.source_kinds,
+                bars.language,
+                bars.path,
+                bars.can_react,
+                shown,
+                (pieces, picker_at if bars.can_react else None),
+            )
+        return drawn[5]
+
+    def _member_pieces(self, bars, counts, given, member_pk):
+        """Each bar around the token (``around_token``): counts alone on the member's
+        own comments (and everywhere when they may not react), else a bar to react
+        with and, once a page, the picker site.js opens."""
+        pieces = []
         picker_wanted = bars.can_react
         for pk, mode, author in self.marked:
             these = counts.get(pk, _NONE)
-            if author == member_pk:
+            if author is not None and author == member_pk:
                 mode = OWN
             if mode != FULL or not bars.can_react:
-                html.append(bars.drawn(pk, mode, these))
+                pieces.append((bars.drawn(pk, mode, these),))
                 continue
-            bar = bars.member_bar(pk, these, given.get(pk, ()))
+            bar = bars.member_pieces(pk, these, given.get(pk, ()))
             if picker_wanted:
-                bar += bars.picker().encode()
+                bar = _with_picker(bar, bars)
                 picker_wanted = False
-            html.append(bar)
-        return html
+            pieces.append(bar)
+        return pieces
 
     def for_visitors(self, bars, counts):
         shown = tuple(counts.get(pk, _NONE) for pk, _mode, _author in self.marked)
@@ -106,6 +166,12 @@ class _Page:
         ]
         self.drawn = (bars.source_kinds, bars.language, shown, html)
         return html
+
+
+def _with_picker(bar, bars):
+    """``bar``'s pieces followed by the picker's."""
+    picker = bars.picker_pieces()
+    return (*bar[:-1], bar[-1] + picker[0], *picker[1:])
 
 
 def _may_react(member):

@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
 from django.utils import timezone
 
 from fansite.comments.models import Comment
@@ -370,3 +372,62 @@ def test_a_members_removed_reaction_is_gone_even_where_a_process_kept_the_old_co
 
     assert 'aria-pressed="true"' not in bar
     assert "reacted love" not in bar
+
+
+def test_members_share_bars_cut_once_each_with_their_own_token_and_reactions(
+    comment, kinds, thread_url, settings
+):
+    """Bars of members who neither wrote nor reacted to a comment of the page are
+    cut around the token once for all of them (fansite.reactions.markers): each
+    page carries its reader's own token, a member who reacted sees their
+    reaction pressed and the next member does not, and new counts are drawn."""
+    settings.REACTION_COUNTS_SECONDS = 0  # counts read afresh for every page
+    set_reaction(member=UserFactory(), comment=comment, kind=kinds["funny"], on=True)
+    reacted = UserFactory(watched_up_to=3)
+    set_reaction(member=reacted, comment=comment, kind=kinds["love"], on=True)
+
+    def bar_for(member):
+        reader = Client()
+        reader.force_login(member)
+        bar = bar_of(reader.get(thread_url).text, comment)
+        (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', bar)
+        assert _unmask_cipher_token(token) == reader.cookies["csrftoken"].value
+        return bar.replace(token, "TOKEN"), token
+
+    first, first_token = bar_for(UserFactory(watched_up_to=3))
+    theirs, _token = bar_for(reacted)
+    second, second_token = bar_for(UserFactory(watched_up_to=3))
+
+    assert first == second
+    assert first_token != second_token
+    assert 'value="love:off" aria-pressed="true"' in theirs
+    assert 'aria-pressed="true"' not in second
+    assert "funny. 1 person reacted funny" in second
+
+    set_reaction(member=UserFactory(), comment=comment, kind=kinds["funny"], on=True)
+    third, _token = bar_for(UserFactory(watched_up_to=3))
+    assert "funny. 2 people reacted funny" in third
+
+
+def test_the_picker_comes_once_with_a_members_first_bar_to_react_with(
+    comment, jiho, kinds, thread_url
+):
+    """site.js's picker goes with the first bar its reader may react with: the
+    page's first comment (the opening post) for most members, and for Ji-ho, who
+    wrote both it and the next, the one after."""
+    later = post_comment(author=UserFactory(), target=comment.thread, body="A later take")
+
+    def picker_under(member):
+        """The comment whose card carries the page's one picker."""
+        reader = Client()
+        reader.force_login(member)
+        html = reader.get(thread_url).text
+        assert html.count('id="reaction-picker"') == 1
+        before = html.split('id="reaction-picker"', 1)[0]
+        return int(re.findall(r'<article[^>]* id="comment-(\d+)"', before)[-1])
+
+    first = Comment.objects.filter(thread=comment.thread).order_by("pk").first()
+    assert first != comment
+    assert first.author == jiho
+    assert picker_under(UserFactory(watched_up_to=3)) == first.pk
+    assert picker_under(jiho) == later.pk
