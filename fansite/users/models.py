@@ -1,4 +1,5 @@
 import datetime
+import functools
 import hashlib
 import re
 
@@ -207,6 +208,12 @@ class User(AbstractUser):
     def get_absolute_url(self):
         return reverse_args("users:profile_detail", self.username)
 
+    def _get_session_auth_hash(self, secret=None):
+        """Django's, worked out once per password and secret in this process: it is
+        checked against the session on every signed-in request, and is two SHA-256
+        digests and an HMAC each time."""
+        return _session_auth_hash(self.password, settings.SECRET_KEY if secret is None else secret)
+
     @property
     def is_banned(self):
         return self.banned_until is not None and self.banned_until > timezone.now()
@@ -275,3 +282,15 @@ class User(AbstractUser):
         sizes = sorted(settings.AVATAR_SIZES)
         best = next((candidate for candidate in sizes if candidate >= size), sizes[-1])
         return default_storage.url(AVATAR_RENDITION_NAME.format(folder=self.avatar, size=best))
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_auth_hash(password, secret):
+    return AbstractUser._get_session_auth_hash(_Password(password), secret)
+
+
+class _Password:
+    """Just the password Django's ``_get_session_auth_hash`` reads."""
+
+    def __init__(self, password):
+        self.password = password

@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -95,3 +96,34 @@ def test_once_found_the_request_holds_the_member_not_the_lazy_object(rf):
 
     assert type(request.user) is get_user_model()
     assert request.user.pk == user.pk
+
+
+def test_the_session_hash_is_djangos_for_each_password_and_secret(settings):
+    """Kept per password and secret (fansite.users.models): the same hash Django
+    works out, a new one for a new password, and the old secret's hash while it
+    is among SECRET_KEY_FALLBACKS (sessions survive a key rotation)."""
+    user = UserFactory.build(password="pbkdf2_sha256$1$salt$hash")
+    django_hash = AbstractBaseUser._get_session_auth_hash
+    assert user.get_session_auth_hash() == django_hash(user)
+
+    user.password = "pbkdf2_sha256$1$salt$other"
+    assert user.get_session_auth_hash() == django_hash(user)
+
+    old = user.get_session_auth_hash()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a new secret key, long enough to be a real one: 0123456789abcdef"
+    assert user.get_session_auth_hash() != old
+    assert user.get_session_auth_hash() == django_hash(user)
+    assert list(user.get_session_auth_fallback_hash()) == [old]
+
+
+def test_a_session_survives_a_secret_key_rotation(settings):
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert signed_in(client)
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a new secret key, long enough to be a real one: 0123456789abcdef"
+
+    assert signed_in(client)

@@ -241,3 +241,30 @@ def test_reads_outlive_a_connection_redis_dropped(redis_default_cache):
     assert cache.get_many(["kept", "missing"]) == {"kept": "value"}
     assert cache.get("missing", "default") == "default"
     assert cache.available
+
+
+def test_values_come_back_as_stored_whoever_wrote_them(redis_default_cache):
+    """The backend reads a value by its first byte (fansite.web.cache.Serializer):
+    integers stay integers for ``incr``, anything else is a pickle, also one
+    Django's own serializer wrote."""
+    from django.core.cache.backends.redis import RedisSerializer
+
+    cache = redis_default_cache
+    values = {
+        "int": 7,
+        "negative": -12,
+        "flag": True,
+        "digits": "12",
+        "bytes": b"\x80not a pickle",
+        "nested": {"a": [1, (2, "three")]},
+        "nothing": None,
+    }
+    for key, value in values.items():
+        cache.set(key, value, 60)
+    client = redis_client()
+    client.set(cache.make_key("django's"), RedisSerializer().dumps(("old", 1)))
+
+    assert cache.get_many([*values, "django's"]) == {**values, "django's": ("old", 1)}
+    assert {key: cache.get(key, "missing") for key in values} == values
+    assert cache.incr("int") == 8
+    assert cache.get("int") == 8
