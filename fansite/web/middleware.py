@@ -39,7 +39,7 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
                 continue
             policy = _policy(header, getattr(settings, name))
             if policy:
-                response.headers[header] = policy
+                response.headers[str(header)] = policy  # a str: WSGI servers check
         return super().process_response(request, response)
 
 

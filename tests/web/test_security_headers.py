@@ -53,3 +53,11 @@ def test_the_policy_follows_the_settings_and_keeps_nonces(client, settings):
     response = client.get("/")
     assert response["Content-Security-Policy"] == "default-src 'self'; script-src 'self'"
     assert "Content-Security-Policy-Report-Only" not in response
+
+
+def test_header_names_and_values_are_plain_strings(home):
+    """WSGI servers refuse anything else (wsgiref's validator: a 500 for the page)."""
+    assert home["Content-Security-Policy"]
+    for name, value in home.items():
+        assert type(name) is str, name
+        assert type(value) is str, name
