@@ -142,8 +142,11 @@ def run(sql, params):
         return cursor.fetchall()
 
 
-# Each statement as SQLite's own placeholders, worked out once.
+# Each statement as SQLite's own placeholders, worked out once. Statements with a
+# list of values (``IN (%s, %s, …)``) differ by its length: the dict is emptied
+# when it holds this many.
 _QMARK_SQL = {}
+_QMARK_SQL_MAX = 1024
 
 
 @async_unsafe
@@ -155,6 +158,8 @@ def _sqlite_rows(db, sql, params):
     here too, and the database's errors are Django's."""
     query = _QMARK_SQL.get(sql)
     if query is None:
+        if len(_QMARK_SQL) >= _QMARK_SQL_MAX:
+            _QMARK_SQL.clear()
         query = _QMARK_SQL[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
     db.close_if_health_check_failed()
     db.ensure_connection()

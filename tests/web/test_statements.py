@@ -323,3 +323,17 @@ def test_rows_are_refused_in_a_transaction_that_must_roll_back():
         transaction.set_rollback(True)
         with pytest.raises(TransactionManagementError):
             statements.run("SELECT 1 WHERE 1 = %s", [1])
+
+
+def test_statements_of_every_length_are_kept_within_bounds(monkeypatch):
+    """Statements with lists of values differ by the list's length; the rewritten
+    placeholders kept for them stay bounded (and right after being dropped)."""
+    monkeypatch.setattr(statements, "_QMARK_SQL", {})
+    monkeypatch.setattr(statements, "_QMARK_SQL_MAX", 4)
+    for length in range(1, 10):
+        values = list(range(length))
+        marks = ", ".join(["%s"] * length)
+        rows = statements.run(f"SELECT COUNT(*) FROM users_user WHERE id IN ({marks})", values)
+        assert rows == [(User.objects.filter(id__in=values).count(),)]
+        if connection.vendor == "sqlite":
+            assert 1 <= len(statements._QMARK_SQL) <= 4
