@@ -64,8 +64,8 @@ def test_choosing_email_settings_and_unsubscribing_from_a_link(
     assert stranger.get_by_text(
         "Stop sending emails about “Replies to your comments and threads” to the account onjo?"
     ).is_visible()
-    stranger.get_by_role("button", name="Unsubscribe").click()
-    stranger.wait_for_load_state()
+    with stranger.expect_navigation():
+        stranger.get_by_role("button", name="Unsubscribe").click()
     assert stranger.get_by_role("heading", name="You are unsubscribed").is_visible()
     allow_axe_without_javascript(stranger)  # again: a new document
     assert_accessible(stranger, axe_source)
