@@ -20,10 +20,12 @@ docs/caching.md):
 Visitors' pages carry none of them.
 """
 
+import functools
 import re
 
+from django.urls import get_script_prefix
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from fansite.web import pagecache
 from fansite.web.markers import Filler, writes
@@ -156,12 +158,11 @@ class _Filler:
         self.member = member
         self.member_pk = member.pk
         self.first = first
+        self.language = get_language()
+        self.prefix = get_script_prefix()
 
     def divider(self):
-        return format_html(
-            '<p class="comment-new-divider" id="new-comments"><span>{}</span></p>',
-            gettext("New since your last visit"),
-        ).encode()
+        return _drawn("divider", 0, self.language, self.prefix)
 
     def html(self, match):
         """A read, report or own marker's bytes."""
@@ -169,31 +170,52 @@ class _Filler:
         if kind == b"read":
             if self.first is None:
                 return b""
-            return format_html(
-                '<a class="thread-tools__jump" href="#new-comments">{}</a>',
-                gettext("First new comment"),
-            ).encode()
+            return _drawn("read", 0, self.language, self.prefix)
         author = int(match[3])
         if kind == b"report":
             if author == self.member_pk:
                 return b""
-            return format_html(
-                ' · <a class="report-link" href="{}" rel="nofollow">{}</a>',
-                reverse_id("moderation:report_create", "thread", pk=pk),
-                gettext("Report thread"),
-            ).encode()
+            return _drawn("report", pk, self.language, self.prefix)
         # kind == b"own": Edit for the author of an open thread, else Raise for guards.
         member = self.member
         if author == member.pk and match[4] == b"o" and not member.is_banned:
-            return format_html(
-                ' · <a href="{}" rel="nofollow">{}</a>',
-                reverse_id("threads:thread_edit", pk=pk),
-                gettext("Edit thread"),
-            ).encode()
+            return _drawn("edit", pk, self.language, self.prefix)
         if member.acts_as_spoiler_guard:
-            return format_html(
-                ' · <a href="{}" rel="nofollow">{}</a>',
-                reverse_id("moderation:guard_raise", "thread", pk=pk),
-                gettext("Raise spoiler episode"),
-            ).encode()
+            return _drawn("raise", pk, self.language, self.prefix)
         return b""
+
+
+@functools.lru_cache(maxsize=4096)
+def _drawn(kind, pk, language, prefix):
+    """One of the member's links on thread ``pk`` (or the page's "first new" link
+    and divider), drawn once per language and script prefix: the markup is the
+    same for every member it is shown to. ``language`` is the active one."""
+    if kind == "divider":
+        html = format_html(
+            '<p class="comment-new-divider" id="new-comments"><span>{}</span></p>',
+            gettext("New since your last visit"),
+        )
+    elif kind == "read":
+        html = format_html(
+            '<a class="thread-tools__jump" href="#new-comments">{}</a>',
+            gettext("First new comment"),
+        )
+    elif kind == "report":
+        html = format_html(
+            ' · <a class="report-link" href="{}" rel="nofollow">{}</a>',
+            reverse_id("moderation:report_create", "thread", pk=pk),
+            gettext("Report thread"),
+        )
+    elif kind == "edit":
+        html = format_html(
+            ' · <a href="{}" rel="nofollow">{}</a>',
+            reverse_id("threads:thread_edit", pk=pk),
+            gettext("Edit thread"),
+        )
+    else:  # raise
+        html = format_html(
+            ' · <a href="{}" rel="nofollow">{}</a>',
+            reverse_id("moderation:guard_raise", "thread", pk=pk),
+            gettext("Raise spoiler episode"),
+        )
+    return html.encode()

@@ -129,3 +129,38 @@ def test_thread_page_query_count_is_constant(client, django_assert_max_num_queri
 
     assert response.status_code == HTTPStatus.OK
     assert "Top 0" in response.text
+
+
+def test_each_members_links_on_a_thread_point_at_that_thread(relaxed_posting_limits):
+    """The thread's Report, Edit and Raise links are drawn once per thread and
+    language (fansite.threads.markers): each thread's page links to itself, and
+    each member gets the links that are theirs."""
+    from django.test import Client
+
+    from fansite.users.models import User
+
+    author = UserFactory(watched_up_to=12)
+    first, second = (
+        ThreadFactory(author=author, title=f"Thread {n}", body=f"Opening post {n}") for n in (1, 2)
+    )
+    readers = {
+        "author": author,
+        "member": UserFactory(watched_up_to=12),
+        "guard": UserFactory(watched_up_to=12, spoiler_guard=User.GuardRole.GUARD),
+    }
+    for thread in (first, second, first):
+        for name, member in readers.items():
+            client = Client()
+            client.force_login(member)
+            page = client.get(thread.get_absolute_url()).text
+            header = page.split('class="thread-header', 1)[1].split("</header>", 1)[0]
+            links = set(re.findall(r'href="([^"]*/(?:edit|report|guard)/[^"]*)"', header))
+            expected = {
+                "author": {reverse("threads:thread_edit", kwargs={"pk": thread.pk})},
+                "member": {reverse("moderation:report_create", args=["thread", thread.pk])},
+                "guard": {
+                    reverse("moderation:report_create", args=["thread", thread.pk]),
+                    reverse("moderation:guard_raise", args=["thread", thread.pk]),
+                },
+            }[name]
+            assert links == expected, (name, thread.title, links)
