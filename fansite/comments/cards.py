@@ -34,6 +34,7 @@ from django.utils.translation import get_language
 
 from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
+from fansite.web.lru import ClearedWhenFull
 from fansite.web.templatetags.pages import url_with_page
 
 from .forms import QUOTE_PARAM, REPLY_PARAM
@@ -56,8 +57,7 @@ def _person(member):
 # (after a post, say) keys the same comments with the same parts, and the digest
 # of each (its text included) cost about a tenth of a thread page's render.
 # Cleared when full, so at most this many parts (each a card's text) are held.
-_keys = {}
-_KEYS_MAX = 4096
+_keys = ClearedWhenFull(4096)
 
 
 def card_key(comment, page_reader, page_parts) -> str:
@@ -83,8 +83,6 @@ def card_key(comment, page_reader, page_parts) -> str:
     )
     key = _keys.get(parts)
     if key is None:
-        if len(_keys) >= _KEYS_MAX:
-            _keys.clear()
         key = _keys[parts] = cards.key(parts)
     return key
 

@@ -18,7 +18,7 @@ them (id, username, display name, avatar); their other fields are deferred.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -48,9 +48,7 @@ class _Select:
             statements.Columns(user, "ra", self.PERSON),
         ]
         self.width = sum(map(len, self.parts))
-        ends = [0]
-        for part in self.parts:
-            ends.append(ends[-1] + len(part))
+        ends = [0, *accumulate(map(len, self.parts))]
         self.places = [slice(start, end) for start, end in pairwise(ends)]
         self.columns = ", ".join(part.sql for part in self.parts)
         comment_table = quote(Comment._meta.db_table)

@@ -22,14 +22,14 @@ from urllib.parse import quote
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
+from fansite.web.lru import ClearedWhenFull
 from fansite.web.markers import TOKEN_HOLE, around_token
 from fansite.web.reversing import id_url_parts
 
 FULL, OWN, TOTAL = "a", "o", "t"
 
 # Bars the same for every reader: {(comment, mode, language): (counts, kinds, bytes)}.
-_drawn = {}
-_DRAWN_MAX = 50_000
+_drawn = ClearedWhenFull(50_000)
 
 
 def address(name):
@@ -53,15 +53,13 @@ class _Parts:
     """What every page's bars share for the same kinds and language, escaped once per
     process: the kinds, the addresses, the labels and what is said of each count."""
 
-    _known = {}  # id(kinds), language → _Parts
+    _known = ClearedWhenFull(64)  # id(kinds), language → _Parts
 
     @classmethod
     def of(cls, kinds, language):
         key = (id(kinds), language)
         parts = cls._known.get(key)
         if parts is None or parts.source_kinds is not kinds:
-            if len(cls._known) >= 64:
-                cls._known.clear()
             parts = cls._known[key] = cls(kinds)
         return parts
 
@@ -124,8 +122,6 @@ class Bars:
         if found is not None and found[0] is counts and found[1] is self.source_kinds:
             return found[2]
         html = self.bar(pk, mode, counts).encode()
-        if len(_drawn) >= _DRAWN_MAX:
-            _drawn.clear()
         _drawn[key] = (counts, self.source_kinds, html)
         return html
 
@@ -140,8 +136,6 @@ class Bars:
         found = _drawn.get(key)
         if found is None or found[0] is not counts or found[1] is not self.source_kinds:
             pieces = around_token(self.bar(pk, FULL, counts, token=TOKEN_HOLE))
-            if len(_drawn) >= _DRAWN_MAX:
-                _drawn.clear()
             found = _drawn[key] = (counts, self.source_kinds, pieces)
         return found[2]
 
@@ -202,8 +196,6 @@ class Bars:
         found = _drawn.get(key)
         if found is None:
             found = f'<div class="reactions" data-reactions-bare>{self._add_link(pk)}</div>'
-            if len(_drawn) >= _DRAWN_MAX:
-                _drawn.clear()
             _drawn[key] = found
         return found
 

@@ -40,6 +40,7 @@ from django.db.models.signals import post_delete, post_save
 
 from fansite.web import statements
 from fansite.web.cache import set_each
+from fansite.web.lru import ClearedWhenFull
 
 from .models import Reaction, ReactionKind
 
@@ -50,8 +51,7 @@ DAY = 24 * 60 * 60
 # while younger than REACTION_COUNTS_SECONDS, so a busy page costs no cache round
 # trip for them; for a member only when counted after their own reactions were
 # last read (page_state).
-_local_counts = {}
-_LOCAL_MAX = 50_000
+_local_counts = ClearedWhenFull(50_000)
 _local_kinds = []  # [counted at, kinds]
 
 
@@ -222,8 +222,6 @@ def _all_given(member):
 
 
 def _remember(pk, entry):
-    if len(_local_counts) >= _LOCAL_MAX:
-        _local_counts.clear()
     _local_counts[pk] = entry
 
 

@@ -11,6 +11,23 @@ import time
 from collections import OrderedDict
 
 
+class ClearedWhenFull(dict):
+    """A dict of at most ``size`` entries, emptied when a new key would pass that:
+    for small values worked out from their key alone (drawn markup, digests,
+    statements' text), never stale, where ``LocalLRU``'s weights, lifetimes and
+    lock would cost more than they bound. Only ``d[key] = value`` counts against
+    the size (not ``setdefault`` or ``update``)."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.size and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 class LocalLRU:
     """Up to ``max_bytes`` of values (each weighing ``weight(value)``), the least
     recently used dropped first, each kept at most the seconds it was put with."""

@@ -23,6 +23,8 @@ from django.db.models.query import _get_from_db, get_related_populators
 from django.db.models.signals import post_init, pre_init
 from django.utils.asyncio import async_unsafe
 
+from .lru import ClearedWhenFull
+
 
 class Columns:
     """Some of ``model``'s columns (all, or those named), as ``alias.column`` in a
@@ -143,10 +145,8 @@ def run(sql, params):
 
 
 # Each statement as SQLite's own placeholders, worked out once. Statements with a
-# list of values (``IN (%s, %s, …)``) differ by its length: the dict is emptied
-# when it holds this many.
-_QMARK_SQL = {}
-_QMARK_SQL_MAX = 1024
+# list of values (``IN (%s, %s, …)``) differ by its length, hence the bound.
+_QMARK_SQL = ClearedWhenFull(1024)
 
 
 @async_unsafe
@@ -158,8 +158,6 @@ def _sqlite_rows(db, sql, params):
     here too, and the database's errors are Django's."""
     query = _QMARK_SQL.get(sql)
     if query is None:
-        if len(_QMARK_SQL) >= _QMARK_SQL_MAX:
-            _QMARK_SQL.clear()
         query = _QMARK_SQL[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
     db.close_if_health_check_failed()
     db.ensure_connection()

@@ -203,8 +203,9 @@ def test_a_rerendered_body_changes_the_card_and_the_kept_keys_stay_bounded(
     rendered again (``rerender_comments``, the same Markdown) is a new card; and
     no more keys are kept than the bound."""
     from fansite.comments import cards
+    from fansite.web.lru import ClearedWhenFull
 
-    monkeypatch.setattr(cards, "_KEYS_MAX", 2)
+    monkeypatch.setattr(cards, "_keys", ClearedWhenFull(2))
     settings.PAGE_CACHE_SECONDS = 0  # the cards alone
     url = thread.get_absolute_url()
     visitor_page(url)

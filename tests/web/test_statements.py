@@ -16,6 +16,7 @@ from fansite.notifications.services import follow
 from fansite.threads.models import Board, Thread
 from fansite.users.models import User
 from fansite.web import statements
+from fansite.web.lru import ClearedWhenFull
 from fansite.web.statements import Columns, Compiled, Prepared
 from tests.users.factories import UserFactory
 
@@ -328,8 +329,7 @@ def test_rows_are_refused_in_a_transaction_that_must_roll_back():
 def test_statements_of_every_length_are_kept_within_bounds(monkeypatch):
     """Statements with lists of values differ by the list's length; the rewritten
     placeholders kept for them stay bounded (and right after being dropped)."""
-    monkeypatch.setattr(statements, "_QMARK_SQL", {})
-    monkeypatch.setattr(statements, "_QMARK_SQL_MAX", 4)
+    monkeypatch.setattr(statements, "_QMARK_SQL", ClearedWhenFull(4))
     for length in range(1, 10):
         values = list(range(length))
         marks = ", ".join(["%s"] * length)

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from fansite.episodes.catalogue import episode_titles
 from fansite.episodes.models import own_title
 from fansite.spoilers.forms import progress_choices
+from fansite.web.lru import ClearedWhenFull
 
 register = template.Library()
 
@@ -43,7 +44,7 @@ def first_visit_choices():
     return {"episodes": episodes, "last": episodes[-1][0] if episodes else 0}
 
 
-_drawn_choices = {}
+_drawn_choices = ClearedWhenFull(64)  # a few languages and prefixes; titles change rarely
 
 
 @register.simple_tag
@@ -55,8 +56,6 @@ def drawn_progress_choices(prefix):
     key = (get_language(), prefix, repr(choices))
     html = _drawn_choices.get(key)
     if html is None:
-        if len(_drawn_choices) > 64:  # a few languages and prefixes; titles change rarely
-            _drawn_choices.clear()
         html = _drawn_choices[key] = render_to_string(
             "spoilers/_progress_choices.html", {"choices": choices, "prefix": prefix}
         )
