@@ -212,6 +212,12 @@ if PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends
         f"{_options} -c plan_cache_mode=force_generic_plan".strip()
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend whose health check (below) looks at the connection's socket
+    # rather than sending SELECT 1: one round trip less on every request that
+    # reads anything (fansite/web/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "fansite.web.postgresql"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -------------------------------------------------

@@ -10,6 +10,7 @@ from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from fansite.comments.models import Comment
 from fansite.comments.services import start_thread
 from fansite.notifications.models import Follow
 from fansite.notifications.services import follow
@@ -278,6 +279,18 @@ def test_postgresql_reads_a_page_of_comments_from_its_index_whatever_the_thread(
     early = start_thread(board=board, author=author, title="Early", body="First.")
     for number in range(30):
         post_comment(target=early, author=author, body=f"Early comment {number}")
+    # Other threads' comments besides, written straight to the table: enough that
+    # the plan does not hang on what earlier tests left in it (their rolled-back
+    # rows leave pages that tip a table of a few dozen rows towards walking the
+    # primary key).
+    others = Thread.objects.bulk_create(
+        Thread(board=board, author=author, title=f"Other {number}") for number in range(200)
+    )
+    Comment.objects.bulk_create(
+        Comment(thread=other, author=author, body="Copy", body_html="<p>Copy</p>")
+        for other in others
+        for _copy in range(10)
+    )
     late = start_thread(board=board, author=author, title="Late", body="Later.")
     for number in range(5):
         post_comment(target=late, author=author, body=f"Late comment {number}")
@@ -289,11 +302,12 @@ def test_postgresql_reads_a_page_of_comments_from_its_index_whatever_the_thread(
     assert [c.body for c in found] == ["Later.", "Late comment 0", "Late comment 1"]
     (statement,) = [s for s in prepared_statements() if "LIMIT $2 OFFSET $3" in s]
     with connection.cursor() as cursor:
-        name = connection.ops.quote_name
-        cursor.execute("SELECT name FROM pg_prepared_statements WHERE statement = %s", [statement])
-        (prepared_name,) = cursor.fetchone()
-        cursor.execute(f"EXPLAIN EXECUTE {name(prepared_name)}(%s, 3, 0)", [late.pk])
+        # Prepared afresh, as a new connection would: the connection's own copy may
+        # have been planned by an earlier test, before this one's ANALYZE.
+        cursor.execute(f"PREPARE top_level_afresh AS {statement}")
+        cursor.execute("EXPLAIN EXECUTE top_level_afresh(%s, 3, 0)", [late.pk])
         plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE top_level_afresh")
     assert "Index Scan using comment_thread_top_ids on comments_comment c " in plan
     assert "Sort" not in plan
 
