@@ -111,9 +111,13 @@ def remember_last_seen(request, thread):
     setattr(request, _LAST_SEEN, (thread.pk, thread.last_seen_comment_id))
 
 
-def _last_seen(request, thread_pk):
+_UNKNOWN = object()  # the marker is in neither the view's hands nor the cache
+
+
+def _last_seen(request, thread_pk, from_database=True):
     """``(the member's read marker of the thread, whether the cache holds it)``: from
-    the thread page's view, else the cache (read with the page), else the database."""
+    the thread page's view, else the cache (read with the page), else the database
+    (or ``_UNKNOWN`` without ``from_database``)."""
     known = getattr(request, _LAST_SEEN, None)
     if known is not None and known[0] == thread_pk:
         return known[1], False
@@ -121,7 +125,21 @@ def _last_seen(request, thread_pk):
     found = pagecache.prefetched(request, [key])
     if found is not None and isinstance(found.get(key), tuple):
         return found[key][0], True
+    if not from_database:
+        return _UNKNOWN, False
     return ThreadRead.objects.last_seen(request.user, thread_pk), False
+
+
+def _seen(request, thread_pk, newest, gated):
+    """``(the member's read marker, whether the cache holds it, whether it moved to
+    newest)``, the last None when it is for the caller to move. Where the marker
+    must come from the database and may move, it is read and moved in one
+    statement (``services.see``)."""
+    last_seen, cached = _last_seen(request, thread_pk, from_database=gated)
+    if last_seen is not _UNKNOWN:
+        return last_seen, cached, None
+    last_seen, moved = services.see(member=request.user, thread_pk=thread_pk, comment_id=newest)
+    return last_seen, False, moved
 
 
 def _read_state(request, page):
@@ -135,15 +153,17 @@ def _read_state(request, page):
     shown = page.shown
     if not shown:
         return set(), None
-    last_seen, cached = _last_seen(request, thread_pk)
+    newest = max(pk for pk, _author in shown)
+    last_seen, cached, moved = _seen(request, thread_pk, newest, gated)
     new = []
     if last_seen is not None:
         member_pk = member.pk
         new = [pk for pk, author in shown if pk > last_seen and author != member_pk]
-    newest = max(pk for pk, _author in shown)
     key = services.read_key(member.pk, thread_pk)
     if not gated and (last_seen is None or newest > last_seen):
-        if services.mark_seen(member=member, thread=thread_pk, comment_id=newest):
+        if moved is None:
+            moved = services.mark_seen(member=member, thread=thread_pk, comment_id=newest)
+        if moved:
             writes(request)[key] = ((newest,), services.READ_SECONDS)
         else:
             # Already further along (another tab, another device): read it again.

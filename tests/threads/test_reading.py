@@ -510,3 +510,39 @@ def test_a_marker_further_along_elsewhere_is_read_again_not_shown_as_new_again(c
     assert "is-new" not in client.get(thread.get_absolute_url()).text
     assert cache.get(key) == (last.pk,)
     assert marker(member, thread) == last.pk
+
+
+def test_see_says_where_the_marker_stood_and_moves_it_only_forwards(member):
+    thread = ThreadFactory()
+
+    assert services.see(member=member, thread_pk=thread.pk, comment_id=20) == (None, True)
+    assert marker(member, thread) == 20
+    assert services.see(member=member, thread_pk=thread.pk, comment_id=30) == (20, True)
+    assert marker(member, thread) == 30
+    assert services.see(member=member, thread_pk=thread.pk, comment_id=25) == (30, False)
+    assert marker(member, thread) == 30
+    assert services.see(member=member, thread_pk=thread.pk, comment_id=30) == (30, False)
+
+
+def test_a_first_view_of_a_cached_thread_page_reads_and_moves_the_marker_together(client, member):
+    """A member who never opened the thread, on the page others drew: what is new
+    to them is worked out from the marker as it stood, and it moves to the newest
+    comment shown. On PostgreSQL that is one statement (``services.see``)."""
+    thread = ThreadFactory()
+    latest = reply(thread, body="Newest")
+    other = Client()
+    other.force_login(UserFactory(watched_up_to=member.watched_up_to))
+    other.get(thread.get_absolute_url())  # the page members share, cached
+    ThreadRead.objects.create(member=member, thread=thread, last_seen_comment_id=latest.pk - 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(thread.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert f'id="comment-{latest.pk}"' in response.text
+    # The one comment past the marker as it stood is new, marked once.
+    assert response.text.count("is-new") == 1
+    assert 'id="new-comments"' in response.text
+    assert marker(member, thread) == latest.pk
+    touching = [q["sql"] for q in queries.captured_queries if "threads_threadread" in q["sql"]]
+    assert len(touching) == (1 if connection.vendor == "postgresql" else 2)
