@@ -38,6 +38,7 @@ _unread = statements.Prepared(
 _follows = statements.Prepared(
     lambda pk: Follow.objects.active().filter(member_id=pk).values_list("thread_id", "board_id")
 )
+_unread_and_follows = statements.CountAndRows(_unread, _follows)
 
 
 def markers(member, *, with_follows, writes, found=None):
@@ -50,21 +51,25 @@ def markers(member, *, with_follows, writes, found=None):
     if found is None:
         found = cache.get_many([unread_key, follows_key] if with_follows else [unread_key])
     count = found.get(unread_key)
+    followed = found.get(follows_key) if with_follows else None
+    if count is None and with_follows and followed is None:
+        # Neither known (a member's first page in a day): one statement for both.
+        count, rows = _unread_and_follows.run(member.pk)
+        followed = _followed(rows)
+        writes[unread_key] = (count, SECONDS)
+        writes[follows_key] = (followed, SECONDS)
     if count is None:
         count = _unread.count(member.pk)
         writes[unread_key] = (count, SECONDS)
-    followed = None
-    if with_follows:
-        followed = found.get(follows_key)
-        if followed is None:
-            followed = _load_follows(member)
-            writes[follows_key] = (followed, SECONDS)
+    if with_follows and followed is None:
+        followed = _followed(_follows.rows(member.pk))
+        writes[follows_key] = (followed, SECONDS)
     return count, followed
 
 
-def _load_follows(member):
+def _followed(rows):
+    """``(thread ids, board ids)`` the member follows, from their follows' rows."""
     threads, boards = set(), set()
-    rows = _follows.rows(member.pk)
     for thread_pk, board_pk in rows:
         if thread_pk is not None:
             threads.add(thread_pk)

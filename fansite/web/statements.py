@@ -267,6 +267,38 @@ class Prepared:
         return self._statement("count").run([value])[0][0]
 
 
+class CountAndRows:
+    """Two ``Prepared`` querysets of the same value asked in one statement (one round
+    trip): how many rows ``counted`` gives and the rows ``listed`` gives, as
+    ``CountAndRows(unread, follows).run(pk)`` → ``(count, rows)``."""
+
+    def __init__(self, counted: Prepared, listed: Prepared):
+        self.counted = counted
+        self.listed = listed
+        self._compiled = {}
+
+    def _statement(self):
+        statement = self._compiled.get(connection.vendor)
+        if statement is None:
+            stand_in = _stand_in(0, 0)
+            counted, counted_params = self.counted.build(stand_in).query.sql_with_params()
+            listed, listed_params = self.listed.build(stand_in).query.sql_with_params()
+            # The count on every row, and a row of its own when nothing is listed
+            # (``fansite_listed`` NULL).
+            sql = (
+                "SELECT counted.n, listed.* "
+                f"FROM (SELECT COUNT(*) AS n FROM ({counted}) c) counted "
+                f"LEFT JOIN (SELECT 1 AS fansite_listed, l.* FROM ({listed}) l) listed ON TRUE"
+            )
+            statement = _OneValue(sql, (*counted_params, *listed_params), [stand_in])
+            self._compiled[connection.vendor] = statement
+        return statement
+
+    def run(self, value):
+        rows = self._statement().run([value])
+        return rows[0][0], [row[2:] for row in rows if row[1] is not None]
+
+
 class _Selecting(_Statement):
     """A statement selecting instances, with the compiler that wrote it (which
     knows how its columns become instances).

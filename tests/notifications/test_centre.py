@@ -151,6 +151,37 @@ def test_a_member_with_nothing_costs_no_query_for_the_count(client, alice):
     assert not [q for q in queries.captured_queries if "notifications_" in q["sql"]]
 
 
+def test_a_first_thread_page_reads_the_count_and_follows_in_one_statement(
+    client, posting, alice, bob
+):
+    """Neither in the cache (a member's first page in a day): both from one
+    statement, each right, then both from the cache."""
+    from django.core.cache import cache
+
+    from fansite.notifications.state import marker_keys
+
+    followed = posting.thread(bob, title="Followed")
+    posting.thread(bob, body="@alice look")
+    thread = posting.thread(bob, title="Open")
+    services.follow(member=alice, target=followed)
+    services.follow(member=alice, target=thread)
+    client.force_login(alice)
+    cache.delete_many(marker_keys(alice))
+
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(thread.get_absolute_url()).text
+    with CaptureQueriesContext(connection) as again:
+        client.get(thread.get_absolute_url())
+
+    assert '<span class="notification-count">1<span class="visually-hidden"> unread' in text
+    assert "Following · Unfollow</button>" in text
+    asked = [q["sql"] for q in queries.captured_queries if "notifications_" in q["sql"]]
+    assert len(asked) == 1
+    assert "notifications_follow" in asked[0]
+    assert "notifications_notification" in asked[0]
+    assert not [q for q in again.captured_queries if "notifications_" in q["sql"]]
+
+
 # --- Following -----------------------------------------------------------------------------
 
 

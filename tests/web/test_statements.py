@@ -18,7 +18,7 @@ from fansite.threads.models import Board, Thread
 from fansite.users.models import User
 from fansite.web import statements
 from fansite.web.lru import ClearedWhenFull
-from fansite.web.statements import Columns, Compiled, Prepared
+from fansite.web.statements import Columns, Compiled, CountAndRows, Prepared
 from tests.users.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,35 @@ def test_each_value_gets_the_rows_the_orm_gives_it(relaxed_posting_limits):
         assert prepared.rows(member.pk) == list(follows(member.pk))
         assert prepared.count(member.pk) == follows(member.pk).count()
     assert prepared.count(10**9) == 0
+
+
+def test_a_count_and_rows_are_those_of_the_two_querysets_in_one_statement(
+    relaxed_posting_limits, django_assert_num_queries
+):
+    board = Board.objects.get(slug="general")
+    members = [UserFactory() for _number in range(3)]
+    for number, member in enumerate(members[1:], start=1):
+        for count in range(number * 2):
+            thread = start_thread(
+                board=board, author=members[0], title=f"T{number}-{count}", body="B"
+            )
+            follow(member=member, target=thread)
+
+    def threads(pk):
+        return Follow.objects.filter(member_id=pk).values_list("thread_id")
+
+    def boards(pk):
+        return Follow.objects.filter(member_id=pk, thread__isnull=False).values_list(
+            "thread_id", "board_id"
+        )
+
+    both = CountAndRows(Prepared(threads), Prepared(boards))
+    for member in [*members, UserFactory()]:
+        with django_assert_num_queries(1):
+            count, rows = both.run(member.pk)
+        assert count == threads(member.pk).count()
+        assert sorted(rows) == sorted(boards(member.pk))
+    assert [len(both.run(member.pk)[1]) for member in members] == [0, 2, 4]
 
 
 def test_a_queryset_that_ignores_its_value_is_refused():
