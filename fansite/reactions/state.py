@@ -13,10 +13,11 @@ cache, from here:
   process also keeps the counts it read for that long, for visitors' pages
   (``_local_counts``), and members' pages too once the counts are newer than
   the member's own latest reaction.
-- ``reactions:mine:<member>`` holds when it was read and every reaction the
-  member gave, ``(read at, {comment: {kind, …}})`` (or ``MANY`` past
-  ``MINE_MAX`` of them: then each page asks the database for its own
-  comments). When they react it becomes ``(reacted at, CHANGED)`` for
+- ``reactions:mine:<member>`` holds every reaction the member gave and the time
+  before which a count may not hold them, ``(changed at, {comment: {kind, …}})``
+  (when it was read after a reaction, 0 when they gave none for ``MINE_SECONDS``;
+  or ``MANY`` past ``MINE_MAX`` of them: then each page asks the database for
+  its own comments). When they react it becomes ``(reacted at, CHANGED)`` for
   ``MINE_SECONDS``, so their own reactions are always right and the next page
   knows that this process's counts may be older than the reaction. One key per
   member rather than one per comment: a member's page asks the cache for one key
@@ -192,11 +193,14 @@ def _mine(stored, member, writes):
     if isinstance(stored, tuple) and len(stored) == 2 and stored[1] != CHANGED:
         return stored
     read_at, mine = _all_given(member)
-    writes[_mine_key(member.pk)] = ((read_at, mine), MINE_SECONDS)
-    if stored is None and getattr(cache, "available", True):
-        # No reaction for MINE_SECONDS: every count this process keeps holds theirs.
-        return 0.0, mine
-    return read_at, mine
+    # No reaction for MINE_SECONDS: every count this process keeps holds theirs.
+    # Otherwise (they just reacted), only counts made after this read surely do.
+    changed_at = 0.0 if stored is None and getattr(cache, "available", True) else read_at
+    # Kept with the reactions, so that later pages trust the same counts as this
+    # one: keeping the time they were read had every page for the next
+    # REACTION_COUNTS_SECONDS ask the cache again for counts it already held.
+    writes[_mine_key(member.pk)] = ((changed_at, mine), MINE_SECONDS)
+    return changed_at, mine
 
 
 # A member's reactions (one more than MINE_MAX tells there are too many to keep),

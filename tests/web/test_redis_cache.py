@@ -142,6 +142,29 @@ def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
     assert len(redis_default_cache.get_many(keys)) == 4
 
 
+def test_a_members_pages_after_the_first_read_nothing_but_the_page(
+    redis_default_cache, sent_to_redis
+):
+    """A member who has not reacted lately: once their reactions are in the cache,
+    this process's counts hold theirs, so a page from the cache is one read (the
+    page with their keys), not a second for counts it already holds."""
+    thread = ThreadFactory()
+    post_comment(target=thread, author=UserFactory(), body="Something to react to")
+    first = Client()
+    first.force_login(UserFactory(watched_up_to=12))
+    first.get(thread.get_absolute_url())  # the shared page, cached
+    first.get(thread.get_absolute_url())  # and its counts, kept in this process
+    member = Client()
+    member.force_login(UserFactory(watched_up_to=12))
+    member.get(thread.get_absolute_url())  # their reactions read, kept in the cache
+    sent_to_redis.clear()
+
+    response = member.get(thread.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert len(sent_to_redis.read) == 1
+
+
 def test_set_each_on_another_backend_sets_key_by_key(settings):
     from django.core.cache import cache
 
