@@ -27,13 +27,13 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils.html import escape
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from fansite.spoilers.readers import reader_for
 from fansite.spoilers.reveals import revealed_url
 from fansite.threads.models import Thread, ThreadRead
 from fansite.web.lru import LocalLRU
-from fansite.web.markers import Filler
+from fansite.web.markers import Filler, reading
 from fansite.web.reversing import id_url_parts, reverse_id
 
 from . import threadpages
@@ -52,7 +52,7 @@ class CommentMarkers(Filler):
         page = matches.kept(_Marked)
         filled = [b""] * len(matches)
         if user.is_authenticated and page.actions:
-            links = _Links(user)
+            links = _Links(user, reading(request)[0])
             for (index, pk, author, visible), theirs in zip(
                 page.actions, page.links_of_others(links), strict=True
             ):
@@ -107,15 +107,19 @@ class _Others:
         if pk not in counts:
             counts[pk] = threadpages.counts_for(request, pk)
         total, top_level, replies = counts[pk]
-        if kind == b"posts":
-            return (
-                ngettext("%(counter)s post", "%(counter)s posts", total) % {"counter": total}
-            ).encode()
-        if kind == b"replies":
-            return (
-                ngettext("%(counter)s reply", "%(counter)s replies", replies) % {"counter": replies}
-            ).encode()
+        if kind == b"posts" or kind == b"replies":
+            return _counted(kind, total if kind == b"posts" else replies, reading(request)[0])
         return _page_links(request, int(match[3]), top_level).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(kind, n, language):
+    """The words "12 posts" or "1 reply", drawn once per count and language."""
+    if kind == b"posts":
+        said = ngettext("%(counter)s post", "%(counter)s posts", n)
+    else:
+        said = ngettext("%(counter)s reply", "%(counter)s replies", n)
+    return (said % {"counter": n}).encode()
 
 
 # Page links as drawn, per process: keyed by everything they show.
@@ -126,7 +130,8 @@ def _page_links(request, number, top_level):
     """The page links of page ``number`` of a conversation with ``top_level`` top-level
     comments: includes/_pagination.html, as the page would have drawn them (the
     same address, number and count give the same links, so they are drawn once)."""
-    key = (request.get_full_path(), number, top_level, get_language())
+    language, path = reading(request)
+    key = (path, number, top_level, language)
     html = _drawn_links.get(key)
     if html is None:
         html = _draw_page_links(request, number, top_level)
@@ -157,10 +162,10 @@ class _Links:
     process (labels translated and escaped, addresses around the id), then joined
     around each comment's id: a page has fifty cards."""
 
-    def __init__(self, user):
+    def __init__(self, user, language):
         self.member = user.pk
         self.guard = user.acts_as_spoiler_guard
-        self.parts = _link_parts(get_language(), get_script_prefix())
+        self.parts = _link_parts(language, get_script_prefix())
         self.own_parts, self.report, self.raise_level = self.parts
 
     def own(self, pk, visible):

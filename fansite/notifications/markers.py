@@ -9,11 +9,11 @@ with what is true for this member now. Visitors' pages have no markers.
 import re
 
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from fansite.web import pagecache
 from fansite.web.lru import LocalLRU
-from fansite.web.markers import TOKEN_HOLE, Filler, around_token, with_token, writes
+from fansite.web.markers import TOKEN_HOLE, Filler, around_token, reading, with_token, writes
 from fansite.web.reversing import reverse_id
 
 from . import state
@@ -80,8 +80,8 @@ def _follow_html(request, followed, match):
     kind, pk = match[1].decode(), int(match[2])
     threads, boards = followed
     is_following = pk in (threads if kind == "thread" else boards)
-    path = request.get_full_path()
-    key = (kind, pk, is_following, path, get_language())
+    language, path = reading(request)
+    key = (kind, pk, is_following, path, language)
     pieces = _drawn.get(key)
     if pieces is None:
         pieces = around_token(_draw_follow(kind, pk, is_following, path))

@@ -79,9 +79,9 @@ class Bars:
     """The bars of one page: ``kinds`` (enabled, in order), whether the reader may
     react, their CSRF token and the page's own address (where forms come back)."""
 
-    def __init__(self, kinds, *, can_react, token="", path=""):
+    def __init__(self, kinds, *, can_react, token="", path="", language=None):
         self.source_kinds = kinds
-        self.language = get_language()
+        self.language = language or get_language()
         parts = self._parts = _Parts.of(kinds, self.language)
         self.kinds = parts.kinds
         self.react_url = parts.react_url

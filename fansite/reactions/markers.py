@@ -16,7 +16,7 @@ from django.utils.encoding import iri_to_uri
 
 from fansite.users.standing import ensure_can_post
 from fansite.web import pagecache
-from fansite.web.markers import Filler, with_token, writes
+from fansite.web.markers import Filler, reading, with_token, writes
 from fansite.web.refusals import Refused
 
 from . import state
@@ -44,7 +44,8 @@ class ReactionMarkers(Filler):
             kinds,
             can_react=can_react,
             token=pagecache.form_token(request) if can_react else "",
-            path=iri_to_uri(request.get_full_path()),
+            path=iri_to_uri(reading(request)[1]),
+            language=reading(request)[0],
         )
         if member is None:
             return page.for_visitors(bars, counts)

@@ -25,10 +25,10 @@ import re
 
 from django.urls import get_script_prefix
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from fansite.web import pagecache
-from fansite.web.markers import Filler, writes
+from fansite.web.markers import Filler, reading, writes
 from fansite.web.reversing import reverse_id
 
 from . import services
@@ -47,7 +47,7 @@ class ThreadMarkers(Filler):
         user = request.user
         page = matches.kept(_Marked)
         new, first = _read_state(request, page)
-        filler = _Filler(user, first)
+        filler = _Filler(user, first, reading(request)[0])
         # Most markers become nothing: only the comments new to the member, the
         # divider before the first of them and the thread's links are written.
         filled = [b""] * len(matches)
@@ -174,11 +174,11 @@ def _read_state(request, page):
 
 
 class _Filler:
-    def __init__(self, member, first):
+    def __init__(self, member, first, language):
         self.member = member
         self.member_pk = member.pk
         self.first = first
-        self.language = get_language()
+        self.language = language
         self.prefix = get_script_prefix()
 
     def divider(self):
