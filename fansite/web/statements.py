@@ -137,8 +137,11 @@ def _cursor():
 def run(sql, params):
     """Every row ``sql`` gives with ``params``."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor == "sqlite" and not db.queries_logged and not db.execute_wrappers:
-        return _sqlite_rows(db, sql, params)
+    if not db.queries_logged and not db.execute_wrappers:
+        if db.vendor == "sqlite":
+            return _sqlite_rows(db, sql, params)
+        if db.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
+            return _postgresql_rows(db, sql, params)
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -169,6 +172,29 @@ def _sqlite_rows(db, sql, params):
             return cursor.fetchall()
         finally:
             cursor.close()
+
+
+_HELD_CURSOR = "_fansite_statements_cursor"
+
+
+@async_unsafe
+def _postgresql_rows(db, sql, params):
+    """``run`` on PostgreSQL, on one preparing cursor kept with the connection
+    rather than a new cursor (and Django's wrapper around it) for every
+    statement. What Django's cursor checks is checked here too, and the
+    database's errors are Django's."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    raw = db.connection
+    held = db.__dict__.get(_HELD_CURSOR)
+    with db.wrap_database_errors:
+        if held is None or held[0] is not raw or held[1].closed:
+            held = db.__dict__[_HELD_CURSOR] = (raw, _preparing_cursor()(raw))
+        cursor = held[1]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def fits_key(model, value) -> bool:

@@ -111,12 +111,9 @@ def test_set_each_gives_each_key_its_own_lifetime_in_one_round_trip(
     assert 3500 < client.ttl(cache.make_key("long")) <= 3600
 
 
-def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
-    redis_default_cache, sent_to_redis
-):
-    """A member opening a page another member has cached reads their unread count,
-    follows, reactions and read marker from the database; all four go to Redis
-    together."""
+def _a_cached_thread_and_a_newcomer():
+    """A thread whose page another member has drawn (cached, with its counts kept in
+    this process), and a member logged in who has never opened it."""
     thread = ThreadFactory()
     post_comment(target=thread, author=UserFactory(), body="Something to react to")
     first = Client()
@@ -125,6 +122,16 @@ def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
     first.get(thread.get_absolute_url())  # and its counts, kept after the cache
     newcomer = Client()
     newcomer.force_login(UserFactory(watched_up_to=12))
+    return thread, newcomer
+
+
+def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
+    redis_default_cache, sent_to_redis
+):
+    """A member opening a page another member has cached reads their unread count,
+    follows, reactions and read marker from the database; all four go to Redis
+    together."""
+    thread, newcomer = _a_cached_thread_and_a_newcomer()
     sent_to_redis.clear()
 
     response = newcomer.get(thread.get_absolute_url())
@@ -148,14 +155,7 @@ def test_a_members_pages_after_the_first_read_nothing_but_the_page(
     """A member who has not reacted lately: once their reactions are in the cache,
     this process's counts hold theirs, so a page from the cache is one read (the
     page with their keys), not a second for counts it already holds."""
-    thread = ThreadFactory()
-    post_comment(target=thread, author=UserFactory(), body="Something to react to")
-    first = Client()
-    first.force_login(UserFactory(watched_up_to=12))
-    first.get(thread.get_absolute_url())  # the shared page, cached
-    first.get(thread.get_absolute_url())  # and its counts, kept in this process
-    member = Client()
-    member.force_login(UserFactory(watched_up_to=12))
+    thread, member = _a_cached_thread_and_a_newcomer()
     member.get(thread.get_absolute_url())  # their reactions read, kept in the cache
     sent_to_redis.clear()
 

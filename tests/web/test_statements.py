@@ -362,6 +362,23 @@ def test_rows_straight_from_sqlite_are_those_django_s_cursor_gives(django_assert
 
 
 @pytest.mark.django_db(transaction=True)
+def test_rows_come_back_right_on_a_connection_opened_again_and_after_an_error():
+    """On PostgreSQL ``run`` keeps one cursor with the connection: a statement after
+    the connection was closed and opened again, or after one that failed, reads
+    as the first did, and the failure is Django's error."""
+    UserFactory(username="kept")
+    sql = "SELECT username FROM users_user WHERE username = %s"
+
+    assert statements.run(sql, ["kept"]) == [("kept",)]
+    with pytest.raises(DatabaseError):
+        statements.run("SELECT nothing FROM no_such_table WHERE id = %s", [1])
+    assert statements.run(sql, ["kept"]) == [("kept",)]
+    connection.close()
+    assert statements.run(sql, ["kept"]) == [("kept",)]
+    assert statements.run(sql, ["nobody"]) == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_rows_are_refused_in_a_transaction_that_must_roll_back():
     with transaction.atomic():
         transaction.set_rollback(True)
