@@ -40,12 +40,13 @@ class ReactionMarkers(Filler):
             writes=writes(request),
         )
         can_react = member is not None and _may_react(member)
+        language, path = reading(request)
         bars = Bars(
             kinds,
             can_react=can_react,
             token=pagecache.form_token(request) if can_react else "",
-            path=iri_to_uri(reading(request)[1]),
-            language=reading(request)[0],
+            path=iri_to_uri(path),
+            language=language,
         )
         if member is None:
             return page.for_visitors(bars, counts)

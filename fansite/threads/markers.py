@@ -111,13 +111,10 @@ def remember_last_seen(request, thread):
     setattr(request, _LAST_SEEN, (thread.pk, thread.last_seen_comment_id))
 
 
-_UNKNOWN = object()  # the marker is in neither the view's hands nor the cache
-
-
-def _last_seen(request, thread_pk, from_database=True):
-    """``(the member's read marker of the thread, whether the cache holds it)``: from
-    the thread page's view, else the cache (read with the page), else the database
-    (or ``_UNKNOWN`` without ``from_database``)."""
+def _known_last_seen(request, thread_pk):
+    """``(the member's read marker of the thread, whether the cache holds it)`` when
+    the thread page's view read it or the cache held it (read with the page),
+    else None."""
     known = getattr(request, _LAST_SEEN, None)
     if known is not None and known[0] == thread_pk:
         return known[1], False
@@ -125,19 +122,19 @@ def _last_seen(request, thread_pk, from_database=True):
     found = pagecache.prefetched(request, [key])
     if found is not None and isinstance(found.get(key), tuple):
         return found[key][0], True
-    if not from_database:
-        return _UNKNOWN, False
-    return ThreadRead.objects.last_seen(request.user, thread_pk), False
+    return None
 
 
 def _seen(request, thread_pk, newest, gated):
     """``(the member's read marker, whether the cache holds it, whether it moved to
-    newest)``, the last None when it is for the caller to move. Where the marker
-    must come from the database and may move, it is read and moved in one
-    statement (``services.see``)."""
-    last_seen, cached = _last_seen(request, thread_pk, from_database=gated)
-    if last_seen is not _UNKNOWN:
-        return last_seen, cached, None
+    newest)``, the last None when it is for the caller to move. From the view or
+    the cache, else the database: read and moved in one statement
+    (``services.see``), or only read when the thread's title is gated for them."""
+    known = _known_last_seen(request, thread_pk)
+    if known is not None:
+        return (*known, None)
+    if gated:
+        return ThreadRead.objects.last_seen(request.user, thread_pk), False, None
     last_seen, moved = services.see(member=request.user, thread_pk=thread_pk, comment_id=newest)
     return last_seen, False, moved
 

@@ -162,16 +162,23 @@ def _sqlite_rows(db, sql, params):
     query = _QMARK_SQL.get(sql)
     if query is None:
         query = _QMARK_SQL[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    db.validate_no_broken_transaction()
+    _ready(db)
     with db.wrap_database_errors:
         cursor = db.connection.execute(query, params)
         try:
             return cursor.fetchall()
         finally:
             cursor.close()
+
+
+def _ready(db):
+    """What Django checks before a statement on its cursor, for the two that run
+    past it: the kept connection's health, a connection at all, this thread's,
+    and not in a transaction that must roll back."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
 
 
 _HELD_CURSOR = "_fansite_statements_cursor"
@@ -183,10 +190,7 @@ def _postgresql_rows(db, sql, params):
     rather than a new cursor (and Django's wrapper around it) for every
     statement. What Django's cursor checks is checked here too, and the
     database's errors are Django's."""
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    db.validate_no_broken_transaction()
+    _ready(db)
     raw = db.connection
     held = db.__dict__.get(_HELD_CURSOR)
     with db.wrap_database_errors:
