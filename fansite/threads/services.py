@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext
 
 from fansite.spoilers.levels import resolve_spoiler_level
 from fansite.users.standing import PostingRefused, new_member_until
+from fansite.web import statements
 from fansite.web.ratelimits import wait_text
 
 from .models import Board, Thread, ThreadRead
@@ -172,6 +174,18 @@ SELECT (SELECT {seen} FROM before), EXISTS (SELECT 1 FROM moved)
 """
 
 
+@lru_cache(maxsize=1)
+def _see_sql():
+    quote = connection.ops.quote_name
+    return _SEE_SQL.format(
+        seen=quote("last_seen_comment_id"),
+        table=quote(ThreadRead._meta.db_table),
+        member=quote("member_id"),
+        thread=quote("thread_id"),
+        advance=_advance_sql("VALUES (%s, %s, %s, %s)").strip(),
+    )
+
+
 def see(*, member, thread_pk, comment_id):
     """Move ``member``'s marker of the thread to ``comment_id`` if it is not already
     further along, like ``mark_seen``, and say where it stood: ``(the marker before,
@@ -183,19 +197,11 @@ def see(*, member, thread_pk, comment_id):
             member=member, thread=thread_pk, comment_id=comment_id, seen_before=before
         )
         return before, moved
-    quote = connection.ops.quote_name
-    sql = _SEE_SQL.format(
-        seen=quote("last_seen_comment_id"),
-        table=quote(ThreadRead._meta.db_table),
-        member=quote("member_id"),
-        thread=quote("thread_id"),
-        advance=_advance_sql("VALUES (%s, %s, %s, %s)").strip(),
+    # On the connection's preparing cursor (fansite.web.statements): planned once
+    # per connection, not on every member's first view.
+    [(before, moved)] = statements.run(
+        _see_sql(), [member.pk, thread_pk, member.pk, thread_pk, comment_id, timezone.now()]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [member.pk, thread_pk, member.pk, thread_pk, comment_id, timezone.now()]
-        )
-        before, moved = cursor.fetchone()
     return before, moved
 
 

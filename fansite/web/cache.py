@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient, RedisSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -257,22 +257,46 @@ class ResilientRedisCacheClient(RedisCacheClient):
         quarter of the command's CPU, and every page reads once or twice. The
         pool still checks the connection it hands out; one the server dropped
         meanwhile is opened again once, as redis-py's retry would."""
-        pool = self._get_connection_pool(False)
+        [answer] = self._commands(False, [args])
+        return answer
+
+    def _commands(self, write, commands):
+        """Each of ``commands``' answers, sent together in one round trip the same
+        way (``_command``). Every answer is read before an error one of them gave
+        is raised, so the connection goes back to the pool with nothing pending.
+        Only for commands that may be sent twice (reads, SET, DEL): a connection
+        found dropped is opened again and everything sent once more."""
+        pool = self._get_connection_pool(write)
         connection = pool.get_connection()
         try:
             try:
-                connection.send_command(*args)
-                return connection.read_response()
+                return self._exchange(connection, commands)
             except RedisConnectionError:
                 connection.disconnect()
-                connection.send_command(*args)
-                return connection.read_response()
+                return self._exchange(connection, commands)
         except BaseException:
             # Nothing half-read goes back to the pool.
             connection.disconnect()
             raise
         finally:
             pool.release(connection)
+
+    @staticmethod
+    def _exchange(connection, commands):
+        if len(commands) == 1:
+            connection.send_command(*commands[0])
+        else:
+            connection.send_packed_command(connection.pack_commands(commands))
+        answers, error = [], None
+        for _command in commands:
+            try:
+                answers.append(connection.read_response())
+            except ResponseError as refused:
+                error = error or refused
+                answers.append(refused)
+        if error is not None:
+            raise error
+        return answers
 
     def _get(self, key, default):
         value = self._command("GET", key)
@@ -348,16 +372,21 @@ class ResilientRedisCacheClient(RedisCacheClient):
 
     def set_each(self, entries):
         """Each ``key: (value, timeout)`` (keys prefixed, timeouts the backend's:
-        None keeps the key, 0 deletes it), in one round trip."""
+        None keeps the key, 0 deletes it), in one round trip, past redis-py's
+        pipeline object as reads are (``_commands``): a member's first view of a
+        page stores what its markers read this way."""
 
         def write():
-            pipeline = self.get_client(None, write=True).pipeline(transaction=False)
+            dumps = self._serializer.dumps
+            commands = []
             for key, (value, timeout) in entries.items():
                 if timeout == 0:
-                    pipeline.delete(key)
+                    commands.append(("DEL", key))
+                elif timeout is None:
+                    commands.append(("SET", key, dumps(value)))
                 else:
-                    pipeline.set(key, self._serializer.dumps(value), ex=timeout)
-            pipeline.execute()
+                    commands.append(("SET", key, dumps(value), "EX", timeout))
+            self._commands(True, commands)
 
         return self._write(list(entries), None, write)
 

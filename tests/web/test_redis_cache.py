@@ -68,27 +68,28 @@ def sent_to_redis(monkeypatch):
 
     sent = Sent()
     command, execute = redis.Redis.execute_command, redis.client.Pipeline.execute
-    read = ResilientRedisCacheClient._command
+    straight = ResilientRedisCacheClient._commands
 
-    def seen(args):
-        sent.append([args[0]])
-        if args[0] == "MGET":
-            sent.read.append([key.split(":", 2)[2] for key in args[1:]])
+    def seen(*commands):
+        sent.append([args[0] for args in commands])
+        for args in commands:
+            if args[0] == "MGET":
+                sent.read.append([key.split(":", 2)[2] for key in args[1:]])
 
     def one_command(client, *args, **options):
         seen(args)
         return command(client, *args, **options)
 
-    def one_read(client, *args):  # the backend's reads, past redis-py's client
-        seen(args)
-        return read(client, *args)
+    def past_the_client(client, write, commands):  # the backend's reads and set_each
+        seen(*commands)
+        return straight(client, write, commands)
 
     def pipeline(pipe, *args, **options):
         sent.append([queued[0][0] for queued in pipe.command_stack])
         return execute(pipe, *args, **options)
 
     monkeypatch.setattr(redis.Redis, "execute_command", one_command)
-    monkeypatch.setattr(ResilientRedisCacheClient, "_command", one_read)
+    monkeypatch.setattr(ResilientRedisCacheClient, "_commands", past_the_client)
     monkeypatch.setattr(redis.client.Pipeline, "execute", pipeline)
     return sent
 
@@ -123,6 +124,26 @@ def _a_cached_thread_and_a_newcomer():
     newcomer = Client()
     newcomer.force_login(UserFactory(watched_up_to=12))
     return thread, newcomer
+
+
+def test_commands_sent_together_answer_each_and_leave_nothing_pending(redis_default_cache):
+    """A refused command among several is raised once every answer is read: the
+    connection goes back to the pool with nothing left to read, and the next
+    command gets its own answer, not the one before's."""
+    from redis.exceptions import ResponseError
+
+    cache = redis_default_cache
+    cache.set("word", "not a number", 60)
+    cache.set("other", 2, 60)
+    client = cache._cache
+    word, kept, other = (cache.make_key(name) for name in ("word", "kept", "other"))
+
+    with pytest.raises(ResponseError):
+        client._commands(True, [("SET", kept, 1, "EX", 60), ("INCR", word), ("GET", kept)])
+
+    assert client._commands(False, [("GET", other)]) == [b"2"]
+    assert client._commands(False, [("GET", kept), ("TTL", kept)])[0] == b"1"
+    assert cache.get("word") == "not a number"
 
 
 def test_a_members_first_view_stores_what_it_read_in_one_round_trip(
