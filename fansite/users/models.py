@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fansite.web.reversing import reverse_args
+from fansite.web.reversing import reverse_text
 
 from .avatars import AVATAR_RENDITION_NAME, default_avatar_data_uri
 from .validators import (
@@ -206,7 +206,7 @@ class User(AbstractUser):
             )
 
     def get_absolute_url(self):
-        return reverse_args("users:profile_detail", self.username)
+        return reverse_text("users:profile_detail", self.username)
 
     def _get_session_auth_hash(self, secret=None):
         """Django's, worked out once per password and secret in this process: it is

@@ -68,3 +68,27 @@ def test_a_changed_url_configuration_is_not_answered_from_before():
         reverse_args("threads:board_detail", "general")
 
     assert reverse_args("threads:board_detail", "general") == "/boards/general/"
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["Jeon.Hye-in_2", "fan@school+1", "온조", "Nam_On-jo.", "a~b", "x" * 150, "%41"],
+)
+def test_a_members_address_is_quoted_as_djangos_reverse_quotes_it(username, prefix):
+    from fansite.web.reversing import reverse_text
+
+    expected = reverse("users:profile_detail", args=[username])
+    assert reverse_text("users:profile_detail", username) == expected
+    assert UserFactory.build(username=username).get_absolute_url() == expected
+
+    prefix("/fans/")
+
+    assert reverse_text("users:profile_detail", username) == "/fans" + expected
+
+
+def test_a_name_reverse_would_refuse_is_refused(prefix):
+    from fansite.web.reversing import reverse_text
+
+    for name in ("", "a/b"):
+        with pytest.raises(NoReverseMatch):
+            reverse_text("users:profile_detail", name)
