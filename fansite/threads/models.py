@@ -122,6 +122,12 @@ class Thread(models.Model):
 
     objects = ThreadQuerySet.as_manager()
 
+    # Lists of threads mix threads with groups of gated ones (spoilers.groups), and
+    # templates tell them apart by this. A thread answers it here: a name the
+    # template language fails to find costs it ``dir()`` of the instance, about
+    # 15 us a row.
+    is_gate_group = False
+
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at", "-pk"]
         verbose_name = _("thread")

@@ -297,3 +297,16 @@ def test_home_and_board_queries_stay_constant_with_groups(
     assert home.status_code == page.status_code == HTTPStatus.OK
     assert "gate-group__summary" in home.text
     assert "gate-group__summary" in page.text
+
+
+def test_a_list_tells_a_thread_from_a_group_without_a_failed_lookup():
+    """Templates ask each entry ``is_gate_group``: a thread answers it rather than
+    failing the lookup, which costs the template language ``dir()`` of the
+    instance on every row of a list."""
+    from django.template import Context, Variable
+
+    thread = Thread(title="A thread")
+    group = GateGroup(items=(thread,))
+
+    assert Variable("entry.is_gate_group").resolve(Context({"entry": thread})) is False
+    assert Variable("entry.is_gate_group").resolve(Context({"entry": group})) is True
