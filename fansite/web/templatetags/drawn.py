@@ -45,9 +45,7 @@ class DrawnNode(template.Node):
             return self.nodelist.render(context)
         key = (
             self.name,
-            pagecache.CODE_VERSION,
-            get_language(),
-            timezone.get_current_timezone_name(),
+            *_drawn_for(context.get("request")),
             *(value.resolve(context) for value in self.values),
         )
         stored = drawn_parts.get(key)
@@ -62,6 +60,26 @@ class DrawnNode(template.Node):
         if _TOKEN in stored:
             stored = stored.replace(_TOKEN, str(context.get("csrf_token")))
         return mark_safe(stored)
+
+
+_FOR = "_fansite_drawn_for"
+
+
+def _drawn_for(request):
+    """``(code version, language, time zone)``: what every part's key holds, asked
+    once per request (a page draws a dozen parts, and each question goes through
+    the thread's locals). The site never changes either in a request once its
+    middleware has set them; a template drawn without a request asks each time."""
+    if request is None:
+        return (pagecache.CODE_VERSION, get_language(), timezone.get_current_timezone_name())
+    found = request.__dict__.get(_FOR)
+    if found is None:
+        found = request.__dict__[_FOR] = (
+            pagecache.CODE_VERSION,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    return found
 
 
 def _token_if_asked(context):
