@@ -263,9 +263,10 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def _commands(self, write, commands):
         """Each of ``commands``' answers, sent together in one round trip the same
         way (``_command``). Every answer is read before an error one of them gave
-        is raised, so the connection goes back to the pool with nothing pending.
-        Only for commands that may be sent twice (reads, SET, DEL): a connection
-        found dropped is opened again and everything sent once more."""
+        is raised, as redis-py's pipeline does, and a connection that raised goes
+        back to the pool closed. Only for commands that may be sent twice (reads,
+        SET, DEL): a connection found dropped is opened again and everything sent
+        once more."""
         pool = self._get_connection_pool(write)
         connection = pool.get_connection()
         try:
