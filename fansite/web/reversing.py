@@ -19,14 +19,16 @@ from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 _STAND_IN = 987654321987654321
+_TEXT_STAND_IN = "zqxjstandinzqxj"
 
 
 @lru_cache(maxsize=128)
-def _around(name, fixed, script_prefix):
-    url = reverse(name, args=[*fixed, _STAND_IN])
-    before, found, after = url.rpartition(str(_STAND_IN))
+def _around(name, fixed, script_prefix, stand_in=_STAND_IN):
+    """The address of ``name`` with ``stand_in`` as its last argument, cut around it."""
+    url = reverse(name, args=[*fixed, stand_in])
+    before, found, after = url.rpartition(str(stand_in))
     if not found:
-        raise ValueError(f"{name} does not end in an id")
+        raise ValueError(f"{name} does not end in its last argument as given")
     return before, after
 
 
@@ -45,16 +47,6 @@ def id_url_parts(name, *fixed):
 
 # What reverse() leaves unquoted in an address (django.urls.resolvers).
 _SAFE = RFC3986_SUBDELIMS + "/~:@"
-_TEXT_STAND_IN = "zqxjstandinzqxj"
-
-
-@lru_cache(maxsize=128)
-def _around_text(name, script_prefix):
-    url = reverse(name, args=[_TEXT_STAND_IN])
-    before, found, after = url.rpartition(_TEXT_STAND_IN)
-    if not found:
-        raise ValueError(f"{name} does not take its text as it is")
-    return before, after
 
 
 def reverse_text(name, value):
@@ -64,7 +56,7 @@ def reverse_text(name, value):
     The value is quoted as reverse() quotes it."""
     if not value or "/" in value:
         return reverse(name, args=[value])
-    before, after = _around_text(name, get_script_prefix())
+    before, after = _around(name, (), get_script_prefix(), _TEXT_STAND_IN)
     return f"{before}{quote(value, safe=_SAFE)}{after}"
 
 
@@ -84,4 +76,3 @@ def _forget(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _reversed.cache_clear()
         _around.cache_clear()
-        _around_text.cache_clear()

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 
 from fansite.web import pagecache
 from fansite.web.lru import LocalLRU
+from fansite.web.markers import reading
 
 register = template.Library()
 
@@ -68,17 +69,17 @@ _FOR = "_fansite_drawn_for"
 def _drawn_for(request):
     """``(code version, language, time zone)``: what every part's key holds, asked
     once per request (a page draws a dozen parts, and each question goes through
-    the thread's locals). The site never changes either in a request once its
-    middleware has set them; a template drawn without a request asks each time."""
+    the thread's locals); the language is the one the markers' fillers ask for
+    too (``markers.reading``). The site never changes either in a request once
+    its middleware has set them; a template drawn without a request asks each
+    time."""
     if request is None:
         return (pagecache.CODE_VERSION, get_language(), timezone.get_current_timezone_name())
     found = request.__dict__.get(_FOR)
     if found is None:
-        found = request.__dict__[_FOR] = (
-            pagecache.CODE_VERSION,
-            get_language(),
-            timezone.get_current_timezone_name(),
-        )
+        language = reading(request)[0]
+        zone = timezone.get_current_timezone_name()
+        found = request.__dict__[_FOR] = (pagecache.CODE_VERSION, language, zone)
     return found
 
 
