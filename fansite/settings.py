@@ -153,7 +153,9 @@ TEMPLATES = [
             ],
             # {{ value|utc|date:"c" }} in every template: <time datetime> attributes
             # stay in UTC whatever zone the reader's page is rendered in.
-            "builtins": ["django.templatetags.tz"],
+            # {% extends %} and {% include %} finding their templates once
+            # (fansite/web/templatetags/includes.py).
+            "builtins": ["django.templatetags.tz", "fansite.web.templatetags.includes"],
         },
     },
 ]

@@ -397,3 +397,35 @@ def test_statements_of_every_length_are_kept_within_bounds(monkeypatch):
         assert rows == [(User.objects.filter(id__in=values).count(),)]
         if connection.vendor == "sqlite":
             assert 1 <= len(statements._QMARK_SQL) <= 4
+
+
+@pytest.mark.parametrize("use_tz", [True, False])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "2022-01-28 08:00:00",
+        "2022-01-28 08:00:00.123456",
+        timezone.datetime(2022, 1, 28, 8, 0, 0, 654321),
+    ],
+)
+def test_sqlites_datetimes_are_converted_as_django_converts_them(settings, use_tz, value):
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    settings.USE_TZ = use_tz
+    sqlite = DatabaseOperations(connection)  # Django's, whatever the database here
+    column = Comment._meta.get_field("created_at").get_col("c")
+    expected = sqlite.convert_datetimefield_value(value, column, connection)
+    found = statements.aware_datetime(value, column, connection)
+    assert found == expected
+    assert getattr(found, "tzinfo", None) == getattr(expected, "tzinfo", None)
+
+
+def test_only_sqlites_datetime_converter_is_replaced():
+    column = Comment._meta.get_field("created_at").get_col("c")
+    found = connection.ops.get_db_converters(column)
+    quicker = statements.quicker(found)
+    if connection.vendor == "sqlite":
+        assert quicker == [statements.aware_datetime]
+    else:
+        assert quicker == found
