@@ -71,7 +71,8 @@ def context():
     return values
 
 
-RESOLVED = [
+# Values Django's lookup finds the way ``quick`` takes: taken the short way.
+SHORT_WAY = [
     "reader.progress",
     "reader.full_path",
     "reader.kept",
@@ -80,6 +81,10 @@ RESOLVED = [
     "mapping.progress",
     "mapping.nested.deep",
     "asks",
+]
+# Values left to Django: a subscriptable object, a method it would not call or
+# that needs an argument, missing names, a silent failure, a filter, literals.
+DJANGOS_WAY = [
     "page.number",
     "mapping.items",
     "reader.needs_argument",
@@ -92,16 +97,6 @@ RESOLVED = [
     '"literal"',
     "3",
 ]
-SHORT_WAY = {
-    "reader.progress",
-    "reader.full_path",
-    "reader.kept",
-    "lazy.progress",
-    "lazy_mapping.progress",
-    "mapping.progress",
-    "mapping.nested.deep",
-    "asks",
-}
 
 
 def _plain(value):
@@ -113,7 +108,7 @@ def expression(text):
     return FilterExpression(text, Parser([], libraries={}, builtins=engine.template_builtins))
 
 
-@pytest.mark.parametrize("text", RESOLVED)
+@pytest.mark.parametrize("text", SHORT_WAY + DJANGOS_WAY)
 def test_each_value_is_djangos(text, monkeypatch):
     found = expression(text)
     slow = []
