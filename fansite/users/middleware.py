@@ -7,10 +7,18 @@ from django.utils import timezone
 from fansite.web.unavailable import DATABASE_ERRORS, unavailable_response
 
 
+def chosen_zone_name(user) -> str:
+    """The name of the zone a member chose, or "" (a visitor, no choice, or no user
+    at all: an error page drawn without one)."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return getattr(user, "time_zone", "") or ""
+
+
 def member_zone(user):
     """The member's chosen zone, or None (a visitor, no choice, or a zone this
     server's time zone database no longer knows)."""
-    name = getattr(user, "time_zone", "") if user.is_authenticated else ""
+    name = chosen_zone_name(user)
     if not name:
         return None
     try:

@@ -21,7 +21,6 @@ from django.template.loader_tags import (
     BlockContext,
     BlockNode,
     ExtendsNode,
-    construct_relative_path,
     do_extends,
     do_include,
 )
@@ -64,18 +63,16 @@ def root_blocks(parent):
 class _Named:
     """An {% include %}'s template name written in the template, standing where
     Django keeps the name: resolved, it is the template itself (Django's
-    IncludeNode renders a template it is given without looking it up)."""
+    IncludeNode renders a template it is given without looking it up). The name
+    was made absolute when the tag was parsed, as Django does."""
 
-    def __init__(self, name, node):
+    def __init__(self, name):
         self.name = name
-        self.node = node
         self.template = None
-        self.token = name.token
 
     def resolve(self, context):
         if self.template is None:
-            name = construct_relative_path(self.node.origin.template_name, self.name.var)
-            self.template = context.template.engine.select_template((name,))
+            self.template = context.template.engine.select_template((self.name,))
         return self.template
 
 
@@ -89,6 +86,6 @@ def extends(parser, token):
 def include(parser, token):
     node = do_include(parser, token)
     named = node.template
-    if not named.is_var and not named.filters and isinstance(named.var, str):
-        node.template = _Named(named, node)
+    if isinstance(named.var, str) and not named.filters:
+        node.template = _Named(named.var)
     return node
