@@ -48,9 +48,11 @@ local_cards = cards.local
 
 
 def _person(member):
+    # The display name and the username, not ``public_name`` (one of them): the
+    # key holds what the card can show, and a property call less per card.
     if member is None:
         return None
-    return (member.pk, member.username, member.public_name, str(member.avatar))
+    return (member.id, member.username, member.display_name, member.avatar)
 
 
 # The keys this process worked out last, by what they digest: a page drawn again
@@ -62,23 +64,29 @@ _keys = ClearedWhenFull(4096)
 
 def card_key(comment, page_reader, page_parts) -> str:
     """The cache key of ``comment``'s card for this reader. ``page_parts``: what the
-    card depends on besides the comment (``page_parts()``)."""
-    answered = comment.reply_to if comment.reply_to_id else None
+    card depends on besides the comment (``page_parts()``).
+
+    A page keys some fifty cards, so this reads each value once and the plain way
+    (``id`` rather than the ``pk`` property). The times go in as they are, not
+    written out: equal times are the same instant, drawn alike in the page's
+    time zone (a part of ``page_parts``), and their ``repr`` names the zone."""
+    reply_to_id = comment.reply_to_id
+    spoils = page_reader.spoils(comment)
     parts = (
         page_parts,
-        comment.pk,
+        comment.id,
         _person(comment.author),
-        comment.reply_to_id,
-        _person(answered.author) if answered is not None else None,
+        reply_to_id,
+        _person(comment.reply_to.author) if reply_to_id else None,
         comment.parent_id,
         comment.spoils_episode_id,
         comment.is_removed,
         comment.is_hidden,
         getattr(comment, "is_opening_post", False),
-        page_reader.hides(comment),
-        page_reader.spoils(comment),
-        comment.created_at.isoformat(),
-        comment.edited_at.isoformat() if comment.edited_at else "",
+        spoils and page_reader.hides(comment),
+        spoils,
+        comment.created_at,
+        comment.edited_at,
         comment.body_html,
     )
     key = _keys.get(parts)
@@ -128,11 +136,11 @@ class PageCards:
         self.page_parts = page_parts(context)
         self.keys = {}
         for comment in _page_comments(context):
-            self.keys[comment.pk] = card_key(comment, self.reader, self.page_parts)
+            self.keys[comment.id] = card_key(comment, self.reader, self.page_parts)
         self.found = cards.find(list(self.keys.values()))
 
     def render(self, comment, render_card):
-        key = self.keys.get(comment.pk)
+        key = self.keys.get(comment.id)
         if key is None:
             key = card_key(comment, self.reader, self.page_parts)
         return cards.get(self.found, key, render_card)
