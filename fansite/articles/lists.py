@@ -46,7 +46,10 @@ def _with_tags(articles):
         article._prefetched_objects_cache = {"tags": found}
 
 
-def published_articles():
+def published_articles(first=None):
     """The published articles, newest first, with their authors, spoiled episodes
-    and tags: a Paginator's object list."""
-    return _published.listing(None, timezone.now(), then=_with_tags)
+    and tags: a Paginator's object list. ``first``: the slice the page will show
+    (``statements.page_slice``), read with the count in one statement; the
+    articles are few (editors write them), so the window that counts them reads
+    them all cheaply."""
+    return _published.listing(None, timezone.now(), then=_with_tags, first=first)

@@ -8,7 +8,7 @@ from fansite.spoilers.caching import cache_per_reader
 from fansite.spoilers.readers import reader_for
 from fansite.threads.lists import latest_threads
 from fansite.threads.selectors import LATEST, sort_links, thread_sort_from
-from fansite.web import pagecache
+from fansite.web import pagecache, statements
 
 from . import lists
 from .models import Article, Tag
@@ -42,7 +42,8 @@ def latest_discussions(user=None, sort=LATEST):
 def article_list(request):
     """The home page: published articles, newest first, and the latest discussions
     (or, by ``?sort=``, the newest threads or the most reacted)."""
-    context = _paginate(request, lists.published_articles())
+    first = statements.page_slice(request.GET.get("page"), ARTICLES_PER_PAGE)
+    context = _paginate(request, lists.published_articles(first))
     sort = thread_sort_from(request.GET.get(SORT_PARAM))
     context["latest_threads"] = latest_discussions(request.user, sort)
     context["thread_sort"] = sort

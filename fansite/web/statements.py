@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
-from django.db.models import Model
+from django.db.models import Count, Model, Window
 from django.db.models.base import ModelState
 from django.db.models.query import _get_from_db, get_related_populators
 from django.db.models.signals import post_init, pre_init
@@ -486,7 +486,9 @@ class Compiled:
                 counted = queryset.order_by().values("pk")
                 statement = _counting(*counted.query.sql_with_params(), stand_ins)
             else:
-                start, stop = part
+                *counted, start, stop = part
+                if counted:
+                    queryset = queryset.annotate(**{_TOTAL: Window(Count("pk"))})
                 if start or stop is not None:
                     queryset = queryset[start:stop]
                 statement = _Selecting(queryset, stand_ins)
@@ -503,28 +505,75 @@ class Compiled:
     def count(self, shape, *values) -> int:
         return self._statement(shape, values, "count").run(values)[0][0]
 
-    def listing(self, shape, *values, then=None):
+    def counted_slice(self, shape, *values, start, stop) -> tuple[list, int | None]:
+        """``(instances(…, start=start, stop=stop), count(…))`` in one statement, the
+        count a window over every row the queryset gives (``COUNT(*) OVER ()``), so
+        for short lists only: each row is read to count it. The count is None when
+        the slice is empty and does not start at the first row (past the end, the
+        window counts nothing)."""
+        if stop <= start:
+            return [], None
+        found = self._statement(shape, values, ("counted", start, stop)).instances(values)
+        total = 0 if start == 0 else None
+        for instance in found:
+            total = instance.__dict__.pop(_TOTAL)
+        return found, total
+
+    def listing(self, shape, *values, then=None, first=None):
         """The queryset for ``values`` as a Paginator's object list: counted, and
-        read a slice at a time (``then(instances)``, when given, on each slice)."""
-        return _Listing(self, shape, values, then)
+        read a slice at a time (``then(instances)``, when given, on each slice).
+        ``first``: the slice ``(start, stop)`` the page will most likely show (the
+        page the request names, ``page_slice``), read with the count in one
+        statement (``counted_slice``: short lists only)."""
+        return _Listing(self, shape, values, then, first)
+
+
+_TOTAL = "fansite_total"
+
+
+def page_slice(number, per_page) -> tuple[int, int] | None:
+    """The rows a Paginator shows for the page ``number`` (a request's ``?page=``
+    value, None for none) when it names a page plainly; None when the Paginator
+    would have to work it out (a word, "last", nothing a number)."""
+    if number is None or number == "":
+        number = "1"
+    if not (isinstance(number, str) and number.isdigit() and len(number) <= 9):
+        return None
+    start = (int(number) - 1) * per_page
+    return (start, start + per_page) if start >= 0 else None
 
 
 class _Listing:
-    def __init__(self, compiled, shape, values, then):
+    def __init__(self, compiled, shape, values, then, first=None):
         self.compiled = compiled
         self.shape = shape
         self.values = values
         self.then = then
+        self.first = first
+        self._read = None  # (start, stop, instances) read with the count
 
     def count(self):
+        if self.first is not None:
+            start, stop = self.first
+            found, total = self.compiled.counted_slice(
+                self.shape, *self.values, start=start, stop=stop
+            )
+            if total is not None:
+                self._read = (start, stop, found)
+                return total
         return self.compiled.count(self.shape, *self.values)
 
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("a compiled list is read a slice at a time")
-        found = self.compiled.instances(
-            self.shape, *self.values, start=index.start or 0, stop=index.stop
-        )
+        start, stop = index.start or 0, index.stop
+        read = self._read
+        if read is not None and start == read[0] and stop is not None and start <= stop <= read[1]:
+            # The Paginator asks for its page's rows, cut at the last row it counted:
+            # those read with the count.
+            found = read[2][: stop - start]
+        else:
+            found = self.compiled.instances(self.shape, *self.values, start=start, stop=stop)
         if self.then is not None:
             self.then(found)
         return found

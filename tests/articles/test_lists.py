@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fansite.articles import lists
 from fansite.articles.models import Article
+from fansite.web import statements
 from tests.articles.factories import ArticleFactory, DraftFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,64 @@ def test_no_published_articles_is_an_empty_page():
     Article.objects.all().delete()
     page = Paginator(lists.published_articles(), 10).page(1)
     assert list(page) == []
+
+
+# The home page reads its page of articles and their count in one statement when
+# the request names the page plainly (``first``, statements.page_slice).
+
+
+def _page(number, requested=None):
+    first = statements.page_slice(requested, 10)
+    return Paginator(lists.published_articles(first), 10).get_page(number)
+
+
+@pytest.mark.parametrize(("requested", "number"), [(None, 1), ("1", 1), ("2", 2)])
+def test_a_named_page_and_the_count_in_one_statement_are_the_orms(
+    articles, requested, number, django_assert_num_queries
+):
+    expected = Paginator(Article.objects.published().with_related(), 10).get_page(number)
+
+    # The page with its count, then the tags: two statements, where the count
+    # apart makes three.
+    with django_assert_num_queries(2):
+        page = _page(requested, requested)
+        found = shown(page)
+
+    assert found == shown(expected)
+    assert page.paginator.count == expected.paginator.count > 10
+    assert page.number == number
+    assert [article.author and article.author.username for article in page] == [
+        article.author and article.author.username for article in expected
+    ]
+    assert all("fansite_total" not in vars(article) for article in page)
+
+
+def test_a_page_past_the_end_shows_the_last_counted_apart(articles, django_assert_num_queries):
+    expected = Paginator(Article.objects.published().with_related(), 10).get_page(2)
+
+    # Past the end the window counts nothing: the count is asked apart, and the
+    # last page read.
+    with django_assert_num_queries(4):
+        page = _page("7", "7")
+        found = shown(page)
+
+    assert page.number == 2
+    assert found == shown(expected)
+
+
+def test_a_word_for_a_page_is_left_to_the_paginator(articles):
+    assert statements.page_slice("last", 10) is None
+    assert statements.page_slice("-1", 10) is None
+    assert statements.page_slice("0", 10) is None
+    assert statements.page_slice("2", 10) == (10, 20)
+    page = _page("last", "last")
+    assert page.number == 1
+    assert shown(page) == shown(Paginator(Article.objects.published().with_related(), 10).page(1))
+
+
+def test_no_articles_counted_with_the_first_page(django_assert_num_queries):
+    Article.objects.all().delete()
+    with django_assert_num_queries(1):
+        page = _page(None)
+    assert list(page) == []
+    assert page.paginator.count == 0
