@@ -62,23 +62,46 @@ class _Select:
 
     def objects(self, rows):
         """Model instances from ``rows`` (each a row of ``self.columns`` followed by
-        any extra values, returned beside the comment)."""
-        alias = connection.alias
-        made = [
-            (part, place, statements.plain_model(part.model), alias)
-            for part, place in zip(self.parts, self.places, strict=True)
-        ]
-        return [(self._comment(row, made), row[self.width :]) for row in rows]
+        any extra values, returned beside the comment).
 
-    def _comment(self, row, made):
-        comment, author, answered, answered_author = (
-            part.instance(row[place], plain, alias) for part, place, plain, alias in made
+        A member who wrote several of the rows (or is answered in several) is one
+        instance for all of them, as ``prefetch_related`` shares a related row: a
+        page's fifty cards are written by a few members."""
+        alias = connection.alias
+        (comment_part, answered_part), (author_part, answered_author_part) = (
+            self.parts[0::2],
+            self.parts[1::2],
         )
-        Comment.author.field.set_cached_value(comment, author)
-        if answered is not None:
-            Comment.author.field.set_cached_value(answered, answered_author)
-        Comment.reply_to.field.set_cached_value(comment, answered)
-        return comment
+        comment_at, author_at, answered_at, answered_author_at = self.places
+        plain_comment = statements.plain_model(comment_part.model)
+        plain_person = statements.plain_model(author_part.model)
+        people = {}
+        author_name = Comment.author.field.cache_name
+        answered_name = Comment.reply_to.field.cache_name
+
+        def person(values, part):
+            if values[0] is None:
+                return None
+            values = tuple(values)
+            found = people.get(values)
+            if found is None:
+                found = people[values] = part.instance(values, plain_person, alias)
+            return found
+
+        made = []
+        for row in rows:
+            comment = comment_part.instance(row[comment_at], plain_comment, alias)
+            answered = answered_part.instance(row[answered_at], plain_comment, alias)
+            if answered is not None:
+                answered._state.fields_cache = {
+                    author_name: person(row[answered_author_at], answered_author_part)
+                }
+            comment._state.fields_cache = {
+                author_name: person(row[author_at], author_part),
+                answered_name: answered,
+            }
+            made.append((comment, row[self.width :]))
+        return made
 
 
 @lru_cache(maxsize=4)

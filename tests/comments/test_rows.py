@@ -74,6 +74,30 @@ def test_replies_carry_the_comment_they_answer_and_their_parents_total(
         assert to_answer.reply_to.author.public_name == "Row Writer"
 
 
+def test_a_member_is_one_instance_for_the_rows_they_wrote_or_are_answered_in(
+    thread, django_assert_num_queries
+):
+    writer = Comment.objects.get(body="Opening.").author
+    top = rows.top_level(thread, newest_first=False, offset=0, limit=30)
+    by_writer = [comment for comment in top if comment.author_id == writer.pk]
+    assert len(by_writer) == 2  # the opening post and "Spoils 9"
+    assert by_writer[0].author is by_writer[1].author
+
+    first = Comment.objects.get(body="First *top*")
+    replies = [reply for reply, _total in rows.first_replies([first.pk], shown=3)]
+    answer, to_answer = replies
+    with django_assert_num_queries(0):
+        # The writer of the answer, and the member the next reply answers: one
+        # instance, with what cards show of them.
+        assert to_answer.reply_to.author is answer.author
+        assert answer.author.public_name == "Row Writer"
+        assert answer.author.pk == writer.pk
+    # Other members stay apart.
+    assert len({id(comment.author) for comment in top if comment.author}) == len(
+        {comment.author_id for comment in top if comment.author_id}
+    )
+
+
 def test_counts_and_ids_match_the_database(thread):
     expected = Comment.objects.filter(thread=thread).aggregate(
         total=Count("pk"), top=Count("pk", filter=Q(parent__isnull=True))
