@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from fansite.spoilers import reveals
 from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
+from fansite.web.lru import ClearedWhenFull
 
 _REQUEST_ATTRIBUTE = "_fansite_rows"
 
@@ -59,20 +60,31 @@ def _home_row(thread, reader, request):
 KINDS = {"board": _board_row, "home": _home_row}
 
 
+# The keys this process worked out last, by what they digest (as comment cards'
+# keys are kept: fansite.comments.cards): a list drawn again keys the same
+# threads with the same parts. Cleared when full.
+_keys = ClearedWhenFull(4096)
+
+
 def row_key(kind, thread, reader, request, page_parts) -> str:
-    return rows.key(
-        (
-            page_parts,
-            thread.pk,
-            thread.title,
-            thread.is_hidden,
-            thread.spoils_episode_id,
-            thread.reply_count,
-            thread.last_activity_at.isoformat(),
-            reader.hides(thread),
-            KINDS[kind](thread, reader, request),
-        )
+    """The cache key of ``thread``'s row. The last activity goes in as it is, not
+    written out: equal times are the same instant, drawn alike in the page's time
+    zone (a part of ``page_parts``)."""
+    parts = (
+        page_parts,
+        thread.id,
+        thread.title,
+        thread.is_hidden,
+        thread.spoils_episode_id,
+        thread.reply_count,
+        thread.last_activity_at,
+        reader.hides(thread),
+        KINDS[kind](thread, reader, request),
     )
+    key = _keys.get(parts)
+    if key is None:
+        key = _keys[parts] = rows.key(parts)
+    return key
 
 
 def page_parts(context, kind) -> tuple:

@@ -119,3 +119,36 @@ def test_a_row_revealed_on_the_home_page_is_the_revealing_readers_alone(board):
     assert f'href="{thread.get_absolute_url()}?reveal=' in revealed
     assert SECRET not in other
     assert SECRET in again
+
+
+def test_a_kept_key_is_only_reused_for_the_same_row(board, monkeypatch):
+    """Row keys are kept by what they digest (``rowcards._keys``): the same thread and
+    page give the same key without a digest, and any change the row shows (its
+    title, its last activity, even an instant written in another zone) is looked
+    up by its own parts."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from fansite.spoilers.readers import Reader
+    from fansite.threads import rowcards
+    from fansite.threads.models import Thread
+
+    thread = Thread.objects.filter(board=board).order_by("pk").first()
+    reader = Reader(12, frozenset(), None)
+    parts = ("board", "v", "en", "UTC", False)
+    first = rowcards.row_key("board", thread, reader, None, parts)
+    digested = []
+    monkeypatch.setattr(rowcards.rows, "key", lambda found: digested.append(found) or "new")
+
+    assert rowcards.row_key("board", thread, reader, None, parts) == first
+    assert digested == []
+
+    # The same instant in another zone is drawn alike (the page's zone is a part).
+    thread.last_activity_at = thread.last_activity_at.astimezone(ZoneInfo("Asia/Seoul"))
+    assert rowcards.row_key("board", thread, reader, None, parts) == first
+
+    thread.last_activity_at += timedelta(seconds=1)
+    assert rowcards.row_key("board", thread, reader, None, parts) == "new"
+    thread.title = "Renamed"
+    assert rowcards.row_key("board", thread, reader, None, parts) == "new"
+    assert len(digested) == 2
