@@ -34,7 +34,6 @@ from django.utils.translation import get_language
 
 from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
-from fansite.web.lru import ClearedWhenFull
 from fansite.web.templatetags.pages import url_with_page
 
 from .forms import QUOTE_PARAM, REPLY_PARAM
@@ -53,13 +52,6 @@ def _person(member):
     if member is None:
         return None
     return (member.id, member.username, member.display_name, member.avatar)
-
-
-# The keys this process worked out last, by what they digest: a page drawn again
-# (after a post, say) keys the same comments with the same parts, and the digest
-# of each (its text included) cost about a tenth of a thread page's render.
-# Cleared when full, so at most this many parts (each a card's text) are held.
-_keys = ClearedWhenFull(4096)
 
 
 def card_key(comment, page_reader, page_parts) -> str:
@@ -89,10 +81,7 @@ def card_key(comment, page_reader, page_parts) -> str:
         comment.edited_at,
         comment.body_html,
     )
-    key = _keys.get(parts)
-    if key is None:
-        key = _keys[parts] = cards.key(parts)
-    return key
+    return cards.key(parts)  # kept by its parts (Fragments.key)
 
 
 def page_parts(context) -> tuple:

@@ -25,7 +25,6 @@ from django.utils.translation import get_language
 from fansite.spoilers import reveals
 from fansite.web import fragments, pagecache
 from fansite.web.fragments import Fragments
-from fansite.web.lru import ClearedWhenFull
 
 _REQUEST_ATTRIBUTE = "_fansite_rows"
 
@@ -60,12 +59,6 @@ def _home_row(thread, reader, request):
 KINDS = {"board": _board_row, "home": _home_row}
 
 
-# The keys this process worked out last, by what they digest (as comment cards'
-# keys are kept: fansite.comments.cards): a list drawn again keys the same
-# threads with the same parts. Cleared when full.
-_keys = ClearedWhenFull(4096)
-
-
 def row_key(kind, thread, reader, request, page_parts) -> str:
     """The cache key of ``thread``'s row. The last activity goes in as it is, not
     written out: equal times are the same instant, drawn alike in the page's time
@@ -81,10 +74,7 @@ def row_key(kind, thread, reader, request, page_parts) -> str:
         reader.hides(thread),
         KINDS[kind](thread, reader, request),
     )
-    key = _keys.get(parts)
-    if key is None:
-        key = _keys[parts] = rows.key(parts)
-    return key
+    return rows.key(parts)  # kept by its parts (Fragments.key)
 
 
 def page_parts(context, kind) -> tuple:

@@ -15,7 +15,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 
-from .lru import LocalLRU
+from .lru import ClearedWhenFull, LocalLRU
 
 
 def digest(parts) -> str:
@@ -24,14 +24,24 @@ def digest(parts) -> str:
 
 
 class Fragments:
-    """One kind of fragment: its key prefix and this process's copies of it."""
+    """One kind of fragment: its key prefix, this process's copies of it, and the
+    keys it worked out last."""
 
-    def __init__(self, prefix, max_bytes):
+    def __init__(self, prefix, max_bytes, kept_keys=4096):
         self.prefix = prefix
         self.local = LocalLRU(max_bytes=max_bytes)
+        # Keys by the parts they digest: a page drawn again (after a post, say) keys
+        # the same fragments with the same parts, and a card's digest (its text
+        # included) was about a tenth of a thread page. The parts are compared
+        # whole, so a kept key is always the digest of exactly those parts.
+        # Cleared when full, so at most ``kept_keys`` parts are held.
+        self.kept = ClearedWhenFull(kept_keys)
 
     def key(self, parts) -> str:
-        return f"{self.prefix}:{digest(parts)}"
+        key = self.kept.get(parts)
+        if key is None:
+            key = self.kept[parts] = f"{self.prefix}:{digest(parts)}"
+        return key
 
     def find(self, keys) -> dict:
         """{key: html} for those of ``keys`` drawn before, here or by another process."""

@@ -550,7 +550,7 @@ class _Listing:
         self.values = values
         self.then = then
         self.first = first
-        self._read = None  # (start, stop, instances) read with the count
+        self._read = None  # the instances of ``first``, read with the count
 
     def count(self):
         if self.first is not None:
@@ -559,7 +559,7 @@ class _Listing:
                 self.shape, *self.values, start=start, stop=stop
             )
             if total is not None:
-                self._read = (start, stop, found)
+                self._read = found
                 return total
         return self.compiled.count(self.shape, *self.values)
 
@@ -567,11 +567,11 @@ class _Listing:
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("a compiled list is read a slice at a time")
         start, stop = index.start or 0, index.stop
-        read = self._read
-        if read is not None and start == read[0] and stop is not None and start <= stop <= read[1]:
+        read, first = self._read, self.first
+        if read is not None and stop is not None and first[0] == start <= stop <= first[1]:
             # The Paginator asks for its page's rows, cut at the last row it counted:
             # those read with the count.
-            found = read[2][: stop - start]
+            found = read[: stop - start]
         else:
             found = self.compiled.instances(self.shape, *self.values, start=start, stop=stop)
         if self.then is not None:

@@ -205,12 +205,12 @@ def test_a_rerendered_body_changes_the_card_and_the_kept_keys_stay_bounded(
     from fansite.comments import cards
     from fansite.web.lru import ClearedWhenFull
 
-    monkeypatch.setattr(cards, "_keys", ClearedWhenFull(2))
+    monkeypatch.setattr(cards.cards, "kept", ClearedWhenFull(2))
     settings.PAGE_CACHE_SECONDS = 0  # the cards alone
     url = thread.get_absolute_url()
     visitor_page(url)
-    assert len(cards._keys) <= 2
+    assert len(cards.cards.kept) <= 2
     Comment.objects.filter(body="A reply").update(body_html="<p>A reply, drawn anew</p>")
 
     assert "A reply, drawn anew" in visitor_page(url)
-    assert len(cards._keys) <= 2
+    assert len(cards.cards.kept) <= 2

@@ -122,7 +122,7 @@ def test_a_row_revealed_on_the_home_page_is_the_revealing_readers_alone(board):
 
 
 def test_a_kept_key_is_only_reused_for_the_same_row(board, monkeypatch):
-    """Row keys are kept by what they digest (``rowcards._keys``): the same thread and
+    """Row keys are kept by what they digest (``Fragments.key``): the same thread and
     page give the same key without a digest, and any change the row shows (its
     title, its last activity, even an instant written in another zone) is looked
     up by its own parts."""
@@ -132,13 +132,14 @@ def test_a_kept_key_is_only_reused_for_the_same_row(board, monkeypatch):
     from fansite.spoilers.readers import Reader
     from fansite.threads import rowcards
     from fansite.threads.models import Thread
+    from fansite.web import fragments
 
     thread = Thread.objects.filter(board=board).order_by("pk").first()
     reader = Reader(12, frozenset(), None)
     parts = ("board", "v", "en", "UTC", False)
     first = rowcards.row_key("board", thread, reader, None, parts)
     digested = []
-    monkeypatch.setattr(rowcards.rows, "key", lambda found: digested.append(found) or "new")
+    monkeypatch.setattr(fragments, "digest", lambda found: digested.append(found) or "new")
 
     assert rowcards.row_key("board", thread, reader, None, parts) == first
     assert digested == []
@@ -148,7 +149,7 @@ def test_a_kept_key_is_only_reused_for_the_same_row(board, monkeypatch):
     assert rowcards.row_key("board", thread, reader, None, parts) == first
 
     thread.last_activity_at += timedelta(seconds=1)
-    assert rowcards.row_key("board", thread, reader, None, parts) == "new"
+    assert rowcards.row_key("board", thread, reader, None, parts) == "row:new"
     thread.title = "Renamed"
-    assert rowcards.row_key("board", thread, reader, None, parts) == "new"
+    assert rowcards.row_key("board", thread, reader, None, parts) == "row:new"
     assert len(digested) == 2
